@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A source of bytes read front to back: a file (buffered POSIX reads) or memory.
+///
+/// Reads never allocate more than asked and never more than a fixed buffer, whatever a file
+/// claims about its own size.
+public final class ByteSource {
+    private enum Backing { case file(Int32), memory([UInt8]) }
+    private var backing: Backing
+    public let name: String
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// Bytes consumed so far.
+    public private(set) var position: Int = 0
+    private var eof = false
+    /// Total size when known (regular files and memory), else nil (pipes).
+    public let size: Int?
+
+    private static let chunk = 1 << 16
+
+    public init(path: String) throws(FileError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .cannotOpen(path: path, reason: errnoString()) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { close(fd); throw .cannotOpen(path: path, reason: errnoString()) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw .cannotOpen(path: path, reason: "is a directory") }
+        backing = .file(fd)
+        name = path
+        size = (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : nil
+    }
+
+    public init(bytes: [UInt8], name: String = "<memory>") {
+        backing = .memory(bytes)
+        self.name = name
+        size = bytes.count
+        buffer = bytes
+        eof = true
+    }
+
+    deinit { if case .file(let fd) = backing { close(fd) } }
+
+    private var available: Int { buffer.count - bufferStart }
+
+    private func fill(_ wanted: Int) throws(FileError) {
+        guard case .file(let fd) = backing else { return }
+        while available < wanted && !eof {
+            if bufferStart > 0 {
+                buffer.removeFirst(bufferStart)
+                bufferStart = 0
+            }
+            let want = max(ByteSource.chunk, wanted - available)
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: want))
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + old, want) }
+            if n < 0 {
+                buffer.removeLast(want)
+                if errno == EINTR { continue }
+                throw .readFailed(path: name, reason: errnoString())
+            }
+            buffer.removeLast(want - n)
+            if n == 0 { eof = true }
+        }
+    }
+
+    /// Up to `count` bytes; fewer only at end of input.
+    public func read(upTo count: Int) throws(FileError) -> [UInt8] {
+        precondition(count >= 0)
+        if count > ByteSource.chunk * 16 {
+            // Large reads go in pieces so that a forged length costs no more than the file holds.
+            var out: [UInt8] = []
+            while out.count < count {
+                let piece = try read(upTo: min(ByteSource.chunk * 16, count - out.count))
+                if piece.isEmpty { break }
+                out += piece
+            }
+            return out
+        }
+        try fill(count)
+        let n = min(count, available)
+        let out = Array(buffer[bufferStart ..< bufferStart + n])
+        bufferStart += n
+        position += n
+        if case .memory = backing {} else if bufferStart > ByteSource.chunk * 4 {
+            buffer.removeFirst(bufferStart); bufferStart = 0
+        }
+        return out
+    }
+
+    /// Exactly `count` bytes, or nil if the input ends first (the bytes read are consumed).
+    public func read(exactly count: Int) throws(FileError) -> [UInt8]? {
+        let b = try read(upTo: count)
+        return b.count == count ? b : nil
+    }
+
+    /// Skips up to `count` bytes; returns how many were skipped.
+    @discardableResult
+    public func skip(_ count: Int) throws(FileError) -> Int {
+        var left = count
+        while left > 0 {
+            try fill(min(left, ByteSource.chunk))
+            let n = min(left, available)
+            if n == 0 { break }
+            bufferStart += n
+            position += n
+            left -= n
+        }
+        return count - left
+    }
+
+    /// True when no byte is left.
+    public func atEnd() throws(FileError) -> Bool {
+        try fill(1)
+        return available == 0
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Errors from opening, writing or committing an output file.
+public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case exists(path: String)
+    case sameAsInput(path: String)
+    case writeFailed(path: String, reason: String)
+    case readFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let p, let r): "cannot open \(p): \(r)"
+        case .exists(let p): "\(p) exists; pass --force to replace it"
+        case .sameAsInput(let p): "\(p) is the input file; choose another output"
+        case .writeFailed(let p, let r): "cannot write \(p): \(r)"
+        case .readFailed(let p, let r): "cannot read \(p): \(r)"
+        }
+    }
+}
+
+func errnoString() -> String { String(cString: strerror(errno)) }
+
+/// An output file that appears under its final name only when complete.
+///
+/// Bytes go to a temporary file beside the destination (`.NAME.tmp-PID-N`); `commit()` flushes
+/// and renames it over the destination. If the writer is dropped or `abort()`ed before
+/// `commit()`, the temporary file is removed and the destination is untouched. A process killed
+/// with SIGKILL may leave the temporary file, never a partial file under the final name.
+public final class OutputFile {
+    public let path: String
+    let temporaryPath: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    /// Bytes written so far (the logical end of the file).
+    public private(set) var offset: Int = 0
+
+    private static let bufferLimit = 1 << 20
+    nonisolated(unsafe) private static var counter = 0
+
+    /// Opens a temporary file for `path`. Throws `.exists` when `path` exists and `overwrite` is false.
+    public init(path: String, overwrite: Bool) throws(FileError) {
+        if !overwrite && access(path, F_OK) == 0 { throw .exists(path: path) }
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        OutputFile.counter += 1
+        temporaryPath = "\(dir).\(name).tmp-\(getpid())-\(OutputFile.counter)"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw .cannotOpen(path: path, reason: errnoString()) }
+        OutputFileRegistry.add(temporaryPath)
+    }
+
+    deinit { if !committed { abort() } }
+
+    /// Appends `bytes`.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+        buffer.append(contentsOf: bytes)
+        offset += bytes.count
+        if buffer.count >= OutputFile.bufferLimit { try flush() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(FileError) {
+        do { try bytes.withUnsafeBytes { raw in try self.write(raw) } } catch let e as FileError { throw e } catch { fatalError("unreachable") }
+    }
+
+    /// Overwrites bytes at `position` (which must be below `offset`), e.g. to patch a header.
+    public func patch(_ bytes: [UInt8], at position: Int) throws(FileError) {
+        precondition(position >= 0 && position + bytes.count <= offset, "patch outside written range")
+        try flush()
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(position)) }
+        if n != bytes.count { throw .writeFailed(path: path, reason: errnoString()) }
+    }
+
+    func flush() throws(FileError) {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .writeFailed(path: path, reason: errnoString())
+            }
+            done += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the temporary file to `path`.
+    public func commit() throws(FileError) {
+        try flush()
+        if fsync(fd) != 0 && errno != EINVAL { throw .writeFailed(path: path, reason: errnoString()) }
+        close(fd)
+        fd = -1
+        if rename(temporaryPath, path) != 0 {
+            let reason = errnoString()
+            unlink(temporaryPath)
+            OutputFileRegistry.remove(temporaryPath)
+            committed = true
+            throw .writeFailed(path: path, reason: reason)
+        }
+        OutputFileRegistry.remove(temporaryPath)
+        committed = true
+    }
+
+    /// Discards everything written; the destination is untouched.
+    public func abort() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(temporaryPath)
+        OutputFileRegistry.remove(temporaryPath)
+        committed = true
+    }
+}
+
+/// Temporary files in flight, so that a SIGINT/SIGTERM handler can remove them before exit.
+public enum OutputFileRegistry {
+    nonisolated(unsafe) private static var paths: [String] = []
+    private static let lock = Mutex()
+
+    static func add(_ p: String) { lock.locked { paths.append(p) } }
+    static func remove(_ p: String) { lock.locked { paths.removeAll { $0 == p } } }
+
+    /// Removes every temporary file in flight. Called from signal handlers by the CLI.
+    public static func removeAll() {
+        lock.locked { for p in paths { unlink(p) }; paths.removeAll() }
+    }
+}
+
+final class Mutex: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    deinit { pthread_mutex_destroy(&m) }
+    func locked<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(&m)
+        defer { pthread_mutex_unlock(&m) }
+        return try body()
+    }
+}
