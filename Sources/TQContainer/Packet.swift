@@ -1,0 +1,77 @@
+import TQAudio
+
+/// One unit of coded audio: the frames `firstFrame ..< firstFrame + frameCount` of every
+/// channel, in a payload only its codec reads (docs/FORMAT.md, "Packets").
+public struct Packet: Sendable, Equatable {
+    /// Position in the stream, 0-based; assigned by `TQAWriter`.
+    public var index: UInt32
+    public var firstFrame: UInt64
+    public var frameCount: UInt32
+    public var payload: [UInt8]
+
+    public init(index: UInt32 = 0, firstFrame: UInt64, frameCount: UInt32, payload: [UInt8]) {
+        self.index = index
+        self.firstFrame = firstFrame
+        self.frameCount = frameCount
+        self.payload = payload
+    }
+
+    static let sync: [UInt8] = [0x54, 0x51, 0x41, 0x50]  // "TQAP"
+    static let endSync: [UInt8] = [0x54, 0x51, 0x41, 0x45]  // "TQAE"
+    /// Bytes before the payload.
+    static let headerSize = 24
+    /// Upper bound on a payload: no codec writes packets anywhere near this.
+    public static let maxPayloadBytes = 1 << 24
+    /// Size of the end marker.
+    static let trailerSize = 20
+
+    /// The packet's bytes: header, payload, CRC-32 of both.
+    func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.append(Packet.sync)
+        w.u32(UInt32(payload.count))
+        w.u32(index)
+        w.u64(firstFrame)
+        w.u32(frameCount)
+        w.append(payload)
+        w.u32(CRC32.checksum(w.bytes))
+        return w.bytes
+    }
+}
+
+/// Audio decoded from a packet: `buffer` holds the frames that start at `firstFrame`.
+public struct DecodedAudio: Sendable {
+    public var firstFrame: UInt64
+    public var buffer: AudioBuffer
+
+    public init(firstFrame: UInt64, buffer: AudioBuffer) {
+        self.firstFrame = firstFrame
+        self.buffer = buffer
+    }
+}
+
+/// A codec's encoder: takes audio in buffers of any size, gives back packets.
+///
+/// The header's codec id, seed and parameters come from the encoder, so that the matching
+/// decoder can be built from the header alone.
+public protocol PacketEncoder {
+    var codec: CodecID { get }
+    var seed: UInt64 { get }
+    var codecParameters: [UInt8] { get }
+    /// Consumes `buffer` (same channel count and rate every call); returns the packets completed.
+    mutating func encode(_ buffer: AudioBuffer) throws -> [Packet]
+    /// Flushes what is buffered; returns the last packets.
+    mutating func finish() throws -> [Packet]
+}
+
+/// A codec's decoder: one packet in, audio out.
+///
+/// A decoder may give back audio later than its packet (codecs with overlap); `firstFrame` places
+/// what it returns on the timeline. After `reset()` (a lost packet), decoding resumes with the
+/// next packet as if it were the first.
+public protocol PacketDecoder {
+    mutating func decode(_ packet: Packet) throws -> [DecodedAudio]
+    /// Audio still held after the last packet.
+    mutating func finish() throws -> [DecodedAudio]
+    mutating func reset()
+}

@@ -1,0 +1,237 @@
+import TQAudio
+
+/// Reads a .tqa stream front to back (docs/FORMAT.md).
+///
+/// Strict mode (`next()`) stops at the first problem with an error naming the packet. Salvage mode
+/// (`nextSalvaging()`) skips damaged bytes, resynchronises on the next packet whose CRC holds,
+/// and reports what it skipped. Memory stays bounded by the largest packet.
+public final class TQAReader {
+    public let header: TQAHeader
+    public let headerSize: Int
+    private let source: ByteSource
+    /// Bytes taken from `source` but not yet consumed (resynchronisation pushes bytes back here).
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    /// File offset of the next byte to consume.
+    public private(set) var offset: Int
+    private var packetIndex = 0
+    /// Where the next packet should start on the timeline.
+    public private(set) var nextFrame: UInt64 = 0
+    public private(set) var finished = false
+    /// The end marker's declared totals, once read.
+    public private(set) var trailer: (packets: UInt32, frames: UInt64)?
+
+    public init(source: ByteSource) throws {
+        self.source = source
+        let fixed = try source.read(upTo: TQAHeader.fixedSize)
+        var r = ByteReader(fixed)
+        if fixed.count >= 4 && Array(fixed.prefix(4)) != TQAHeader.magic { throw ContainerError.notTQA }
+        guard fixed.count == TQAHeader.fixedSize else { throw fixed.isEmpty ? ContainerError.notTQA : ContainerError.truncatedHeader }
+        _ = r.bytes(14)
+        let paramCount = Int(r.u16()!)
+        guard paramCount <= TQAHeader.maxParameterBytes else {
+            throw ContainerError.invalidHeader("codec parameters of \(paramCount) bytes (limit \(TQAHeader.maxParameterBytes))")
+        }
+        let rest = try source.read(upTo: paramCount + 4)
+        let (h, size) = try TQAHeader.decode(fixed + rest)
+        header = h
+        headerSize = size
+        offset = size
+    }
+
+    public convenience init(path: String) throws {
+        try self.init(source: ByteSource(path: path))
+    }
+
+    public convenience init(bytes: [UInt8]) throws {
+        try self.init(source: ByteSource(bytes: bytes))
+    }
+
+    // MARK: byte access with push-back
+
+    private func take(upTo n: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        let fromPending = min(n, pending.count - pendingStart)
+        if fromPending > 0 {
+            out = Array(pending[pendingStart ..< pendingStart + fromPending])
+            pendingStart += fromPending
+            if pendingStart == pending.count { pending = []; pendingStart = 0 }
+        }
+        if out.count < n { out += try source.read(upTo: n - out.count) }
+        offset += out.count
+        return out
+    }
+
+    private func pushBack(_ bytes: ArraySlice<UInt8>) {
+        pending = Array(bytes) + pending[pendingStart...]
+        pendingStart = 0
+        offset -= bytes.count
+    }
+
+    private func atEnd() throws -> Bool {
+        pending.count == pendingStart ? try source.atEnd() : false
+    }
+
+    // MARK: strict reading
+
+    /// The next packet, or nil after a valid end marker. Throws on any damage.
+    public func next() throws -> Packet? {
+        if finished { return nil }
+        switch try readUnit() {
+        case .packet(let p, let start):
+            guard p.firstFrame == nextFrame, p.index == UInt32(truncatingIfNeeded: packetIndex) else {
+                throw ContainerError.outOfOrder(index: packetIndex, expectedFrame: nextFrame, foundFrame: p.firstFrame)
+            }
+            _ = start
+            packetIndex += 1
+            nextFrame += UInt64(p.frameCount)
+            return p
+        case .end(let packets, let frames, _):
+            guard packets == UInt32(truncatingIfNeeded: packetIndex) else {
+                throw ContainerError.trailerMismatch("it counts \(packets) packets, the stream has \(packetIndex)")
+            }
+            guard frames <= nextFrame else {
+                throw ContainerError.trailerMismatch("it counts \(frames) frames, the packets hold \(nextFrame)")
+            }
+            if header.frameCount != TQAHeader.unknownFrameCount && header.frameCount != frames {
+                throw ContainerError.trailerMismatch("it counts \(frames) frames, the header \(header.frameCount)")
+            }
+            trailer = (packets, frames)
+            finished = true
+            let extra = try take(upTo: 64)
+            if !extra.isEmpty {
+                let at = offset - extra.count
+                let more = extra.count + (try skipRest())
+                throw ContainerError.trailingGarbage(offset: at, count: more)
+            }
+            return nil
+        case .damaged(let error, _):
+            throw error
+        }
+    }
+
+    private func skipRest() throws -> Int {
+        var n = 0
+        while true {
+            let b = try take(upTo: 1 << 16)
+            if b.isEmpty { return n }
+            n += b.count
+        }
+    }
+
+    private enum Unit {
+        case packet(Packet, start: Int)
+        case end(packets: UInt32, frames: UInt64, raw: [UInt8])
+        case damaged(ContainerError, start: Int)
+    }
+
+    /// Reads one packet or end marker at the current offset. On damage, the bytes after the
+    /// unit's first byte are pushed back so that a resync can look inside them.
+    private func readUnit() throws -> Unit {
+        let start = offset
+        let head = try take(upTo: Packet.headerSize)
+        if head.isEmpty { return .damaged(.truncated(index: packetIndex, offset: start), start: start) }
+        let sync = Array(head.prefix(4))
+        if sync == Packet.endSync {
+            var unit = head
+            if unit.count < Packet.trailerSize { unit += try take(upTo: Packet.trailerSize - unit.count) }
+            else { pushBack(unit[Packet.trailerSize...]); unit = Array(unit.prefix(Packet.trailerSize)) }
+            guard unit.count == Packet.trailerSize else {
+                return .damaged(.truncated(index: packetIndex, offset: offset), start: start)
+            }
+            var r = ByteReader(unit, offset: 4)
+            let packets = r.u32()!, frames = r.u64()!, declared = r.u32()!
+            let computed = CRC32.checksum(unit.prefix(16))
+            guard declared == computed else {
+                pushBack(unit.dropFirst())
+                return .damaged(.corruptPacket(index: packetIndex, offset: start, declared: declared, computed: computed), start: start)
+            }
+            return .end(packets: packets, frames: frames, raw: unit)
+        }
+        guard sync == Packet.sync else {
+            pushBack(head.dropFirst())
+            return .damaged(head.count < 4 ? .truncated(index: packetIndex, offset: start + head.count) : .badSync(index: packetIndex, offset: start), start: start)
+        }
+        guard head.count == Packet.headerSize else {
+            pushBack(head.dropFirst())
+            return .damaged(.truncated(index: packetIndex, offset: start + head.count), start: start)
+        }
+        var r = ByteReader(head, offset: 4)
+        let length = Int(r.u32()!), index = r.u32()!, first = r.u64()!, frames = r.u32()!
+        guard length <= Packet.maxPayloadBytes else {
+            pushBack(head.dropFirst())
+            return .damaged(.packetTooLarge(index: packetIndex, offset: start, length: length, limit: Packet.maxPayloadBytes), start: start)
+        }
+        let body = try take(upTo: length + 4)
+        guard body.count == length + 4 else {
+            pushBack((head + body).dropFirst())
+            return .damaged(.truncated(index: packetIndex, offset: start + head.count + body.count), start: start)
+        }
+        var crc = CRC32()
+        crc.update(head)
+        crc.update(body.prefix(length))
+        var tail = ByteReader(Array(body.suffix(4)))
+        let declared = tail.u32()!
+        guard declared == crc.value else {
+            pushBack((head + body).dropFirst())
+            return .damaged(.corruptPacket(index: packetIndex, offset: start, declared: declared, computed: crc.value), start: start)
+        }
+        return .packet(Packet(index: index, firstFrame: first, frameCount: frames, payload: Array(body.prefix(length))), start: start)
+    }
+
+    // MARK: salvage
+
+    /// What salvage reading finds.
+    public enum SalvageEvent: Sendable {
+        /// An intact packet that continues (or, after a gap, resumes) the timeline.
+        case packet(Packet)
+        /// Damaged or foreign bytes `offset ..< offset + count` were skipped; `error` is the first
+        /// problem found there.
+        case skipped(offset: Int, count: Int, error: ContainerError)
+        /// An intact packet that does not fit the timeline (repeated or out of order), dropped.
+        case dropped(Packet)
+    }
+
+    /// The next event in salvage mode, or nil at the end of the input.
+    public func nextSalvaging() throws -> SalvageEvent? {
+        if finished { return nil }
+        if try atEnd() { finished = true; return nil }
+        let start = offset
+        var firstError: ContainerError?
+        while true {
+            if try atEnd() {
+                finished = true
+                return .skipped(offset: start, count: offset - start, error: firstError ?? .truncated(index: packetIndex, offset: offset))
+            }
+            let unitStart = offset
+            switch try readUnit() {
+            case .packet(let p, _):
+                if let e = firstError { pushBackPacket(p, at: unitStart); return .skipped(offset: start, count: unitStart - start, error: e) }
+                if p.firstFrame < nextFrame { return .dropped(p) }
+                packetIndex = Int(p.index) + 1
+                nextFrame = p.firstFrame + UInt64(p.frameCount)
+                return .packet(p)
+            case .end(let packets, let frames, let raw):
+                if let e = firstError {
+                    pushBack(raw[...])
+                    offset = unitStart
+                    return .skipped(offset: start, count: unitStart - start, error: e)
+                }
+                trailer = (packets, frames)
+                finished = true
+                let rest = try skipRest()
+                if rest > 0 { return .skipped(offset: offset - rest, count: rest, error: .trailingGarbage(offset: offset - rest, count: rest)) }
+                return nil
+            case .damaged(let e, _):
+                if firstError == nil { firstError = e }
+            }
+        }
+    }
+
+    /// Re-queues a packet that ended a skipped region, so that the next call returns it.
+    private func pushBackPacket(_ p: Packet, at start: Int) {
+        pushBack(p.encoded()[...])
+        offset = start
+    }
+
+}
