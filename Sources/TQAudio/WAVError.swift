@@ -1,0 +1,119 @@
+/// Why a WAV file cannot be read or written.
+///
+/// Every case carries what was found, so that `description` can say what to do in one line.
+/// The CLI prints it as `error: NAME: <description>`.
+public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The first four bytes are not `RIFF`, `RF64` or `BW64` (`found` holds up to four bytes).
+    case notRIFF(found: [UInt8])
+    /// The RIFF form type (bytes 8–11) is not `WAVE`.
+    case notWAVE(found: [UInt8])
+    /// The file ends before a `fmt ` chunk.
+    case missingFormatChunk
+    /// The file ends after the `fmt ` chunk without a `data` chunk.
+    case missingDataChunk
+    /// A `fmt ` chunk shorter than the 16 bytes of PCMWAVEFORMAT, or an extensible one shorter
+    /// than 40 bytes.
+    case invalidFormatChunk(size: Int)
+    /// The file ends inside the header, in the named chunk (`"RIFF"`, `"fmt "`, `"ds64"`).
+    case truncated(chunk: String)
+    /// A format tag tqa does not decode; `name` is the tag's common name, when known.
+    case unsupportedFormat(tag: UInt16, name: String)
+    /// WAVE_FORMAT_EXTENSIBLE with a subformat GUID that is neither PCM nor IEEE float.
+    case unsupportedSubformat(guid: String)
+    /// PCM or float with a bit depth tqa does not decode (PCM: 1–32, float: 32 or 64).
+    case unsupportedBitDepth(bits: Int, tag: UInt16)
+    /// A channel count outside 1…32.
+    case invalidChannelCount(Int)
+    /// A sample rate outside 1…768 000 Hz.
+    case invalidSampleRate(Int)
+    /// Opening, reading, writing or committing the file failed.
+    case file(FileError)
+
+    public var description: String {
+        switch self {
+        case .notRIFF(let b):
+            "not a WAV file (starts with \(WAVError.quote(b)), expected \"RIFF\"); tqa reads PCM and float WAV"
+        case .notWAVE(let b):
+            "a RIFF file of type \(WAVError.quote(b)), not \"WAVE\"; tqa reads PCM and float WAV"
+        case .missingFormatChunk:
+            "WAV file has no 'fmt ' chunk before its end; the file is truncated or damaged"
+        case .missingDataChunk:
+            "WAV file has no 'data' chunk; the file is truncated or damaged"
+        case .invalidFormatChunk(let size):
+            "WAV 'fmt ' chunk is \(size) bytes, too short to describe the audio; the file is damaged"
+        case .truncated(let chunk):
+            "WAV file ends inside its '\(chunk)' header; the file is truncated"
+        case .unsupportedFormat(let tag, let name):
+            "\(name) (format \(WAVError.hex(tag))); tqa reads PCM and float WAV, convert it first (e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav)"
+        case .unsupportedSubformat(let guid):
+            "WAVE_FORMAT_EXTENSIBLE with subformat \(guid); tqa reads PCM and float WAV"
+        case .unsupportedBitDepth(let bits, let tag):
+            tag == WAVFormatTag.ieeeFloat
+                ? "\(bits)-bit float WAV; tqa reads 32- and 64-bit float"
+                : "\(bits)-bit PCM WAV; tqa reads 1- to 32-bit PCM"
+        case .invalidChannelCount(let n):
+            "WAV file declares \(n) channels; tqa reads 1 to 32"
+        case .invalidSampleRate(let r):
+            "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to 768 kHz"
+        case .file(let e):
+            e.description
+        }
+    }
+
+    static func hex(_ tag: UInt16) -> String {
+        let digits = String(tag, radix: 16, uppercase: true)
+        return "0x" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Printable ASCII in quotes, anything else as hex bytes.
+    static func quote(_ bytes: [UInt8]) -> String {
+        if !bytes.isEmpty && bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return "\"" + String(decoding: bytes, as: UTF8.self) + "\""
+        }
+        if bytes.isEmpty { return "nothing (empty file)" }
+        return "bytes " + bytes.map { b in
+            let d = String(b, radix: 16, uppercase: true)
+            return d.count == 1 ? "0" + d : d
+        }.joined(separator: " ")
+    }
+}
+
+/// WAVE format tags (`wFormatTag`) that tqa decodes or names in its errors.
+public enum WAVFormatTag {
+    public static let pcm: UInt16 = 0x0001
+    public static let ieeeFloat: UInt16 = 0x0003
+    public static let extensible: UInt16 = 0xFFFE
+
+    /// The common name of `tag`, or `"WAV format 0x…"` for tags not in the table.
+    public static func name(_ tag: UInt16) -> String {
+        switch tag {
+        case 0x0001: "PCM"
+        case 0x0002: "Microsoft ADPCM"
+        case 0x0003: "IEEE float"
+        case 0x0006: "A-law"
+        case 0x0007: "µ-law"
+        case 0x0010: "OKI ADPCM"
+        case 0x0011: "IMA ADPCM"
+        case 0x0016: "ITU G.723 ADPCM"
+        case 0x0031: "GSM 6.10"
+        case 0x0040: "ITU G.721 ADPCM"
+        case 0x0050: "MPEG audio"
+        case 0x0055: "MP3"
+        case 0x0092: "Dolby AC-3 (S/PDIF)"
+        case 0x00FF: "AAC"
+        case 0x0160: "Windows Media Audio"
+        case 0x0161: "Windows Media Audio 9"
+        case 0x0162: "Windows Media Audio 9 Professional"
+        case 0x0163: "Windows Media Audio 9 Lossless"
+        case 0x1610: "HE-AAC (ADTS)"
+        case 0x2000: "Dolby AC-3"
+        case 0x2001: "DTS"
+        case 0x674F: "Ogg Vorbis"
+        case 0x6750: "Ogg Vorbis"
+        case 0x6751: "Ogg Vorbis"
+        case 0xF1AC: "FLAC"
+        case 0xFFFE: "WAVE_FORMAT_EXTENSIBLE"
+        default: "WAV format \(WAVError.hex(tag))"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+/// Reads a WAV file front to back in bounded memory.
+///
+/// ```
+/// "RIFF" size "WAVE"  { chunk-id size body [pad byte if size is odd] } …
+/// "RF64" 0xFFFFFFFF "WAVE" "ds64" (riffSize64, dataSize64, sampleCount64, …) …   (EBU Tech 3306)
+/// ```
+///
+/// Chunks other than `fmt `, `ds64` and `data` (LIST, bext, JUNK, fact, …) are skipped without
+/// being buffered. Reading stops at the end of `data`; chunks after it are never read.
+///
+/// Real-world files it accepts:
+/// - a 16-byte `fmt ` without `cbSize`; a `fmt ` longer than needed (only its first 40 bytes are
+///   kept, the rest is skipped, so a forged size costs nothing);
+/// - odd-sized chunks followed by a pad byte;
+/// - a `data` size of 0 or 0xFFFFFFFF (a streaming writer that never patched its header): the
+///   data runs to end of file and `format.frameCount` is nil;
+/// - a `data` size larger than the file: the frames that are there are read;
+/// - a last frame cut short: the partial frame is dropped.
+///
+/// Nothing is allocated from a declared size: memory is bounded by `read(maxFrames:)`'s request.
+public final class WAVReader {
+    public let format: WAVFormat
+    /// The input's name (its path, or `<memory>`).
+    public var name: String { source.name }
+    /// How many NaN or ±Inf samples the float input held so far. They are passed through as is;
+    /// the caller decides whether to refuse, clip or keep them.
+    public private(set) var nonFiniteCount = 0
+    /// Frames returned so far.
+    public private(set) var framesRead = 0
+
+    private let source: ByteSource
+    /// Bytes of `data` left to read, or nil when reading to end of file.
+    private var dataBytesLeft: Int?
+    private var finished = false
+    /// True when `format.frameCount` was checked against the size of the input.
+    private var frameCountIsVerified = false
+
+    /// The largest `fmt `/`ds64` body kept in memory; the rest of a longer chunk is skipped.
+    static let maxHeaderChunk = 64
+
+    /// Opens `path` and parses the header up to the start of the samples.
+    public convenience init(path: String) throws(WAVError) {
+        let source: ByteSource
+        do { source = try ByteSource(path: path) } catch { throw .file(error) }
+        try self.init(source: source)
+    }
+
+    /// Parses a WAV file held in memory.
+    public convenience init(bytes: [UInt8]) throws(WAVError) {
+        try self.init(source: ByteSource(bytes: bytes))
+    }
+
+    /// Parses the header from `source`, leaving it at the first sample.
+    public init(source: ByteSource) throws(WAVError) {
+        self.source = source
+        let riff: [UInt8]
+        do { riff = try source.read(upTo: 12) } catch { throw .file(error) }
+        let magic = Array(riff.prefix(4))
+        let isRF64 = magic == Array("RF64".utf8) || magic == Array("BW64".utf8)
+        guard magic == Array("RIFF".utf8) || isRF64 else { throw .notRIFF(found: magic) }
+        guard riff.count == 12 else { throw .truncated(chunk: "RIFF") }
+        guard riff[8..<12].elementsEqual("WAVE".utf8) else { throw .notWAVE(found: Array(riff[8..<12])) }
+
+        var ds64DataSize: UInt64?
+        var parsed: WAVFormat?
+        while true {
+            let header: [UInt8]
+            do { header = try source.read(upTo: 8) } catch { throw .file(error) }
+            guard header.count == 8 else {
+                throw parsed == nil ? .missingFormatChunk : .missingDataChunk
+            }
+            let id = String(decoding: header[0..<4], as: UTF8.self)
+            let size = UInt64(header.le32(4))
+            switch id {
+            case "fmt ":
+                let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
+                parsed = try WAVFormat.parse(fmt: body)
+            case "ds64" where isRF64:
+                let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
+                guard body.count >= 16 else { throw .truncated(chunk: id) }
+                ds64DataSize = body.le64(8)
+            case "data":
+                guard var fmt = parsed else { throw .missingFormatChunk }
+                var declared: UInt64? = size == 0 || size == 0xFFFF_FFFF ? nil : size
+                if isRF64 && size == 0xFFFF_FFFF { declared = ds64DataSize.flatMap { $0 == 0 ? nil : $0 } }
+                if var d = declared {
+                    if let total = source.size {
+                        d = min(d, UInt64(max(0, total - source.position)))
+                        frameCountIsVerified = true
+                    }
+                    let bytes = Int(min(d, UInt64(Int.max)))
+                    dataBytesLeft = bytes - bytes % fmt.blockAlign
+                    fmt.frameCount = bytes / fmt.blockAlign
+                }
+                format = fmt
+                return
+            default:
+                let skip = size + (size & 1)
+                let skipped: Int
+                do { skipped = try source.skip(Int(skip)) } catch { throw .file(error) }
+                if UInt64(skipped) < skip { throw parsed == nil ? .missingFormatChunk : .missingDataChunk }
+            }
+        }
+    }
+
+    /// Reads a `fmt `/`ds64` body, keeping at most `maxHeaderChunk` bytes and skipping the rest
+    /// and the pad byte.
+    private static func readHeaderChunk(_ source: ByteSource, size: UInt64, chunk: String) throws(WAVError) -> [UInt8] {
+        let kept = Int(min(size, UInt64(maxHeaderChunk)))
+        let body = try read(source, kept, chunk: chunk)
+        let rest = Int(size) - kept + Int(size & 1)
+        do { try source.skip(rest) } catch { throw .file(error) }
+        return body
+    }
+
+    private static func read(_ source: ByteSource, _ n: Int, chunk: String) throws(WAVError) -> [UInt8] {
+        let b: [UInt8]
+        do { b = try source.read(upTo: n) } catch { throw .file(error) }
+        guard b.count == n else { throw .truncated(chunk: chunk) }
+        return b
+    }
+
+    /// The next at most `maxFrames` frames (`maxFrames ≥ 1`), or nil once the data is exhausted.
+    /// Fewer frames than asked only at the end of the data. A partial last frame is dropped.
+    public func read(maxFrames: Int) throws(WAVError) -> AudioBuffer? {
+        precondition(maxFrames >= 1, "maxFrames must be positive")
+        guard !finished else { return nil }
+        let align = format.blockAlign
+        var wanted = maxFrames
+        if let left = dataBytesLeft { wanted = min(wanted, left / align) }
+        guard wanted > 0 else { finished = true; return nil }
+        let bytes: [UInt8]
+        do { bytes = try source.read(upTo: wanted * align) } catch { throw .file(error) }
+        let frames = bytes.count / align
+        if frames < wanted { finished = true }
+        if let left = dataBytesLeft { dataBytesLeft = left - frames * align }
+        guard frames > 0 else { return nil }
+        var out = AudioBuffer(sampleRate: format.sampleRate, channelCount: format.channelCount, frameCount: frames)
+        let fmt = format
+        let bad = out.withMutableSamples { dst in
+            bytes.withUnsafeBytes { src in
+                WAVSampleCoding.decode(src.baseAddress!, frames: frames, channels: fmt.channelCount,
+                                       format: fmt.sampleFormat, into: dst.baseAddress!, channelStride: frames)
+            }
+        }
+        nonFiniteCount += bad
+        framesRead += frames
+        return out
+    }
+
+    /// Reads every remaining frame into one buffer (an empty buffer when there are none).
+    public func readAll() throws(WAVError) -> AudioBuffer {
+        let chunkFrames = max(1, (1 << 20) / format.blockAlign)
+        var channels = [[Float]](repeating: [], count: format.channelCount)
+        if let n = format.frameCount, frameCountIsVerified {
+            for c in channels.indices { channels[c].reserveCapacity(n - framesRead) }
+        }
+        while let piece = try read(maxFrames: chunkFrames) {
+            for c in channels.indices { channels[c].append(contentsOf: piece.channel(c)) }
+        }
+        var planar = [Float]()
+        planar.reserveCapacity(channels.count * channels[0].count)
+        for c in channels { planar.append(contentsOf: c) }
+        return AudioBuffer(sampleRate: format.sampleRate, channelCount: channels.count, planar: planar)
+    }
+
+    /// The whole file at `path` in one buffer.
+    public static func readAll(path: String) throws(WAVError) -> AudioBuffer {
+        try WAVReader(path: path).readAll()
+    }
+
+    /// The whole WAV file `bytes` in one buffer.
+    public static func readAll(bytes: [UInt8]) throws(WAVError) -> AudioBuffer {
+        try WAVReader(bytes: bytes).readAll()
+    }
+}

@@ -1,0 +1,106 @@
+/// Conversion between interleaved little-endian WAV samples and planar `Float`.
+///
+/// Integer scales are powers of two, so every integer sample maps to an exact float:
+///
+/// | format | to float            | from float (x clipped to [−1, 1 − 1 LSB]) |
+/// | ------ | ------------------- | ----------------------------------------- |
+/// | u8     | (v − 128) / 128     | clamp(round(x·128) + 128, 0, 255)          |
+/// | s16    | v / 32768           | clamp(round(x·32768), −32768, 32767)       |
+/// | s24    | v / 8388608         | clamp(round(x·2²³), −2²³, 2²³ − 1)         |
+/// | s32    | v / 2147483648      | clamp(round(x·2³¹), −2³¹, 2³¹ − 1)         |
+/// | f32    | as is               | as is                                     |
+/// | f64    | rounded to Float    | widened                                   |
+///
+/// `round` is to nearest, ties away from zero. NaN encodes as 0 in integer formats; floats keep
+/// NaN and ±Inf. The reference implementations live in the tests.
+enum WAVSampleCoding {
+    /// Decodes `frames` interleaved frames of `channels` channels from `src` into
+    /// `dst[c * channelStride + f]`. Returns how many decoded samples are NaN or ±Inf (always 0
+    /// for integer formats).
+    static func decode(_ src: UnsafeRawPointer, frames: Int, channels: Int, format: SampleFormat,
+                       into dst: UnsafeMutablePointer<Float>, channelStride: Int) -> Int {
+        let bps = format.bytesPerSample, align = channels * bps
+        var nonFinite = 0
+        for c in 0..<channels {
+            let s = src + c * bps
+            let d = dst + c * channelStride
+            switch format {
+            case .u8:
+                for f in 0..<frames { d[f] = Float(Int(s.load(fromByteOffset: f * align, as: UInt8.self)) - 128) * (1 / 128) }
+            case .s16:
+                for f in 0..<frames {
+                    d[f] = Float(Int16(littleEndian: s.loadUnaligned(fromByteOffset: f * align, as: Int16.self))) * (1 / 32768)
+                }
+            case .s24:
+                for f in 0..<frames {
+                    let p = s + f * align
+                    let u = UInt32(p.load(as: UInt8.self)) << 8 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
+                        | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 24
+                    d[f] = Float(Int32(bitPattern: u) >> 8) * (1 / 8_388_608)
+                }
+            case .s32:
+                for f in 0..<frames {
+                    d[f] = Float(Int32(littleEndian: s.loadUnaligned(fromByteOffset: f * align, as: Int32.self))) * (1 / 2_147_483_648)
+                }
+            case .f32:
+                for f in 0..<frames {
+                    let v = Float(bitPattern: UInt32(littleEndian: s.loadUnaligned(fromByteOffset: f * align, as: UInt32.self)))
+                    d[f] = v
+                    nonFinite &+= v.isFinite ? 0 : 1
+                }
+            case .f64:
+                for f in 0..<frames {
+                    let v = Float(Double(bitPattern: UInt64(littleEndian: s.loadUnaligned(fromByteOffset: f * align, as: UInt64.self))))
+                    d[f] = v
+                    nonFinite &+= v.isFinite ? 0 : 1
+                }
+            }
+        }
+        return nonFinite
+    }
+
+    /// Encodes planar `src[c * channelStride + f]` as `frames` interleaved frames into `dst`,
+    /// which must hold `frames * channels * format.bytesPerSample` bytes.
+    static func encode(_ src: UnsafePointer<Float>, frames: Int, channels: Int, channelStride: Int,
+                       format: SampleFormat, into dst: UnsafeMutableRawPointer) {
+        let bps = format.bytesPerSample, align = channels * bps
+        for c in 0..<channels {
+            let s = src + c * channelStride
+            let d = dst + c * bps
+            switch format {
+            case .u8:
+                for f in 0..<frames {
+                    d.storeBytes(of: UInt8(clamp(Double(s[f]) * 128, -128, 127) + 128), toByteOffset: f * align, as: UInt8.self)
+                }
+            case .s16:
+                for f in 0..<frames {
+                    d.storeBytes(of: Int16(clamp(Double(s[f]) * 32768, -32768, 32767)).littleEndian, toByteOffset: f * align, as: Int16.self)
+                }
+            case .s24:
+                for f in 0..<frames {
+                    let v = UInt32(bitPattern: Int32(clamp(Double(s[f]) * 8_388_608, -8_388_608, 8_388_607)))
+                    let p = d + f * align
+                    p.storeBytes(of: UInt8(v & 0xFF), as: UInt8.self)
+                    p.storeBytes(of: UInt8((v >> 8) & 0xFF), toByteOffset: 1, as: UInt8.self)
+                    p.storeBytes(of: UInt8((v >> 16) & 0xFF), toByteOffset: 2, as: UInt8.self)
+                }
+            case .s32:
+                for f in 0..<frames {
+                    d.storeBytes(of: Int32(clamp(Double(s[f]) * 2_147_483_648, -2_147_483_648, 2_147_483_647)).littleEndian,
+                                 toByteOffset: f * align, as: Int32.self)
+                }
+            case .f32:
+                for f in 0..<frames { d.storeBytes(of: s[f].bitPattern.littleEndian, toByteOffset: f * align, as: UInt32.self) }
+            case .f64:
+                for f in 0..<frames { d.storeBytes(of: Double(s[f]).bitPattern.littleEndian, toByteOffset: f * align, as: UInt64.self) }
+            }
+        }
+    }
+
+    /// `round(v)` clamped to `[lo, hi]`; NaN gives 0.
+    @inline(__always)
+    static func clamp(_ v: Double, _ lo: Double, _ hi: Double) -> Double {
+        let r = v.rounded()
+        return r > hi ? hi : (r < lo ? lo : (r.isNaN ? 0 : r))
+    }
+}

@@ -1,0 +1,173 @@
+/// Writes a WAV file in streaming fashion: a header, then samples as they come, then the sizes
+/// patched into the header by `finish()`.
+///
+/// Layout written to a file (all little-endian):
+/// ```
+/// "RIFF" riffSize "WAVE"
+/// "JUNK" 28 <28 zero bytes>        space for a ds64 chunk (EBU Tech 3306), see below
+/// "fmt " 16 PCM                    | 18 IEEE float (cbSize 0) | 40 WAVE_FORMAT_EXTENSIBLE
+/// "fact" 4 frameCount              float only (non-PCM formats carry a fact chunk)
+/// "data" dataSize samples… [pad byte when dataSize is odd]
+/// ```
+/// WAVE_FORMAT_EXTENSIBLE is used when there are more than two channels, with the speaker mask
+/// of `WAVFormat.defaultChannelMask(channels:)`.
+///
+/// Files over 4 GiB: when the RIFF size no longer fits 32 bits, `finish()` turns the file into
+/// RF64: `RIFF` becomes `RF64`, the `JUNK` chunk becomes `ds64` with the 64-bit sizes, and the
+/// 32-bit size fields are set to 0xFFFFFFFF. Readers that know RF64 (tqa, ffmpeg, libsndfile,
+/// sox) read it; smaller files are plain RIFF WAV with a JUNK chunk every reader skips.
+///
+/// Output goes through `OutputFile`: nothing appears under `path` until `finish()` succeeds.
+public final class WAVWriter {
+    public let sampleRate: Int
+    public let channelCount: Int
+    public let sampleFormat: SampleFormat
+    /// Frames written so far.
+    public private(set) var framesWritten = 0
+
+    private let file: OutputFile
+    private var scratch: [UInt8] = []
+    private var finished = false
+
+    /// Creates the temporary output for `path` and writes a provisional header.
+    ///
+    /// Any `SampleFormat` can be written; tqa itself writes s16, s24 and f32
+    /// (`SampleFormat.writable`). Throws `.file(.exists)` when `path` exists and `overwrite` is
+    /// false, `.invalidChannelCount` outside 1…32, `.invalidSampleRate` outside 1…768 000 Hz.
+    public init(path: String, sampleRate: Int, channelCount: Int, sampleFormat: SampleFormat,
+                overwrite: Bool = false) throws(WAVError) {
+        guard (1...32).contains(channelCount) else { throw .invalidChannelCount(channelCount) }
+        guard (1...768_000).contains(sampleRate) else { throw .invalidSampleRate(sampleRate) }
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        self.sampleFormat = sampleFormat
+        do {
+            file = try OutputFile(path: path, overwrite: overwrite)
+            try file.write(WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat,
+                                            frames: 0, reserveDS64: true))
+        } catch { throw .file(error) }
+    }
+
+    /// Appends the frames of `buffer`, which must have this writer's channel count and sample rate.
+    public func write(_ buffer: AudioBuffer) throws(WAVError) {
+        precondition(!finished, "write after finish")
+        precondition(buffer.channelCount == channelCount, "channel count mismatch")
+        precondition(buffer.sampleRate == sampleRate, "sample rate mismatch")
+        let align = channelCount * sampleFormat.bytesPerSample
+        let piece = max(1, (1 << 20) / align)
+        var start = 0
+        while start < buffer.frameCount {
+            let n = min(piece, buffer.frameCount - start)
+            if scratch.count != n * align { scratch = [UInt8](repeating: 0, count: n * align) }
+            let (channels, format, total) = (channelCount, sampleFormat, buffer.frameCount)
+            buffer.samples.withUnsafeBufferPointer { src in
+                scratch.withUnsafeMutableBytes { dst in
+                    WAVSampleCoding.encode(src.baseAddress! + start, frames: n, channels: channels, channelStride: total,
+                                           format: format, into: dst.baseAddress!)
+                }
+            }
+            do { try file.write(scratch) } catch { throw .file(error) }
+            start += n
+            framesWritten += n
+        }
+    }
+
+    /// Writes the pad byte, patches the header sizes and renames the file into place.
+    public func finish() throws(WAVError) {
+        precondition(!finished, "finish called twice")
+        finished = true
+        let dataBytes = framesWritten * channelCount * sampleFormat.bytesPerSample
+        do {
+            if dataBytes & 1 == 1 { try file.write([0]) }
+            try file.patch(WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat,
+                                            frames: framesWritten, reserveDS64: true), at: 0)
+            try file.commit()
+        } catch { throw .file(error) }
+    }
+
+    /// Discards the output; `path` is untouched.
+    public func abort() {
+        finished = true
+        file.abort()
+    }
+
+    /// A complete WAV file holding `buffer` in `format`: the canonical 44-byte header for PCM
+    /// with one or two channels (no JUNK chunk), RF64 when the data exceeds 4 GiB.
+    public static func bytes(of buffer: AudioBuffer, format: SampleFormat) -> [UInt8] {
+        var out = header(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, format: format,
+                         frames: buffer.frameCount, reserveDS64: false)
+        let headerCount = out.count
+        let dataBytes = buffer.frameCount * buffer.channelCount * format.bytesPerSample
+        out.append(contentsOf: repeatElement(0, count: dataBytes + (dataBytes & 1)))
+        buffer.samples.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBytes { dst in
+                WAVSampleCoding.encode(src.baseAddress!, frames: buffer.frameCount, channels: buffer.channelCount,
+                                       channelStride: buffer.frameCount, format: format, into: dst.baseAddress! + headerCount)
+            }
+        }
+        return out
+    }
+
+    /// The header for `frames` frames, up to and including the `data` chunk's size field.
+    ///
+    /// With `reserveDS64` the header has the same length whatever `frames` is (JUNK or ds64),
+    /// so a provisional header can be patched in place.
+    static func header(sampleRate: Int, channelCount: Int, format: SampleFormat, frames: Int, reserveDS64: Bool) -> [UInt8] {
+        let extensible = channelCount > 2
+        let tag = format.isFloat ? WAVFormatTag.ieeeFloat : WAVFormatTag.pcm
+        let fmtSize = extensible ? 40 : (format.isFloat ? 18 : 16)
+        let hasFact = format.isFloat
+        let dataBytes = UInt64(frames) * UInt64(channelCount * format.bytesPerSample)
+        let dsSize = 28
+        let headerWithoutDS = 12 + (8 + fmtSize) + (hasFact ? 12 : 0) + 8
+        let riffSizeNoDS = UInt64(headerWithoutDS - 8) + dataBytes + (dataBytes & 1)
+        let rf64 = riffSizeNoDS + UInt64(8 + dsSize) > 0xFFFF_FFFF
+        let withDS = reserveDS64 || rf64
+        let riffSize = riffSizeNoDS + (withDS ? UInt64(8 + dsSize) : 0)
+
+        var h: [UInt8] = []
+        h.reserveCapacity(headerWithoutDS + 8 + dsSize)
+        h.append(ascii: rf64 ? "RF64" : "RIFF")
+        h.append32(rf64 ? 0xFFFF_FFFF : UInt32(riffSize))
+        h.append(ascii: "WAVE")
+        if withDS {
+            h.append(ascii: rf64 ? "ds64" : "JUNK")
+            h.append32(UInt32(dsSize))
+            if rf64 {
+                h.append64(riffSize)
+                h.append64(dataBytes)
+                h.append64(UInt64(frames))
+                h.append32(0)  // table length
+            } else {
+                h.append(contentsOf: repeatElement(0, count: dsSize))
+            }
+        }
+        let bytesPerSample = format.bytesPerSample
+        h.append(ascii: "fmt ")
+        h.append32(UInt32(fmtSize))
+        h.append16(extensible ? WAVFormatTag.extensible : tag)
+        h.append16(UInt16(channelCount))
+        h.append32(UInt32(sampleRate))
+        h.append32(UInt32(sampleRate * channelCount * bytesPerSample))
+        h.append16(UInt16(channelCount * bytesPerSample))
+        h.append16(UInt16(format.bitsPerSample))
+        if extensible {
+            h.append16(22)
+            h.append16(UInt16(format.bitsPerSample))
+            h.append32(WAVFormat.defaultChannelMask(channels: channelCount))
+            h.append16(tag)
+            h.append16(0)
+            h.append(contentsOf: WAVFormat.guidSuffix)
+        } else if fmtSize == 18 {
+            h.append16(0)
+        }
+        if hasFact {
+            h.append(ascii: "fact")
+            h.append32(4)
+            h.append32(rf64 || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
+        }
+        h.append(ascii: "data")
+        h.append32(rf64 ? 0xFFFF_FFFF : UInt32(dataBytes))
+        return h
+    }
+}
