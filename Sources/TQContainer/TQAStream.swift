@@ -1,0 +1,162 @@
+import TQAudio
+
+/// Encodes audio buffers into a .tqa stream: buffers → codec packets → container.
+public final class TQAStreamEncoder {
+    private var encoder: any PacketEncoder
+    private let writer: TQAWriter
+    public private(set) var framesIn: UInt64 = 0
+
+    /// Writes the header at once (frame count patched by `finish()`).
+    public init(encoder: any PacketEncoder, sink: ByteSink, sampleRate: Int, channelCount: Int, sourceFormat: SampleFormat) throws {
+        self.encoder = encoder
+        let header = TQAHeader(codec: encoder.codec, sourceFormat: sourceFormat, sampleRate: sampleRate,
+                               channelCount: channelCount, frameCount: TQAHeader.unknownFrameCount,
+                               seed: encoder.seed, codecParameters: encoder.codecParameters)
+        writer = try TQAWriter(sink: sink, header: header)
+    }
+
+    public func write(_ buffer: AudioBuffer) throws {
+        framesIn += UInt64(buffer.frameCount)
+        for p in try encoder.encode(buffer) { try writer.write(p) }
+    }
+
+    /// Flushes the codec, writes the end marker and patches the header.
+    public func finish() throws {
+        for p in try encoder.finish() { try writer.write(p) }
+        try writer.finish(frameCount: framesIn)
+    }
+
+    public var bytesWritten: Int { writer.bytesWritten }
+    public var header: TQAHeader { writer.header }
+}
+
+/// What a salvaging decode lost.
+public struct SalvageReport: Sendable {
+    /// Byte ranges skipped and why.
+    public var skipped: [(offset: Int, count: Int, error: ContainerError)] = []
+    /// Packets that were intact but did not fit the timeline, or whose payload the codec rejected.
+    public var droppedPackets = 0
+    /// Frames filled with silence because their packets were lost.
+    public var lostFrames: UInt64 = 0
+    public var packetsDecoded = 0
+
+    public var isClean: Bool { skipped.isEmpty && droppedPackets == 0 && lostFrames == 0 }
+}
+
+/// Decodes a .tqa stream into consecutive audio buffers: container → packets → codec → buffers.
+///
+/// Strict mode throws at the first damaged packet. Salvage mode keeps every intact packet,
+/// fills what was lost with silence so that timing is kept, and reports it in `report`.
+public final class TQAStreamDecoder {
+    public let reader: TQAReader
+    private var decoder: any PacketDecoder
+    public let salvage: Bool
+    public private(set) var report = SalvageReport()
+    /// Frames handed out so far.
+    public private(set) var framesOut: UInt64 = 0
+    private var queue: [DecodedAudio] = []
+    private var ended = false
+
+    public init(reader: TQAReader, decoder: any PacketDecoder, salvage: Bool = false) {
+        self.reader = reader
+        self.decoder = decoder
+        self.salvage = salvage
+    }
+
+    public var header: TQAHeader { reader.header }
+
+    /// Total frames of the stream, when known (header, or end marker once read).
+    public var totalFrames: UInt64? {
+        if header.frameCount != TQAHeader.unknownFrameCount { return header.frameCount }
+        return reader.trailer?.frames
+    }
+
+    /// The next consecutive frames, or nil at the end.
+    public func next() throws -> AudioBuffer? {
+        while true {
+            if !queue.isEmpty {
+                if let out = try drain() { return out }
+                continue
+            }
+            if ended { return try tail() }
+            try pull()
+        }
+    }
+
+    private func pull() throws {
+        if !salvage {
+            guard let p = try reader.next() else {
+                queue += try decoder.finish()
+                ended = true
+                return
+            }
+            do { queue += try decoder.decode(p) }
+            catch let e as ContainerError { throw e }
+            report.packetsDecoded += 1
+            return
+        }
+        guard let event = try reader.nextSalvaging() else {
+            queue += (try? decoder.finish()) ?? []
+            ended = true
+            return
+        }
+        switch event {
+        case .packet(let p):
+            do {
+                queue += try decoder.decode(p)
+                report.packetsDecoded += 1
+            } catch {
+                report.droppedPackets += 1
+                decoder.reset()
+            }
+        case .skipped(let offset, let count, let error):
+            report.skipped.append((offset, count, error))
+            decoder.reset()
+        case .dropped:
+            report.droppedPackets += 1
+        }
+    }
+
+    /// Emits queued audio that continues the timeline, filling gaps with silence.
+    private func drain() throws -> AudioBuffer? {
+        var d = queue.removeFirst()
+        let limit = totalFrames ?? UInt64.max
+        // Drop what was already emitted.
+        if d.firstFrame < framesOut {
+            let overlap = Int(min(UInt64(d.buffer.frameCount), framesOut - d.firstFrame))
+            d.buffer = d.buffer.frames(overlap ..< d.buffer.frameCount)
+            d.firstFrame = framesOut
+        }
+        var out = AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: 0)
+        if d.firstFrame > framesOut {
+            guard salvage else {
+                throw ContainerError.outOfOrder(index: report.packetsDecoded, expectedFrame: framesOut, foundFrame: d.firstFrame)
+            }
+            let gap = min(d.firstFrame, limit) - min(framesOut, limit)
+            report.lostFrames += gap
+            out = AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: Int(gap))
+        }
+        out.append(d.buffer)
+        let room = limit > framesOut ? limit - framesOut : 0
+        if UInt64(out.frameCount) > room { out.truncate(toFrames: Int(room)) }
+        framesOut += UInt64(out.frameCount)
+        return out.frameCount > 0 ? out : nil
+    }
+
+    /// At the end: in salvage mode, silence up to the declared length; in strict mode, a
+    /// stream shorter than it says is an error.
+    private func tail() throws -> AudioBuffer? {
+        guard let total = totalFrames, framesOut < total else { return nil }
+        guard salvage else {
+            throw ContainerError.trailerMismatch("the stream declares \(total) frames but its packets hold \(framesOut)")
+        }
+        let gap = total - framesOut
+        report.lostFrames += gap
+        framesOut = total
+        // Bounded pieces: a forged frame count must not allocate at once.
+        let piece = min(gap, 1 << 16)
+        framesOut -= gap - piece
+        report.lostFrames -= gap - piece
+        return AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: Int(piece))
+    }
+}

@@ -1,0 +1,133 @@
+/// The Lloyd–Max quantizer for the standard normal distribution: 2^bits reconstruction levels
+/// minimising E[(X − Q(X))²] for X ~ N(0,1) (Lloyd 1957/1982; Max 1960).
+///
+/// Computed from the exact optimality conditions on the density, not from samples:
+/// boundaries are midpoints of neighbouring levels, and each level is the centroid of its cell,
+/// c = (φ(a) − φ(b)) / (Q(a) − Q(b)). Iterated from the Panter–Dite companding points until no level
+/// moves by more than 1e-13. Deterministic and identical on every machine (see `Gaussian`).
+///
+/// Minimum distortion, for reference: b=1 0.3634, b=2 0.1175, b=3 0.03455, b=4 0.009500.
+public struct LloydMaxCodebook: Sendable {
+    public let bits: Int
+    /// Reconstruction levels, ascending, symmetric about 0.
+    public let levels: [Float]
+    /// Decision boundaries between neighbouring levels (`levels.count − 1`), ascending.
+    public let boundaries: [Float]
+    /// Mean squared error of the quantizer on N(0,1).
+    public let distortion: Double
+
+    /// Fast nearest-level lookup: a uniform grid over ±`gridLimit` whose cells hold at most one
+    /// boundary; `grid[cell]` is the index of the level at the cell's left edge.
+    private let grid: [UInt8]
+    private let gridLimit: Float
+    private let gridScale: Float
+
+    /// The codebook for `bits` in 1...8. Codebooks are cached: each is computed once per process.
+    public static func gaussian(bits: Int) -> LloydMaxCodebook {
+        precondition((1...8).contains(bits), "codebook bits must be 1...8")
+        return cache[bits - 1]
+    }
+
+    private static let cache: [LloydMaxCodebook] = (1...8).map { LloydMaxCodebook(computingBits: $0) }
+
+    private init(computingBits bits: Int) {
+        self.bits = bits
+        let n = 1 << bits
+        let half = n / 2
+        // Positive half only; the quantizer is symmetric. For odd counts there is none: n is even.
+        // Start from the Panter–Dite points, quantiles of N(0, 3) (density ∝ φ^(1/3)).
+        var c = (0..<half).map { i -> Double in
+            let p = 0.5 + (Double(i) + 0.5) / Double(n)
+            return 3.0.squareRoot() * LloydMaxCodebook.inverseCDF(p)
+        }
+        var iterations = 0
+        while iterations < 200_000 {
+            iterations += 1
+            var moved = 0.0
+            var lower = 0.0
+            for i in 0..<half {
+                let upper = i + 1 < half ? 0.5 * (c[i] + c[i + 1]) : Double.infinity
+                let mass = Gaussian.tail(lower) - (upper.isInfinite ? 0 : Gaussian.tail(upper))
+                let moment = Gaussian.pdf(lower) - (upper.isInfinite ? 0 : Gaussian.pdf(upper))
+                let centroid = moment / mass
+                moved = max(moved, abs(centroid - c[i]))
+                c[i] = centroid
+                lower = upper
+            }
+            if moved < 1e-13 { break }
+        }
+        // Distortion = 1 − Σ P_i c_i² (each level is its cell's centroid).
+        var d = 1.0
+        var lower = 0.0
+        for i in 0..<half {
+            let upper = i + 1 < half ? 0.5 * (c[i] + c[i + 1]) : Double.infinity
+            let mass = Gaussian.tail(lower) - (upper.isInfinite ? 0 : Gaussian.tail(upper))
+            d -= 2 * mass * c[i] * c[i]
+            lower = upper
+        }
+        distortion = d
+        let positive = c.map { Float($0) }
+        levels = positive.reversed().map { -$0 } + positive
+        var b = [Float]()
+        for i in 0..<(n - 1) { b.append(Float(0.5 * (Double(levels[i]) + Double(levels[i + 1])))) }
+        boundaries = b
+
+        // Grid: cells half as wide as the narrowest cell, over the span of the boundaries.
+        let limit = (b.last ?? 0) + 1
+        var narrowest: Float = 2 * limit
+        for i in 1..<max(1, b.count) { narrowest = min(narrowest, b[i] - b[i - 1]) }
+        let cells = max(16, min(1 << 16, Int((2 * limit / (narrowest * 0.5)).rounded(.up))))
+        let scale = Float(cells) / (2 * limit)
+        var g = [UInt8](repeating: 0, count: cells + 1)
+        var idx = 0
+        for k in 0...cells {
+            let left = -limit + Float(k) / scale
+            while idx < b.count && b[idx] <= left { idx += 1 }
+            g[k] = UInt8(idx)
+        }
+        grid = g
+        gridLimit = limit
+        gridScale = scale
+    }
+
+    /// Φ⁻¹(p) by bisection on `Gaussian.tail` (setup only).
+    private static func inverseCDF(_ p: Double) -> Double {
+        var lo = -40.0, hi = 40.0
+        for _ in 0..<200 {
+            let mid = 0.5 * (lo + hi)
+            if 1 - Gaussian.tail(mid) < p { lo = mid } else { hi = mid }
+        }
+        return 0.5 * (lo + hi)
+    }
+
+    /// Index of the level nearest to `x` (ties go up). NaN maps to the middle.
+    @inline(__always)
+    public func index(_ x: Float) -> Int {
+        let clamped = min(max(x, -gridLimit), gridLimit)
+        let cell = Int((clamped + gridLimit) * gridScale)
+        return grid.withUnsafeBufferPointer { g in
+            boundaries.withUnsafeBufferPointer { b in
+                let i = Int(g[min(cell, g.count - 1)])
+                return i < b.count && x >= b[i] ? i + 1 : i
+            }
+        }
+    }
+
+    /// Quantizes `x` into `indices` (same count).
+    public func quantize(_ x: UnsafeBufferPointer<Float>, into indices: UnsafeMutableBufferPointer<UInt8>) {
+        let limit = gridLimit, scale = gridScale
+        grid.withUnsafeBufferPointer { g in
+            boundaries.withUnsafeBufferPointer { b in
+                let last = g.count - 1
+                let nb = b.count
+                for k in 0..<x.count {
+                    let v = x[k]
+                    let clamped = min(max(v, -limit), limit)
+                    let cell = min(Int((clamped + limit) * scale), last)
+                    let i = Int(g[cell])
+                    indices[k] = UInt8(i < nb && v >= b[i] ? i + 1 : i)
+                }
+            }
+        }
+    }
+}

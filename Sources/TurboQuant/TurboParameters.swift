@@ -1,0 +1,62 @@
+import TQContainer
+
+/// Settings of the classic time-domain TurboQuant codec (`--codec turbo`).
+public struct TurboParameters: Sendable, Equatable {
+    /// Codebook bits per sample, 1...8.
+    public var bits: Int
+    /// Samples per block and channel, a power of two in 64...8192.
+    public var blockSize: Int
+    /// Whether the 1-bit residual sign layer is sent.
+    public var residual: Bool
+    /// Blocks per packet.
+    public var blocksPerPacket: Int
+
+    public static let bitsRange = 1...8
+    public static let blockSizeRange = 64...8192
+
+    public init(bits: Int = 6, blockSize: Int = 512, residual: Bool = true, blocksPerPacket: Int? = nil) {
+        self.bits = bits
+        self.blockSize = blockSize
+        self.residual = residual
+        self.blocksPerPacket = blocksPerPacket ?? max(1, 4096 / max(1, blockSize))
+    }
+
+    /// Throws a message for settings outside the ranges.
+    public func validate() throws(ContainerError) {
+        guard TurboParameters.bitsRange.contains(bits) else { throw .codec("--bits must be 1...8, got \(bits)") }
+        guard TurboParameters.blockSizeRange.contains(blockSize), blockSize & (blockSize - 1) == 0 else {
+            throw .codec("--block must be a power of two in 64...8192, got \(blockSize)")
+        }
+        guard (1...1024).contains(blocksPerPacket) else { throw .codec("blocks per packet must be 1...1024, got \(blocksPerPacket)") }
+    }
+
+    /// Bits of one block of one channel, not counting silent blocks' savings (docs/FORMAT.md).
+    public var bitsPerBlock: Int { TurboParameters.sideBits(residual: residual) + blockSize * symbolWidth }
+
+    /// Bits per coded sample: the codebook index plus the residual sign.
+    public var symbolWidth: Int { bits + (residual ? 1 : 0) }
+
+    static func sideBits(residual: Bool) -> Int { 1 + 16 + 16 + (residual ? 16 : 0) }
+
+    /// The header's codec parameter bytes: version, bits, log2(block), flags, blocks per packet.
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.u8(1)
+        w.u8(UInt8(bits))
+        w.u8(UInt8(blockSize.trailingZeroBitCount))
+        w.u8(residual ? 1 : 0)
+        w.u16(UInt16(blocksPerPacket))
+        return w.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(ContainerError) {
+        var r = ByteReader(bytes)
+        guard let version = r.u8(), let bits = r.u8(), let log2 = r.u8(), let flags = r.u8(), let bpp = r.u16(), r.remaining == 0 else {
+            throw .codec("turbo codec parameters are malformed (\(bytes.count) bytes)")
+        }
+        guard version == 1 else { throw .codec("turbo codec parameters version \(version) is newer than this tqa reads (1)") }
+        guard log2 < 16, flags & ~1 == 0 else { throw .codec("turbo codec parameters are malformed") }
+        self.init(bits: Int(bits), blockSize: 1 << Int(log2), residual: flags & 1 == 1, blocksPerPacket: Int(bpp))
+        try validate()
+    }
+}
