@@ -100,7 +100,8 @@ class Codec:
         return f"{self.family} {self.setting}".strip()
 
     def stem(self, inp: Input, workdir: str) -> str:
-        tag = "".join(c if c.isalnum() else "_" for c in self.label).strip("_")
+        tag = "".join(c if c.isalnum() or c == "." else "_" for c in self.label.replace("--", ""))
+        tag = "_".join(t for t in tag.split("_") if t)
         return os.path.join(workdir, f"{inp.name}.{tag}")
 
 
