@@ -84,7 +84,7 @@ public enum WAVFormatTag {
     public static let ieeeFloat: UInt16 = 0x0003
     public static let extensible: UInt16 = 0xFFFE
 
-    /// The common name of `tag`, or `"WAV format 0x…"` for tags not in the table.
+    /// The common name of `tag`, or `"an unknown codec"` for tags not in the table.
     public static func name(_ tag: UInt16) -> String {
         switch tag {
         case 0x0001: "PCM"
@@ -113,7 +113,7 @@ public enum WAVFormatTag {
         case 0x6751: "Ogg Vorbis"
         case 0xF1AC: "FLAC"
         case 0xFFFE: "WAVE_FORMAT_EXTENSIBLE"
-        default: "WAV format \(WAVError.hex(tag))"
+        default: "an unknown codec"
         }
     }
 }

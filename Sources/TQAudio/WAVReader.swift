@@ -124,44 +124,68 @@ public final class WAVReader {
     /// Fewer frames than asked only at the end of the data. A partial last frame is dropped.
     public func read(maxFrames: Int) throws(WAVError) -> AudioBuffer? {
         precondition(maxFrames >= 1, "maxFrames must be positive")
+        guard let bytes = try nextBytes(maxFrames: maxFrames) else { return nil }
+        let frames = bytes.count / format.blockAlign
+        var out = AudioBuffer(sampleRate: format.sampleRate, channelCount: format.channelCount, frameCount: frames)
+        out.withMutableSamples { dst in decode(bytes, into: dst.baseAddress!, channelStride: frames) }
+        return out
+    }
+
+    /// Reads every remaining frame into one buffer (an empty buffer when there are none).
+    ///
+    /// When the frame count is known and checked against the input's size, samples are decoded
+    /// straight into the result; otherwise (pipes, unknown data size) they are gathered in
+    /// 1 MiB pieces.
+    public func readAll() throws(WAVError) -> AudioBuffer {
+        let pieceFrames = max(1, (1 << 20) / format.blockAlign)
+        let channelCount = format.channelCount
+        if let n = format.frameCount, frameCountIsVerified {
+            let total = max(0, n - framesRead)
+            var planar = [Float](repeating: 0, count: channelCount * total)
+            var done = 0
+            try planar.withUnsafeMutableBufferPointer { (dst) throws(WAVError) in
+                while done < total, let bytes = try nextBytes(maxFrames: min(pieceFrames, total - done)) {
+                    decode(bytes, into: dst.baseAddress! + done, channelStride: total)
+                    done += bytes.count / format.blockAlign
+                }
+            }
+            let out = AudioBuffer(sampleRate: format.sampleRate, channelCount: channelCount, planar: planar)
+            return done == total ? out : out.frames(0..<done)
+        }
+        var channels = [[Float]](repeating: [], count: channelCount)
+        while let piece = try read(maxFrames: pieceFrames) {
+            for c in channels.indices { channels[c].append(contentsOf: piece.channel(c)) }
+        }
+        var planar = [Float]()
+        planar.reserveCapacity(channelCount * channels[0].count)
+        for c in channels { planar.append(contentsOf: c) }
+        return AudioBuffer(sampleRate: format.sampleRate, channelCount: channelCount, planar: planar)
+    }
+
+    /// The bytes of the next at most `maxFrames` whole frames, or nil at the end of the data.
+    private func nextBytes(maxFrames: Int) throws(WAVError) -> [UInt8]? {
         guard !finished else { return nil }
         let align = format.blockAlign
         var wanted = maxFrames
         if let left = dataBytesLeft { wanted = min(wanted, left / align) }
         guard wanted > 0 else { finished = true; return nil }
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do { bytes = try source.read(upTo: wanted * align) } catch { throw .file(error) }
         let frames = bytes.count / align
         if frames < wanted { finished = true }
         if let left = dataBytesLeft { dataBytesLeft = left - frames * align }
         guard frames > 0 else { return nil }
-        var out = AudioBuffer(sampleRate: format.sampleRate, channelCount: format.channelCount, frameCount: frames)
-        let fmt = format
-        let bad = out.withMutableSamples { dst in
-            bytes.withUnsafeBytes { src in
-                WAVSampleCoding.decode(src.baseAddress!, frames: frames, channels: fmt.channelCount,
-                                       format: fmt.sampleFormat, into: dst.baseAddress!, channelStride: frames)
-            }
-        }
-        nonFiniteCount += bad
+        if bytes.count != frames * align { bytes.removeLast(bytes.count - frames * align) }
         framesRead += frames
-        return out
+        return bytes
     }
 
-    /// Reads every remaining frame into one buffer (an empty buffer when there are none).
-    public func readAll() throws(WAVError) -> AudioBuffer {
-        let chunkFrames = max(1, (1 << 20) / format.blockAlign)
-        var channels = [[Float]](repeating: [], count: format.channelCount)
-        if let n = format.frameCount, frameCountIsVerified {
-            for c in channels.indices { channels[c].reserveCapacity(n - framesRead) }
+    private func decode(_ bytes: [UInt8], into dst: UnsafeMutablePointer<Float>, channelStride: Int) {
+        let fmt = format
+        nonFiniteCount += bytes.withUnsafeBytes { src in
+            WAVSampleCoding.decode(src.baseAddress!, frames: bytes.count / fmt.blockAlign, channels: fmt.channelCount,
+                                   format: fmt.sampleFormat, into: dst, channelStride: channelStride)
         }
-        while let piece = try read(maxFrames: chunkFrames) {
-            for c in channels.indices { channels[c].append(contentsOf: piece.channel(c)) }
-        }
-        var planar = [Float]()
-        planar.reserveCapacity(channels.count * channels[0].count)
-        for c in channels { planar.append(contentsOf: c) }
-        return AudioBuffer(sampleRate: format.sampleRate, channelCount: channels.count, planar: planar)
     }
 
     /// The whole file at `path` in one buffer.

@@ -19,6 +19,22 @@ enum WAVSampleCoding {
     /// for integer formats).
     static func decode(_ src: UnsafeRawPointer, frames: Int, channels: Int, format: SampleFormat,
                        into dst: UnsafeMutablePointer<Float>, channelStride: Int) -> Int {
+        // Blocks of frames keep the interleaved source in cache while each channel is picked out.
+        var nonFinite = 0
+        var start = 0
+        while start < frames {
+            let n = min(blockFrames, frames - start)
+            nonFinite += decodeBlock(src + start * channels * format.bytesPerSample, frames: n, channels: channels,
+                                     format: format, into: dst + start, channelStride: channelStride)
+            start += n
+        }
+        return nonFinite
+    }
+
+    static let blockFrames = 2048
+
+    private static func decodeBlock(_ src: UnsafeRawPointer, frames: Int, channels: Int, format: SampleFormat,
+                                    into dst: UnsafeMutablePointer<Float>, channelStride: Int) -> Int {
         let bps = format.bytesPerSample, align = channels * bps
         var nonFinite = 0
         for c in 0..<channels {
@@ -63,6 +79,17 @@ enum WAVSampleCoding {
     /// which must hold `frames * channels * format.bytesPerSample` bytes.
     static func encode(_ src: UnsafePointer<Float>, frames: Int, channels: Int, channelStride: Int,
                        format: SampleFormat, into dst: UnsafeMutableRawPointer) {
+        var start = 0
+        while start < frames {
+            let n = min(blockFrames, frames - start)
+            encodeBlock(src + start, frames: n, channels: channels, channelStride: channelStride, format: format,
+                        into: dst + start * channels * format.bytesPerSample)
+            start += n
+        }
+    }
+
+    private static func encodeBlock(_ src: UnsafePointer<Float>, frames: Int, channels: Int, channelStride: Int,
+                                    format: SampleFormat, into dst: UnsafeMutableRawPointer) {
         let bps = format.bytesPerSample, align = channels * bps
         for c in 0..<channels {
             let s = src + c * channelStride
@@ -70,15 +97,15 @@ enum WAVSampleCoding {
             switch format {
             case .u8:
                 for f in 0..<frames {
-                    d.storeBytes(of: UInt8(clamp(Double(s[f]) * 128, -128, 127) + 128), toByteOffset: f * align, as: UInt8.self)
+                    d.storeBytes(of: UInt8(truncatingIfNeeded: quantize(s[f], 128, -128, 127) + 128), toByteOffset: f * align, as: UInt8.self)
                 }
             case .s16:
                 for f in 0..<frames {
-                    d.storeBytes(of: Int16(clamp(Double(s[f]) * 32768, -32768, 32767)).littleEndian, toByteOffset: f * align, as: Int16.self)
+                    d.storeBytes(of: Int16(truncatingIfNeeded: quantize(s[f], 32768, -32768, 32767)).littleEndian, toByteOffset: f * align, as: Int16.self)
                 }
             case .s24:
                 for f in 0..<frames {
-                    let v = UInt32(bitPattern: Int32(clamp(Double(s[f]) * 8_388_608, -8_388_608, 8_388_607)))
+                    let v = UInt32(bitPattern: quantize(s[f], 8_388_608, -8_388_608, 8_388_607))
                     let p = d + f * align
                     p.storeBytes(of: UInt8(v & 0xFF), as: UInt8.self)
                     p.storeBytes(of: UInt8((v >> 8) & 0xFF), toByteOffset: 1, as: UInt8.self)
@@ -86,7 +113,7 @@ enum WAVSampleCoding {
                 }
             case .s32:
                 for f in 0..<frames {
-                    d.storeBytes(of: Int32(clamp(Double(s[f]) * 2_147_483_648, -2_147_483_648, 2_147_483_647)).littleEndian,
+                    d.storeBytes(of: quantize(s[f], 2_147_483_648, -2_147_483_648, 2_147_483_647).littleEndian,
                                  toByteOffset: f * align, as: Int32.self)
                 }
             case .f32:
@@ -97,10 +124,18 @@ enum WAVSampleCoding {
         }
     }
 
-    /// `round(v)` clamped to `[lo, hi]`; NaN gives 0.
+    /// `round(x · scale)` clamped to `[lo, hi]`, ties away from zero; NaN gives 0.
+    ///
+    /// Clamping before rounding gives the same result as after, since `lo` and `hi` are
+    /// integers. `x · scale + 0.5` is exact in `Double` for every `Float` x that matters (24
+    /// significant bits plus at most 31 of scale), so truncation rounds correctly without a
+    /// libm call.
     @inline(__always)
-    static func clamp(_ v: Double, _ lo: Double, _ hi: Double) -> Double {
-        let r = v.rounded()
-        return r > hi ? hi : (r < lo ? lo : (r.isNaN ? 0 : r))
+    static func quantize(_ x: Float, _ scale: Double, _ lo: Double, _ hi: Double) -> Int32 {
+        var v = Double(x) * scale
+        v = v < lo ? lo : v
+        v = v > hi ? hi : v
+        v = v.isNaN ? 0 : v
+        return Int32(v + (v < 0 ? -0.5 : 0.5))
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import TQAudio
+
+@Suite struct WAVWriterTests {
+    typealias B = WAVBytes
+
+    @Test func exactBytesOfASmallStereoFile() {
+        let buffer = AudioBuffer(sampleRate: 44100, channels: [[0.5, -1.0], [-0.25, 1.0]])
+        let expected: [UInt8] = B.ascii("RIFF") + [44, 0, 0, 0] + B.ascii("WAVE")
+            + B.ascii("fmt ") + [16, 0, 0, 0, 1, 0, 2, 0, 0x44, 0xAC, 0, 0, 0x10, 0xB1, 0x02, 0, 4, 0, 16, 0]
+            + B.ascii("data") + [8, 0, 0, 0] + [0x00, 0x40, 0x00, 0xE0, 0x00, 0x80, 0xFF, 0x7F]
+        #expect(WAVWriter.bytes(of: buffer, format: .s16) == expected)
+    }
+
+    @Test func exactBytesOfAStreamedFloatFile() throws {
+        let path = temporaryPath("f32.wav")
+        let w = try WAVWriter(path: path, sampleRate: 8000, channelCount: 1, sampleFormat: .f32)
+        try w.write(AudioBuffer(sampleRate: 8000, channels: [[0.5]]))
+        try w.write(AudioBuffer(sampleRate: 8000, channels: [[-2]]))
+        try w.finish()
+        let expected: [UInt8] = B.ascii("RIFF") + [94, 0, 0, 0] + B.ascii("WAVE")
+            + B.ascii("JUNK") + [28, 0, 0, 0] + [UInt8](repeating: 0, count: 28)
+            + B.ascii("fmt ") + [18, 0, 0, 0, 3, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x00, 0x7D, 0, 0, 4, 0, 32, 0, 0, 0]
+            + B.ascii("fact") + [4, 0, 0, 0, 2, 0, 0, 0]
+            + B.ascii("data") + [8, 0, 0, 0] + [0, 0, 0, 0x3F, 0, 0, 0, 0xC0]
+        #expect(fileBytes(path) == expected)
+        #expect(try WAVReader.readAll(path: path).samples == [0.5, -2])
+    }
+
+    @Test func oddDataSizeGetsAPadByte() throws {
+        let path = temporaryPath("s24.wav")
+        let w = try WAVWriter(path: path, sampleRate: 96000, channelCount: 1, sampleFormat: .s24)
+        try w.write(AudioBuffer(sampleRate: 96000, channels: [[-1]]))
+        try w.finish()
+        let bytes = fileBytes(path)
+        #expect(bytes.count == 84)
+        #expect(Array(bytes[4..<8]) == [76, 0, 0, 0])
+        #expect(Array(bytes[76..<84]) == [3, 0, 0, 0, 0x00, 0x00, 0x80, 0x00])
+        #expect(WAVWriter.bytes(of: AudioBuffer(sampleRate: 96000, channels: [[-1]]), format: .s24).count == 48)
+    }
+
+    @Test func moreThanTwoChannelsUseExtensible() throws {
+        let buffer = AudioBuffer(sampleRate: 48000, channelCount: 6, frameCount: 1)
+        let bytes = WAVWriter.bytes(of: buffer, format: .s24)
+        let fmt = B.fmtExtensible(subformat: 1, channels: 6, rate: 48000, bits: 24, mask: 0x3F)
+        #expect(Array(bytes[12..<20]) == B.ascii("fmt ") + [40, 0, 0, 0])
+        #expect(Array(bytes[20..<60]) == fmt)
+        let r = try WAVReader(bytes: bytes)
+        #expect(r.format == WAVFormat(sampleRate: 48000, channelCount: 6, sampleFormat: .s24, frameCount: 1, channelMask: 0x3F))
+        let f32 = try WAVReader(bytes: WAVWriter.bytes(of: AudioBuffer(sampleRate: 8000, channelCount: 32, frameCount: 3), format: .f32))
+        #expect(f32.format == WAVFormat(sampleRate: 8000, channelCount: 32, sampleFormat: .f32, frameCount: 3, channelMask: 0))
+    }
+
+    @Test func clipsAndRoundsToNearest() throws {
+        let x: [Float] = [1, -1, 1.5, -2, .nan, 0.5 / 32768, -0.5 / 32768, 0.49 / 32768, 32766.5 / 32768, .infinity]
+        let bytes = WAVWriter.bytes(of: AudioBuffer(sampleRate: 8000, channels: [x]), format: .s16)
+        #expect(Array(bytes[44...]) == B.s16([32767, -32768, 32767, -32768, 0, 1, -1, 0, 32767, 32767]))
+        let u8 = WAVWriter.bytes(of: AudioBuffer(sampleRate: 8000, channels: [[1, -1, 0, .nan, -0.5]]), format: .u8)
+        #expect(Array(u8[44..<49]) == [255, 0, 128, 128, 64])
+        let s24 = WAVWriter.bytes(of: AudioBuffer(sampleRate: 8000, channels: [[1, -1]]), format: .s24)
+        #expect(Array(s24[44...]) == [0xFF, 0xFF, 0x7F, 0x00, 0x00, 0x80])
+    }
+
+    @Test(arguments: SampleFormat.allCases)
+    func roundTripsEveryFormatAndChannelCount(format: SampleFormat) throws {
+        for channels in [1, 2, 6, 32] {
+            let seed = UInt64(channels * 100 + Int(format.rawValue))
+            let buffer = randomBuffer(channels: channels, frames: 257, sampleRate: 22050, seed: seed)
+            let expected = buffer.samples.map { ReferenceCoding.quantize($0, format) }
+            let decoded = try WAVReader.readAll(bytes: WAVWriter.bytes(of: buffer, format: format))
+            #expect(decoded.channelCount == channels && decoded.frameCount == 257 && decoded.sampleRate == 22050, "seed \(seed)")
+            #expect(decoded.samples == expected, "seed \(seed)")
+
+            // The streaming writer, fed in random pieces, writes the same samples.
+            var g = SeededGenerator(seed: seed)
+            let path = temporaryPath("rt.wav")
+            let w = try WAVWriter(path: path, sampleRate: 22050, channelCount: channels, sampleFormat: format)
+            var start = 0
+            while start < 257 {
+                let n = min(257 - start, Int.random(in: 1...100, using: &g))
+                try w.write(buffer.frames(start ..< start + n))
+                start += n
+            }
+            try w.finish()
+            #expect(w.framesWritten == 257)
+            #expect(try WAVReader.readAll(path: path) == decoded, "seed \(seed)")
+        }
+    }
+
+    @Test func existingOutputNeedsOverwrite() throws {
+        let path = temporaryPath("exists.wav")
+        try [1, 2, 3].write(to: path)
+        let e = wavError { _ = try WAVWriter(path: path, sampleRate: 8000, channelCount: 1, sampleFormat: .s16) }
+        #expect(e == .file(.exists(path: path)))
+        #expect(e?.description == "\(path) exists; pass --force to replace it")
+        let w = try WAVWriter(path: path, sampleRate: 8000, channelCount: 1, sampleFormat: .s16, overwrite: true)
+        try w.write(AudioBuffer(sampleRate: 8000, channels: [[0.25]]))
+        #expect(fileBytes(path) == [1, 2, 3], "the destination is untouched until finish")
+        try w.finish()
+        #expect(try WAVReader.readAll(path: path).samples == [0.25])
+    }
+
+    @Test func abortLeavesNothing() throws {
+        let path = temporaryPath("aborted.wav")
+        let w = try WAVWriter(path: path, sampleRate: 8000, channelCount: 2, sampleFormat: .s16)
+        try w.write(AudioBuffer(sampleRate: 8000, channelCount: 2, frameCount: 10))
+        w.abort()
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(name) })
+    }
+
+    @Test func invalidShapesAreRefused() {
+        #expect(wavError { _ = try WAVWriter(path: temporaryPath("x.wav"), sampleRate: 8000, channelCount: 33, sampleFormat: .s16) }
+            == .invalidChannelCount(33))
+        #expect(wavError { _ = try WAVWriter(path: temporaryPath("x.wav"), sampleRate: 0, channelCount: 1, sampleFormat: .s16) }
+            == .invalidSampleRate(0))
+    }
+
+    @Test func over4GiBTheHeaderBecomesRF64() throws {
+        let frames = 600_000_000  // 4.8 GB of stereo f32
+        let small = WAVWriter.header(sampleRate: 48000, channelCount: 2, format: .f32, frames: 10, reserveDS64: true)
+        let big = WAVWriter.header(sampleRate: 48000, channelCount: 2, format: .f32, frames: frames, reserveDS64: true)
+        #expect(big.count == small.count, "patchable in place")
+        let dataBytes = frames * 8
+        #expect(Array(big[0..<12]) == B.ascii("RF64") + [0xFF, 0xFF, 0xFF, 0xFF] + B.ascii("WAVE"))
+        #expect(Array(big[12..<48]) == B.ascii("ds64") + B.le32(28) + B.le64(big.count - 8 + dataBytes) + B.le64(dataBytes)
+            + B.le64(frames) + B.le32(0))
+        #expect(Array(big[(big.count - 8)...]) == B.ascii("data") + [0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(Array(big[(big.count - 12)..<(big.count - 8)]) == [0xFF, 0xFF, 0xFF, 0xFF], "fact")
+        // The reader takes the ds64 size and clips it to the bytes that are there.
+        let r = try WAVReader(bytes: big + [UInt8](repeating: 0, count: 80))
+        #expect(r.format.frameCount == 10)
+        #expect(try r.readAll().frameCount == 10)
+    }
+}
