@@ -1,0 +1,46 @@
+/// What can be wrong with a checkpoint: a torch `.pt` archive, a `.safetensors` file, or the
+/// tensors they hold. Each case names the file or tensor, so that a user can act on it.
+public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No weights for `model` in `directory`; `hint` says where to get them.
+    case weightsNotFound(model: String, directory: String, hint: String)
+    case unreadable(file: String, reason: String)
+    /// A zip structure is damaged: `reason` says which.
+    case corruptArchive(file: String, reason: String)
+    /// A zip entry uses a compression method other than stored (0).
+    case compressedEntry(file: String, entry: String, method: UInt16)
+    case missingEntry(file: String, entry: String)
+    /// The pickle stream is damaged or uses something a state dict never holds.
+    case corruptPickle(file: String, offset: Int, reason: String)
+    case unsupportedPickleOpcode(file: String, offset: Int, opcode: UInt8)
+    /// A safetensors header is damaged.
+    case corruptSafetensors(file: String, reason: String)
+    /// A tensor's bytes lie outside its storage or the file.
+    case tensorOutOfBounds(tensor: String)
+    case unsupportedDType(tensor: String, dtype: String)
+    /// The model needs `tensor` and the checkpoint lacks it.
+    case missingTensor(String)
+    /// The checkpoint holds `tensor`, which the model does not use.
+    case unexpectedTensor(String)
+    case shapeMismatch(tensor: String, expected: [Int], found: [Int])
+    case duplicateTensor(String)
+
+    public var description: String {
+        switch self {
+        case .weightsNotFound(let model, let dir, let hint):
+            "no SQCodec weights for model \(model) in \(dir): \(hint)"
+        case .unreadable(let f, let r): "cannot read \(f): \(r)"
+        case .corruptArchive(let f, let r): "\(f) is not a valid torch checkpoint archive: \(r)"
+        case .compressedEntry(let f, let e, let m): "\(f): entry \(e) is compressed (method \(m)); torch.save writes stored entries only"
+        case .missingEntry(let f, let e): "\(f): the archive has no entry \(e)"
+        case .corruptPickle(let f, let o, let r): "\(f): damaged pickle at byte \(o): \(r)"
+        case .unsupportedPickleOpcode(let f, let o, let op): "\(f): pickle opcode 0x\(String(op, radix: 16)) at byte \(o) is not part of a torch state dict"
+        case .corruptSafetensors(let f, let r): "\(f) is not a valid safetensors file: \(r)"
+        case .tensorOutOfBounds(let t): "tensor \(t) points outside its data"
+        case .unsupportedDType(let t, let d): "tensor \(t) has dtype \(d); only float32, float16 and bfloat16 are read"
+        case .missingTensor(let t): "the checkpoint lacks tensor \(t)"
+        case .unexpectedTensor(let t): "the checkpoint holds tensor \(t), which this model does not have (wrong --model?)"
+        case .shapeMismatch(let t, let e, let f): "tensor \(t) has shape \(f), the model expects \(e) (wrong --model?)"
+        case .duplicateTensor(let t): "tensor \(t) appears twice"
+        }
+    }
+}

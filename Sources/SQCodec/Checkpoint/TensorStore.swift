@@ -1,0 +1,82 @@
+/// A named float32 tensor as read from a checkpoint.
+public struct StoredTensor: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(shape: [Int], values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "StoredTensor: shape \(shape) does not hold \(values.count) values")
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// Hands out the tensors of one state dict to the layers that build themselves from it,
+/// checking each name and shape, and afterwards that nothing was left over.
+///
+/// A layer reads `scope.tensor("dw_conv.bias", shape: [c])`; a missing or mis-shaped tensor
+/// throws `CheckpointError` with its full name (module prefix included).
+final class TensorStore {
+    private let tensors: [String: StoredTensor]
+    private let module: String
+    private var used: Set<String> = []
+
+    /// - Parameter module: the state dict's module (`encoder`, `en_decoder`, …), used in error messages.
+    init(module: String, tensors: [String: StoredTensor]) {
+        self.module = module
+        self.tensors = tensors
+    }
+
+    func contains(_ name: String) -> Bool { tensors[name] != nil }
+
+    /// The values of `name`, which must have exactly `shape`.
+    func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+        guard let t = tensors[name] else { throw CheckpointError.missingTensor("\(module).\(name)") }
+        guard t.shape == shape else {
+            throw CheckpointError.shapeMismatch(tensor: "\(module).\(name)", expected: shape, found: t.shape)
+        }
+        used.insert(name)
+        return t.values
+    }
+
+    /// Throws `unexpectedTensor` for the first (in name order) tensor no layer asked for.
+    func checkAllUsed() throws {
+        if let extra = tensors.keys.filter({ !used.contains($0) }).sorted().first {
+            throw CheckpointError.unexpectedTensor("\(module).\(extra)")
+        }
+    }
+
+    func scope(_ prefix: String) -> WeightScope { WeightScope(store: self, prefix: prefix) }
+}
+
+/// A view of a `TensorStore` under a dotted name prefix (`blocks.1.0.module.`).
+struct WeightScope {
+    let store: TensorStore
+    let prefix: String
+
+    func child(_ name: String) -> WeightScope { WeightScope(store: store, prefix: prefix + name + ".") }
+
+    func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+        try store.tensor(prefix + name, shape: shape)
+    }
+
+    /// A weight that may be stored with PyTorch's weight-norm parametrization
+    /// (`parametrizations.weight.original0` = g of shape `[out, 1, …]`,
+    /// `parametrizations.weight.original1` = v of `shape`), folded here into
+    /// `w[o, …] = g[o] · v[o, …] / ‖v[o, …]‖₂`; or a plain `weight`.
+    func weightNormed(shape: [Int]) throws -> [Float] {
+        let g0 = prefix + "parametrizations.weight.original0"
+        guard store.contains(g0) else { return try tensor("weight", shape: shape) }
+        let out = shape[0]
+        let gShape = [out] + Array(repeating: 1, count: shape.count - 1)
+        let g = try store.tensor(g0, shape: gShape)
+        var v = try store.tensor(prefix + "parametrizations.weight.original1", shape: shape)
+        let per = out == 0 ? 0 : v.count / out
+        for o in 0..<out {
+            var sum: Double = 0
+            for i in 0..<per { let x = Double(v[o * per + i]); sum += x * x }
+            let factor = g[o] / Float(sum.squareRoot())
+            for i in 0..<per { v[o * per + i] *= factor }
+        }
+        return v
+    }
+}

@@ -1,0 +1,101 @@
+/// Normalizations. Variances are biased (divide by n), as in PyTorch.
+extension Kernels {
+    /// Layer norm over each row, as `torch.nn.functional.layer_norm` on the last dimension:
+    /// `y[r, c] = (x[r, c] − μ_r) / sqrt(σ²_r + eps) · w[c] + b[c]`. `x: (R, C)`.
+    public static func layerNormRows(_ x: Matrix, weight: [Float], bias: [Float], eps: Float) -> Matrix {
+        let n = x.cols
+        precondition(weight.count == n && bias.count == n, "layerNormRows: affine size mismatch")
+        var out = x
+        out.data.withUnsafeMutableBufferPointer { p in
+            for r in 0..<x.rows {
+                let row = p.baseAddress! + r * n
+                var mean: Float = 0
+                for c in 0..<n { mean += row[c] }
+                mean /= Float(n)
+                var variance: Float = 0
+                for c in 0..<n { let d = row[c] - mean; variance += d * d }
+                variance /= Float(n)
+                let inv = 1 / (variance + eps).squareRoot()
+                for c in 0..<n { row[c] = (row[c] - mean) * inv * weight[c] + bias[c] }
+            }
+        }
+        return out
+    }
+
+    /// Normalization over the channels of each frame of a channel-first input (sq-codec's
+    /// `ChannelNorm`, in either data format): `y[c, t] = w[c] · (x[c, t] − μ_t) / sqrt(σ²_t + eps) + b[c]`.
+    /// `x: (C, T)`.
+    public static func layerNormColumns(_ x: Matrix, weight: [Float], bias: [Float], eps: Float) -> Matrix {
+        let c = x.rows, t = x.cols
+        precondition(weight.count == c && bias.count == c, "layerNormColumns: affine size mismatch")
+        var mean = [Float](repeating: 0, count: t)
+        var variance = [Float](repeating: 0, count: t)
+        var out = Matrix(rows: c, cols: t)
+        x.data.withUnsafeBufferPointer { xp in
+            mean.withUnsafeMutableBufferPointer { m in
+                variance.withUnsafeMutableBufferPointer { v in
+                    for r in 0..<c { let row = xp.baseAddress! + r * t; for j in 0..<t { m[j] += row[j] } }
+                    let invC = 1 / Float(c)
+                    for j in 0..<t { m[j] *= invC }
+                    for r in 0..<c {
+                        let row = xp.baseAddress! + r * t
+                        for j in 0..<t { let d = row[j] - m[j]; v[j] += d * d }
+                    }
+                    for j in 0..<t { v[j] = 1 / (v[j] * invC + eps).squareRoot() }
+                    out.data.withUnsafeMutableBufferPointer { yp in
+                        for r in 0..<c {
+                            let row = xp.baseAddress! + r * t, y = yp.baseAddress! + r * t
+                            let w = weight[r], b = bias[r]
+                            for j in 0..<t { y[j] = w * ((row[j] - m[j]) * v[j]) + b }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Instance norm with affine parameters over the frames of each channel, as
+    /// `torch.nn.InstanceNorm1d(affine=True)` in eval mode without running statistics:
+    /// `y[c, t] = (x[c, t] − μ_c) / sqrt(σ²_c + eps) · w[c] + b[c]`. `x: (C, T)`.
+    public static func instanceNorm(_ x: Matrix, weight: [Float], bias: [Float], eps: Float = 1e-5) -> Matrix {
+        precondition(weight.count == x.rows && bias.count == x.rows, "instanceNorm: affine size mismatch")
+        var out = x
+        let t = x.cols
+        out.data.withUnsafeMutableBufferPointer { p in
+            for c in 0..<x.rows {
+                let row = p.baseAddress! + c * t
+                var mean: Float = 0
+                for j in 0..<t { mean += row[j] }
+                mean /= Float(t)
+                var variance: Float = 0
+                for j in 0..<t { let d = row[j] - mean; variance += d * d }
+                variance /= Float(t)
+                let inv = 1 / (variance + eps).squareRoot()
+                let w = weight[c], b = bias[c]
+                for j in 0..<t { row[j] = (row[j] - mean) * inv * w + b }
+            }
+        }
+        return out
+    }
+
+    /// Global response normalization as sq-codec's `GRN` computes it: one norm over the whole
+    /// sequence and all channels, `g = ‖x‖₂`, `n = g / (g + eps)`, `y = γ[c] · (x · n) + β[c] + x`.
+    /// `x: (C, T)`; `gamma`, `beta`: `C` values.
+    public static func globalResponseNorm(_ x: Matrix, gamma: [Float], beta: [Float], eps: Float = float32Epsilon) -> Matrix {
+        precondition(gamma.count == x.rows && beta.count == x.rows, "globalResponseNorm: size mismatch")
+        var sum: Double = 0
+        for v in x.data { sum += Double(v) * Double(v) }
+        let g = Float(sum.squareRoot())
+        let n = g / (g + eps)
+        var out = x
+        out.data.withUnsafeMutableBufferPointer { p in
+            for c in 0..<x.rows {
+                let row = p.baseAddress! + c * x.cols
+                let gc = gamma[c], bc = beta[c]
+                for j in 0..<x.cols { let v = row[j]; row[j] = gc * (v * n) + bc + v }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+/// Upsampling and pooling along frames.
+extension Kernels {
+    /// Linear upsampling by an integer factor, as `nn.Upsample(scale_factor: s, mode: 'linear',
+    /// align_corners: False)`: output frame `j` reads source position `max(0, (j + ½)/s − ½)`,
+    /// blending its two neighbours (the last frame repeats at the right edge).
+    /// `x: (C, T)` → `(C, T·s)`.
+    public static func upsampleLinear(_ x: Matrix, factor: Int) -> Matrix {
+        let t = x.cols, tOut = t * factor
+        var out = Matrix(rows: x.rows, cols: tOut)
+        guard t > 0 else { return out }
+        let scale = Float(1.0 / Double(factor))
+        var i0 = [Int](repeating: 0, count: tOut), i1 = i0
+        var l1 = [Float](repeating: 0, count: tOut)
+        for j in 0..<tOut {
+            let src = max(0, scale * (Float(j) + 0.5) - 0.5)
+            let a = min(Int(src), t - 1)
+            i0[j] = a
+            i1[j] = a < t - 1 ? a + 1 : a
+            l1[j] = src - Float(a)
+        }
+        x.data.withUnsafeBufferPointer { xp in
+            out.data.withUnsafeMutableBufferPointer { yp in
+                for c in 0..<x.rows {
+                    let xr = xp.baseAddress! + c * t, y = yp.baseAddress! + c * tOut
+                    for j in 0..<tOut {
+                        let w1 = l1[j]
+                        y[j] = (1 - w1) * xr[i0[j]] + w1 * xr[i1[j]]
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Max pooling with stride 1 and padding `kernel/2` (padding never wins), as
+    /// `F.max_pool1d(x, kernel, 1, kernel/2)`, for odd `kernel`. Same shape as `x: (C, T)`.
+    public static func maxPool(_ x: Matrix, kernel: Int) -> Matrix {
+        pool(x, kernel: kernel) { window in
+            var m = -Float.infinity
+            for v in window { m = max(m, v) }
+            return m
+        }
+    }
+
+    /// Average pooling with stride 1 and zero padding `kernel/2` counted in the mean, as
+    /// `F.avg_pool1d(x, kernel, 1, kernel/2)` (`count_include_pad=True`), for odd `kernel`.
+    public static func averagePool(_ x: Matrix, kernel: Int) -> Matrix {
+        let inv = 1 / Float(kernel)
+        return pool(x, kernel: kernel) { window in
+            var s: Float = 0
+            for v in window { s += v }
+            return s * inv
+        }
+    }
+
+    private static func pool(_ x: Matrix, kernel: Int, _ reduce: (ArraySlice<Float>) -> Float) -> Matrix {
+        precondition(kernel % 2 == 1, "pool: odd kernel sizes only")
+        let half = kernel / 2, t = x.cols
+        var out = Matrix(rows: x.rows, cols: t)
+        for c in 0..<x.rows {
+            let base = c * t
+            for j in 0..<t {
+                let lo = max(0, j - half), hi = min(t, j + half + 1)
+                out.data[base + j] = reduce(x.data[base + lo ..< base + hi])
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,72 @@
+/// A dense row-major float32 matrix: the one tensor type of the SQCodec port.
+///
+/// Convolution stacks hold features channel-first, `rows = channels`, `cols = frames`
+/// (PyTorch `(C, T)` with the batch of one dropped); the local transformer holds them
+/// frame-first, `rows = frames`, `cols = channels` (PyTorch `(T, C)`).
+public struct Matrix: Sendable, Equatable {
+    public var rows: Int
+    public var cols: Int
+    /// `rows * cols` values, row after row.
+    public var data: [Float]
+
+    public init(rows: Int, cols: Int, data: [Float]) {
+        precondition(rows >= 0 && cols >= 0 && data.count == rows * cols, "Matrix: \(rows)x\(cols) needs \(rows * cols) values, got \(data.count)")
+        self.rows = rows
+        self.cols = cols
+        self.data = data
+    }
+
+    /// A matrix of zeros.
+    public init(rows: Int, cols: Int) {
+        self.init(rows: rows, cols: cols, data: [Float](repeating: 0, count: rows * cols))
+    }
+
+    public subscript(row: Int, col: Int) -> Float {
+        get { data[row * cols + col] }
+        set { data[row * cols + col] = newValue }
+    }
+
+    /// The transpose, `(cols, rows)`.
+    public func transposed() -> Matrix {
+        var out = Matrix(rows: cols, cols: rows)
+        data.withUnsafeBufferPointer { src in
+            out.data.withUnsafeMutableBufferPointer { dst in
+                let tile = 32
+                for r0 in stride(from: 0, to: rows, by: tile) {
+                    for c0 in stride(from: 0, to: cols, by: tile) {
+                        for r in r0..<min(r0 + tile, rows) {
+                            for c in c0..<min(c0 + tile, cols) { dst[c * rows + r] = src[r * cols + c] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Rows `range` as a new matrix.
+    public func rows(_ range: Range<Int>) -> Matrix {
+        Matrix(rows: range.count, cols: cols, data: Array(data[range.lowerBound * cols ..< range.upperBound * cols]))
+    }
+
+    /// Columns `range` of every row as a new matrix.
+    public func columns(_ range: Range<Int>) -> Matrix {
+        var out = Matrix(rows: rows, cols: range.count)
+        for r in 0..<rows {
+            for (j, c) in range.enumerated() { out.data[r * range.count + j] = data[r * cols + c] }
+        }
+        return out
+    }
+
+    /// Element-wise `self + other` (same shape).
+    public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
+        precondition(lhs.rows == rhs.rows && lhs.cols == rhs.cols, "Matrix +: shape mismatch")
+        var out = lhs
+        out.data.withUnsafeMutableBufferPointer { o in
+            rhs.data.withUnsafeBufferPointer { r in
+                for i in 0..<o.count { o[i] += r[i] }
+            }
+        }
+        return out
+    }
+}

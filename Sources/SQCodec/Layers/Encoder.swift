@@ -1,0 +1,55 @@
+/// sq-codec's convolutional `Encoder`: waveform `(1, T)` → features `(featureDim, T / Π strides)`.
+///
+///     FirstBlock(dims[0])
+///     for each stage i: ConvUnit(dims[i]) × depths[i];
+///                       Conv1d(dims[i], dims[i+1], kernel = stride = strides[i]); ChannelNorm
+///     ConvUnit(dims.last) × depths.last; Conv1d(dims.last, featureDim, 3, padding 1)
+///
+/// Weight keys `blocks.{n}…` in that order (a stage's units and its down-sampling are one index each).
+struct Encoder: Sendable {
+    struct Stage: Sendable {
+        let units: [ConvUnit]
+        let down: Conv1d
+        let norm: ChannelNorm?
+    }
+    let first: FirstBlock
+    let stages: [Stage]
+    let lastUnits: [ConvUnit]
+    let out: Conv1d
+
+    init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
+        let b = w.child("blocks")
+        first = try FirstBlock(b.child("0"), dim: c.encoderDims[0])
+        var stages: [Stage] = []
+        var index = 1
+        for i in 0..<c.compressRates.count {
+            let dim = c.encoderDims[i], next = c.encoderDims[i + 1], s = c.compressRates[i]
+            let units = try (0..<c.encoderDepths[i]).map {
+                try ConvUnit(b.child("\(index)").child("\($0)"), dim: dim, useNorm: c.useNorm)
+            }
+            let downScope = b.child("\(index + 1)")
+            let down = try Conv1d(downScope.child("0"), in: dim, out: next, kernel: s, stride: s)
+            let norm = c.useNorm ? try ChannelNorm(downScope.child("1"), channels: next) : nil
+            stages.append(Stage(units: units, down: down, norm: norm))
+            index += 2
+        }
+        self.stages = stages
+        let last = c.encoderDims[c.encoderDims.count - 1]
+        lastUnits = try (0..<c.encoderDepths[c.encoderDepths.count - 1]).map {
+            try ConvUnit(b.child("\(index)").child("\($0)"), dim: last, useNorm: c.useNorm)
+        }
+        out = try Conv1d(b.child("\(index + 1)"), in: last, out: c.featureDim, kernel: 3, padding: 1)
+    }
+
+    /// `x: (1, T)`, `T` a multiple of the strides' product → `(featureDim, T / Π strides)`.
+    func callAsFunction(_ x: Matrix) -> Matrix {
+        var h = first(x)
+        for stage in stages {
+            for unit in stage.units { h = unit(h) }
+            h = stage.down(h)
+            if let norm = stage.norm { h = norm(h) }
+        }
+        for unit in lastUnits { h = unit(h) }
+        return out(h)
+    }
+}

@@ -1,0 +1,54 @@
+/// sq-codec's `ResidualUnit`: a ConvNeXt-style block with Snake and GRN, added to its input.
+///
+///     y = x + pw2(GRN(Snake(pw1(Norm(dwconv(x))))))
+///
+/// `dwconv`: depth-wise `Conv1d(dim, dim, 7, dilation, padding 3·dilation, groups dim)`;
+/// `Norm`: `ChannelNorm(dim)` (when the model uses norms); `pw1`: `Linear(dim, 4·dim)`;
+/// `Snake` and `GRN` on `4·dim` channels; `pw2`: `Linear(4·dim, dim)`. Weight keys under `module.`.
+struct ConvUnit: Sendable {
+    let dwConv: Conv1d
+    let norm: ChannelNorm?
+    let pwConv1: PointwiseLinear
+    let act: Snake
+    let grn: GlobalResponseNorm
+    let pwConv2: PointwiseLinear
+
+    init(_ w: WeightScope, dim: Int, useNorm: Bool, dilation: Int = 1, kernel: Int = 7) throws {
+        let m = w.child("module")
+        dwConv = try Conv1d(m.child("dw_conv"), in: dim, out: dim, kernel: kernel, dilation: dilation,
+                            padding: (kernel - 1) * dilation / 2, groups: dim)
+        norm = useNorm ? try ChannelNorm(m.child("norm"), channels: dim) : nil
+        pwConv1 = try PointwiseLinear(m.child("pw_conv1"), in: dim, out: 4 * dim)
+        act = try Snake(m.child("act"), channels: 4 * dim, channelsLast: true)
+        grn = try GlobalResponseNorm(m.child("grn"), channels: 4 * dim)
+        pwConv2 = try PointwiseLinear(m.child("pw_conv2"), in: 4 * dim, out: dim)
+    }
+
+    /// `x: (dim, T)` → `(dim, T)`.
+    func callAsFunction(_ x: Matrix) -> Matrix {
+        var h = dwConv(x)
+        if let norm { h = norm(h) }
+        h = pwConv2(grn(act(pwConv1(h))))
+        return x + h
+    }
+}
+
+/// sq-codec's `ResidualLegacyUnit` (DAC's residual unit), added to its input:
+///
+///     y = x + Conv1d_1x1(Snake(Conv1d_7(Snake(x), dilation)))
+///
+/// Weight keys `module.block.{0,1,2,3}`: Snake `(1, dim, 1)`, `Conv1d(dim, dim, 7, dilation,
+/// padding 3·dilation)`, Snake, `Conv1d(dim, dim, 1)`.
+struct LegacyUnit: Sendable {
+    let snake1: Snake, conv1: Conv1d, snake2: Snake, conv2: Conv1d
+
+    init(_ w: WeightScope, dim: Int, dilation: Int) throws {
+        let b = w.child("module").child("block")
+        snake1 = try Snake(b.child("0"), channels: dim)
+        conv1 = try Conv1d(b.child("1"), in: dim, out: dim, kernel: 7, dilation: dilation, padding: 3 * dilation)
+        snake2 = try Snake(b.child("2"), channels: dim)
+        conv2 = try Conv1d(b.child("3"), in: dim, out: dim, kernel: 1)
+    }
+
+    func callAsFunction(_ x: Matrix) -> Matrix { x + conv2(snake2(conv1(snake1(x)))) }
+}

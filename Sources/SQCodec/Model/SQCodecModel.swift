@@ -1,0 +1,106 @@
+import Foundation
+
+/// Errors of the codec itself (not of its checkpoint files).
+public enum SQCodecError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidConfiguration(name: String, reason: String)
+    /// Token `index` (0-based) holds `value`, outside `0 ..< codebookSize`.
+    case tokenOutOfRange(index: Int, value: Int32, codebookSize: Int)
+    /// The compressed-transformer models decode whole blocks of `block` tokens only.
+    case tokenCountNotBlockMultiple(count: Int, block: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let n, let r): "invalid SQCodec configuration \(n): \(r)"
+        case .tokenOutOfRange(let i, let v, let s): "token \(i) is \(v), outside the codebook (0..<\(s))"
+        case .tokenCountNotBlockMultiple(let c, let b): "\(c) tokens is not a multiple of the model's block of \(b) tokens"
+        }
+    }
+}
+
+/// An SQCodec model ready for inference (Zhai et al., "SQCodec", arXiv 2504.04949; a port of
+/// the `sq-codec` 0.0.1 Python package, float32, numerically matching it).
+///
+///     encode: samples → right-pad to a multiple of fillLength → Encoder → TransformerEncoder
+///             → Linear → FSQ → token indices
+///     decode: token indices → FSQ codes → Linear → TransformerDecoder → Decoder → samples
+///
+/// Audio is mono at `configuration.sampleRate`, nominally in [−1, 1].
+public struct SQCodecModel: Sendable {
+    public let configuration: SQCodecConfiguration
+    let encoder: Encoder
+    let transformerEncoder: TransformerEncoder
+    let quantizer: Quantizer
+    let transformerDecoder: TransformerDecoder
+    let decoder: Decoder
+
+    /// The five state dicts of a checkpoint, by module name, in load order.
+    public static let moduleNames = ["encoder", "quantizer", "decoder", "en_encoder", "en_decoder"]
+
+    /// Builds the model from its tensors: `tensors[module][name]` for the five modules of
+    /// `moduleNames`, named as in the PyTorch state dicts (weight-norm pairs are folded here).
+    /// - Throws: `SQCodecError.invalidConfiguration`, or `CheckpointError` naming any missing,
+    ///   extra or mis-shaped tensor.
+    public init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]]) throws {
+        if let problem = configuration.problem {
+            throw SQCodecError.invalidConfiguration(name: configuration.name, reason: problem)
+        }
+        if let extra = tensors.keys.filter({ !Self.moduleNames.contains($0) }).sorted().first {
+            throw CheckpointError.unexpectedTensor(extra)
+        }
+        func store(_ module: String) -> TensorStore { TensorStore(module: module, tensors: tensors[module] ?? [:]) }
+        let c = configuration
+        let s = (encoder: store("encoder"), quantizer: store("quantizer"), decoder: store("decoder"),
+                 enEncoder: store("en_encoder"), enDecoder: store("en_decoder"))
+        self.configuration = c
+        encoder = try Encoder(s.encoder.scope(""), configuration: c)
+        quantizer = try Quantizer(s.quantizer.scope(""), featureDim: c.featureDim, levels: c.levels)
+        decoder = try Decoder(s.decoder.scope(""), configuration: c)
+        transformerEncoder = try TransformerEncoder(s.enEncoder.scope(""), configuration: c)
+        transformerDecoder = try TransformerDecoder(s.enDecoder.scope(""), configuration: c)
+        for st in [s.encoder, s.quantizer, s.decoder, s.enEncoder, s.enDecoder] { try st.checkAllUsed() }
+    }
+
+    /// Loads the checkpoint in `directory`: for each module of `moduleNames`, `<module>.pt`
+    /// (a `torch.save` state dict, as published) or else `<module>.safetensors`.
+    /// - Throws: `CheckpointError.weightsNotFound` when the directory holds none of them, saying
+    ///   where the published weights are; other `CheckpointError`s for damaged files.
+    public init(configuration: SQCodecConfiguration, directory: URL) throws {
+        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: Self.moduleNames)
+        try self.init(configuration: configuration, tensors: tensors)
+    }
+
+    /// Where sq-codec caches the weights of `configuration`: `~/.cache/sq_codec/<name>.v0/`.
+    public static func defaultDirectory(for configuration: SQCodecConfiguration) -> URL {
+        FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/sq_codec/\(configuration.name).v0", isDirectory: true)
+    }
+
+    /// Tokens for `samples` (mono, at the model's rate): the input is right-padded with zeros to a
+    /// multiple of `fillLength` and processed whole, as sq-codec's `SQCodec.encode_audio`.
+    /// - Returns: `padded / hopLength` tokens (plus `cache` per block for models with cache tokens).
+    public func encode(_ samples: [Float]) -> [Int32] {
+        let fill = configuration.fillLength
+        let padded = max(1, (samples.count + fill - 1) / fill) * fill
+        var x = samples
+        x += [Float](repeating: 0, count: padded - samples.count)
+        let feature = encoder(Matrix(rows: 1, cols: padded, data: x))
+        return quantizer.indices(transformerEncoder(feature))
+    }
+
+    /// Samples for `tokens`, at the model's rate: `tokens.count · hopLength` of them (cache tokens
+    /// excepted); trim to the original length, which the tokens do not record.
+    /// - Throws: `SQCodecError` for a token outside the codebook, or for a token count that is
+    ///   not a whole number of blocks in models with cache tokens.
+    public func decode(_ tokens: [Int32]) throws -> [Float] {
+        let size = configuration.codebookSize
+        if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= size }) {
+            throw SQCodecError.tokenOutOfRange(index: bad, value: tokens[bad], codebookSize: size)
+        }
+        if configuration.enCoderCacheSize > 0, tokens.count % configuration.tokensPerBlock != 0 {
+            throw SQCodecError.tokenCountNotBlockMultiple(count: tokens.count, block: configuration.tokensPerBlock)
+        }
+        if tokens.isEmpty { return [] }
+        let features = transformerDecoder(quantizer.features(tokens))
+        return decoder(features).data
+    }
+}

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Make SQCodec parity vectors with the pinned Python reference.
+
+Pinned reference: sq-codec==0.0.1, vector-quantize-pytorch==1.20.11,
+local-attention 1.11.x, torch (CPU). See tools/reference/README.md.
+
+For each configuration this writes a directory holding
+  config.json             the network configuration (Swift `SQCodecConfiguration` fields)
+  <module>.pt | .safetensors  the five state dicts, in the published checkpoint layout
+  vectors.safetensors     input audio, reference tokens and audio, a few intermediates;
+                          its __metadata__ records the generator and library versions
+
+Weights are seeded random values with every parameter perturbed (no layer is an
+identity); they are not trained weights and say nothing about codec quality.
+
+Usage:
+  python make_vectors.py --small OUT_DIR          # the committed test fixtures
+  python make_vectors.py --full 6kbps OUT_DIR     # a full-size configuration (not committed)
+"""
+import argparse
+import importlib.metadata as md
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+
+from sq_codec import CONFIG_DIR, SQCodecConfig
+from sq_codec.en_codec import EnCodec, ModelConfig
+
+SENTENCE = ("The quick brown fox jumps over the lazy dog, "
+            "while seven small birds sing quietly in the morning light.")
+
+# Shrunken configurations: every layer type, both en_coder variants, odd and even FSQ levels.
+SMALL = {
+    "small_local": dict(
+        sample_rate=16000, seconds=0.4, save="pt",
+        network=dict(feature_dim=24, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
+                     encoder_depths=[1, 1, 2], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
+                     decoder_depths=[2, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
+                     decoder_last_layer="legacy",
+                     vq_config=dict(name="taae_fsq", codebook_dim=[5, 4, 3], codebook_num=1),
+                     en_coder_depth=2, en_coder_window_size=8, en_coder_dynamic_pos=True,
+                     en_coder_compress_rate=1, en_coder_cache_size=0)),
+    "small_compressed": dict(
+        sample_rate=16000, seconds=0.4, save="safetensors",
+        network=dict(feature_dim=24, compress_rates=[3, 2], encoder_dims=[8, 12, 16],
+                     encoder_depths=[1, 1, 1], decode_rates=[2, 3], decoder_dims=[16, 12, 8],
+                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
+                     decoder_last_layer="legacy",
+                     vq_config=dict(name="taae_fsq", codebook_dim=[7, 6, 5], codebook_num=1),
+                     en_coder_depth=3, en_coder_window_size=6, en_coder_dynamic_pos=True,
+                     en_coder_compress_rate=3, en_coder_cache_size=0)),
+    "small_compressed_cache": dict(
+        sample_rate=16000, seconds=0.4, save="pt",
+        network=dict(feature_dim=24, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
+                     encoder_depths=[1, 1, 1], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
+                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
+                     decoder_last_layer="legacy",
+                     vq_config=dict(name="taae_fsq", codebook_dim=[3, 3, 8], codebook_num=1),
+                     en_coder_depth=3, en_coder_window_size=5, en_coder_dynamic_pos=True,
+                     en_coder_compress_rate=2, en_coder_cache_size=2)),
+}
+
+
+def versions():
+    out = {"python": platform.python_version(), "torch": torch.__version__}
+    for dist in ("sq-codec", "vector-quantize-pytorch", "local-attention", "numpy"):
+        out[dist] = md.version(dist)
+    out["generator"] = "tools/reference/make_vectors.py"
+    return out
+
+
+def speech(sample_rate, seconds):
+    """A spoken sentence from espeak-ng, resampled (FFT) to `sample_rate`, trimmed to `seconds`."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise SystemExit("espeak-ng is needed for the speech input: apt-get install espeak-ng")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.wav")
+        subprocess.run([exe, "-v", "en-us", "-s", "150", "-w", path, SENTENCE], check=True)
+        with wave.open(path) as w:
+            rate = w.getframerate()
+            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768.0
+    n_out = int(round(len(pcm) * sample_rate / rate))
+    spec = np.fft.rfft(pcm)
+    out_bins = n_out // 2 + 1
+    spec = spec[:out_bins] if len(spec) >= out_bins else np.pad(spec, (0, out_bins - len(spec)))
+    y = np.fft.irfft(spec, n_out) * (n_out / len(pcm))
+    start = int(np.argmax(np.abs(y) > 0.02))  # skip leading silence
+    y = y[start:start + int(seconds * sample_rate)]
+    y = 0.5 * y / max(1e-9, np.abs(y).max())
+    return torch.tensor(y, dtype=torch.float32)
+
+
+def perturb(network, gen):
+    """Perturb every parameter so that no layer is an identity or a zero."""
+    with torch.no_grad():
+        for name, p in network.named_parameters():
+            if p.numel() == 0:
+                continue
+            noise = torch.randn(p.shape, generator=gen)
+            if name.endswith("alpha"):                      # Snake: keep alpha away from 0
+                p.copy_(0.5 + torch.rand(p.shape, generator=gen))
+            elif name.endswith("original0"):                # weight-norm magnitude g
+                p.mul_(1.0 + 0.2 * noise)
+            else:
+                scale = max(0.1, float(p.abs().mean()) * 0.5)
+                p.add_(scale * noise)
+
+
+def build(network_cfg, seed):
+    torch.manual_seed(seed)
+    net = EnCodec(ModelConfig(**network_cfg)).eval()
+    perturb(net, torch.Generator().manual_seed(seed + 1))
+    return net
+
+
+@torch.no_grad()
+def calibrate(net, audio):
+    """Standardize the quantizer's input projection (zero mean, whitened, std 0.8 per code dimension), for diverse tokens."""
+    x, _ = net.preprocess(audio[None])
+    t = net.en_encoder(net.encoder(x.unsqueeze(1)))
+    z = net.quantizer.project_in(t).reshape(-1, net.quantizer.project_in.out_features)
+    mean = z.mean(0)
+    evals, evecs = torch.linalg.eigh(torch.cov(z.T.double()))
+    a = (0.8 * evecs @ torch.diag(evals.clamp_min(1e-12).rsqrt()) @ evecs.T).float()
+    lin = net.quantizer.project_in
+    lin.weight.copy_(a @ lin.weight)
+    lin.bias.copy_(a @ (lin.bias - mean))
+
+
+@torch.no_grad()
+def run(net, audio):
+    x, length = net.preprocess(audio[None])
+    feature = net.encoder(x.unsqueeze(1))
+    trans = net.en_encoder(feature)
+    _, indices, _ = net.quantizer(trans)
+    q = net.quantizer.to_features(indices)
+    q_feature = net.en_decoder(q)
+    decoded = net.decoder(q_feature).squeeze(1)
+    return {
+        "input": audio.contiguous(),
+        "padded_input": x[0].contiguous(),
+        "encoder_feature": feature[0].contiguous(),
+        "trans_feature": trans[0].contiguous(),
+        "tokens": indices[0].to(torch.int32).contiguous(),
+        "en_decoder_feature": q_feature[0].contiguous(),
+        "decoded": decoded[0].contiguous(),
+    }
+
+
+def save_weights(net, out_dir, fmt):
+    for module_name, module in net.trainable_modules.items():
+        sd = {k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
+        if fmt == "pt":
+            torch.save(module.state_dict(), os.path.join(out_dir, f"{module_name}.pt"))
+        else:
+            save_file(sd, os.path.join(out_dir, f"{module_name}.safetensors"))
+
+
+def make(name, spec, out_root, seed, keep_intermediates=True):
+    out_dir = os.path.join(out_root, name)
+    os.makedirs(out_dir, exist_ok=True)
+    audio = speech(spec["sample_rate"], spec["seconds"])
+    net = build(spec["network"], seed)
+    calibrate(net, audio)
+    save_weights(net, out_dir, spec["save"])
+    vec = run(net, audio)
+    if not keep_intermediates:
+        vec = {k: vec[k] for k in ("input", "tokens", "decoded")}
+    meta = versions() | {"name": name, "seed": str(seed), "sample_rate": str(spec["sample_rate"]),
+                         "weights": "seeded random, every parameter perturbed (not trained)"}
+    save_file(vec, os.path.join(out_dir, "vectors.safetensors"), metadata=meta)
+    cfg = dict(spec["network"]) | {"name": name, "sample_rate": spec["sample_rate"]}
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+    tokens = vec["tokens"]
+    print(f"{name}: {len(audio)} samples -> {tokens.numel()} tokens, "
+          f"{len(torch.unique(tokens))} distinct; decoded rms {float(vec['decoded'].pow(2).mean().sqrt()):.4f}")
+
+
+def full_spec(model):
+    cfg = SQCodecConfig(config_file=CONFIG_DIR / f"{model}.toml")
+    rate = 24000 if model.endswith("24khz") else cfg.sample_rate
+    nc = cfg.network_config.model_dump()
+    nc.pop("hop_length", None)
+    return {"sample_rate": rate, "seconds": 4.0, "save": "pt", "network": nc}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", action="store_true")
+    ap.add_argument("--full", nargs="*", default=[])
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("out")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    if a.small:
+        for i, (name, spec) in enumerate(SMALL.items()):
+            make(name, spec, a.out, a.seed + 100 * i)
+    for model in a.full:
+        make(model, full_spec(model), a.out, a.seed, keep_intermediates=False)
+
+
+if __name__ == "__main__":
+    main()
