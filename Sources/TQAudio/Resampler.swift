@@ -28,7 +28,7 @@ import Darwin
 /// upsampling and `57·M/L` when downsampling. Coefficients are tabulated per phase when
 /// `L × taps ≤ 2²⁰`; otherwise (ratios like 44100:44099) they come from a finely sampled
 /// prototype with linear interpolation (error below −100 dB). For downsampling by more than
-/// about 500:1 the half length is capped at 2¹⁵ input samples, which widens the transition band.
+/// about 2000:1 the half length is capped at 2¹⁷ input samples, which widens the transition band.
 /// Equal rates pass the samples through untouched.
 public struct Resampler: Sendable {
     public let inputRate: Int
@@ -45,7 +45,7 @@ public struct Resampler: Sendable {
     let prototypeStep: Double
 
     static let maxTableSize = 1 << 20
-    static let maxHalfTaps = 1 << 15
+    static let maxHalfTaps = 1 << 17
 
     public init(inputRate: Int, outputRate: Int, stopbandDB: Double = 90) {
         precondition(inputRate > 0 && outputRate > 0, "sample rates must be positive")
@@ -87,8 +87,8 @@ public struct Resampler: Sendable {
             }
             table = t; prototype = []; prototypeStep = 1
         } else {
-            // 1024 points per zero crossing of the prototype's sinc.
-            let step = 1 / (2 * cutoff * 1024)
+            // 1024 points per zero crossing of the prototype's sinc, and at least 8192 in all.
+            let step = min(1 / (2 * cutoff * 1024), halfWidth / 8192)
             let count = Int(halfWidth / step) + 2
             prototype = (0..<count).map { Float(h(Double($0) * step)) }
             prototypeStep = step

@@ -5,7 +5,7 @@
 /// An output frame is emitted as soon as every input frame its filter touches has arrived, so
 /// `push` lags the input by about `halfTaps` frames; `finish` flushes the rest (treating the
 /// input as followed by silence) and brings the total to `outputFrameCount(forInput:)`.
-public struct ResamplerStream {
+public struct ResamplerStream: Sendable {
     public let resampler: Resampler
     public let channelCount: Int
     /// Input frames not yet discarded, per channel; `pending[c][i]` is input frame `base + i`.

@@ -20,8 +20,9 @@ public struct WAVFormat: Sendable, Equatable {
     /// 20 bits) are stored left-justified in the next byte size and read as that size.
     public var sampleFormat: SampleFormat
     /// Frames in the `data` chunk, or nil when the writer did not know (a declared size of 0 or
-    /// 0xFFFFFFFF): the reader then reads to end of file. When the file is shorter than the
-    /// declared size, this is what the file holds (for sources of known size).
+    /// 0xFFFFFFFF): the reader then reads to end of file. A size of 0 at the very end of a file
+    /// counts as known (0 frames). For sources of known size (files, memory) this is at most what
+    /// the file holds; for pipes it is what the header declares.
     public var frameCount: Int?
     /// `dwChannelMask` of a WAVE_FORMAT_EXTENSIBLE file, else nil.
     public var channelMask: UInt32?

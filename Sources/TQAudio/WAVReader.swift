@@ -82,6 +82,7 @@ public final class WAVReader {
             case "data":
                 guard var fmt = parsed else { throw .missingFormatChunk }
                 var declared: UInt64? = size == 0 || size == 0xFFFF_FFFF ? nil : size
+                if size == 0, let total = source.size, total == source.position { declared = 0 }  // truly empty
                 if isRF64 && size == 0xFFFF_FFFF { declared = ds64DataSize.flatMap { $0 == 0 ? nil : $0 } }
                 if var d = declared {
                     if let total = source.size {

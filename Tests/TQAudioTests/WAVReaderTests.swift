@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TQAudio
 
@@ -71,6 +72,22 @@ import Testing
         let r = try WAVReader(bytes: big)
         #expect(r.format.frameCount == 3)
         #expect(try r.readAll().frameCount == 3)
+    }
+
+    @Test func pipeWithForgedDataSizeReadsWhatArrives() throws {
+        // From a pipe the size of the input is unknown, so the declared 2 GB cannot be checked.
+        let fifo = temporaryPath("pipe.wav")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let bytes = B.riff(B.chunk("fmt ", B.fmt(channels: 2, rate: 8000, bits: 16)), B.chunk("data", samples, declaredSize: 0x7FFF_FFF0))
+        let writer = Thread {
+            let h = FileHandle(forWritingAtPath: fifo)!
+            h.write(Data(bytes))
+            try? h.close()
+        }
+        writer.start()
+        let r = try WAVReader(path: fifo)
+        #expect(r.format.frameCount == 0x7FFF_FFF0 / 4, "declared, unverifiable")
+        #expect(try r.readAll().samples == expected)
     }
 
     @Test func rf64UsesDS64DataSize() throws {

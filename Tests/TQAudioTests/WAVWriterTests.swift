@@ -88,6 +88,19 @@ import Testing
         }
     }
 
+    @Test func emptyFilesRoundTrip() throws {
+        let empty = AudioBuffer(sampleRate: 44100, channelCount: 2, frameCount: 0)
+        let r = try WAVReader(bytes: WAVWriter.bytes(of: empty, format: .s16))
+        #expect(r.format.frameCount == 0)
+        #expect(try r.read(maxFrames: 100) == nil)
+        let path = temporaryPath("empty.wav")
+        let w = try WAVWriter(path: path, sampleRate: 44100, channelCount: 2, sampleFormat: .f32)
+        try w.finish()
+        let fromFile = try WAVReader(path: path)
+        #expect(fromFile.format.frameCount == 0)
+        #expect(try fromFile.readAll() == empty)
+    }
+
     @Test func existingOutputNeedsOverwrite() throws {
         let path = temporaryPath("exists.wav")
         try [1, 2, 3].write(to: path)
