@@ -43,9 +43,14 @@ def load_manifest(kinds: set[str] | None = None, names: set[str] | None = None) 
 def measure(inp: Input, codec: Codec, workdir: str) -> dict:
     """Run one codec on one input and measure its decoded output against the input."""
     res: Result = codec.run(inp, workdir)
-    m = evaluate.compare(evaluate.read_wav(inp.path), evaluate.read_wav(res.decoded),
-                         downmix_reference=res.downmix_reference)
+    ref, test = evaluate.read_wav(inp.path), evaluate.read_wav(res.decoded)
+    m = evaluate.compare(ref, test, downmix_reference=res.downmix_reference)
     notes = [res.note] if res.note else []
+    if res.downmix_reference and ref.channels > 1 and test.channels == 1:
+        # what a listener gets: the mono output on every channel, against the original
+        dup = evaluate.Audio(evaluate.np.repeat(test.samples, ref.channels, axis=1), test.sample_rate, test.format)
+        notes.append(f"SNR against the {ref.channels}-channel original: "
+                     f"{fmt(evaluate.compare(ref, dup)['snr_db'])} dB")
     notes += m["notes"]
     if abs(m["gain"] - 1.0) > 0.02:
         notes.append(f"level changed: least-squares gain {m['gain']:.3f}")

@@ -153,6 +153,8 @@ def main() -> int:
             print(f"- tqa {stage} / flac -5 {stage} speed: {f / t:.2f}×")
         if t and sd:
             print(f"- tqa {stage} / seed {stage} speed: {sd / t:.1f}×")
+        if f and sd:
+            print(f"- flac -5 {stage} / seed {stage} speed: {sd / f:.0f}×")
     if ("tqa turbo", "encode") in get and ("seed audiotq 0.1.1", "encode+decode (CLI)") in get:
         both = get[("tqa turbo", "encode")] + get[("tqa turbo", "decode")]
         print(f"- tqa encode+decode / seed CLI run: {get[('seed audiotq 0.1.1', 'encode+decode (CLI)')] / both:.1f}×")
