@@ -3,7 +3,9 @@
 
     bash bench/speed.sh [--runs 5] [--all-cores] [--no-seed] [--no-tqa-bench]
 
-1. `tqa bench` when the CLI has it (its own single-core and all-core figures), as is.
+1. `tqa bench --input FILE` when the CLI has it (its own single-core and all-core
+   figures, and its own flac/seed runs), printed as is; then, if it takes codec
+   options, `tqa bench --input FILE --codec spectral --bits-per-sample 4 --no-seed`.
 2. Timed here, in the same run, on bench/data/wav/speed_60s_44k_stereo.wav:
    tqa encode/decode with the classic codec (`--codec turbo`), flac -5 encode and
    decode, and the seed's `tqa-cli run` (encode + decode in one process: it cannot
@@ -73,11 +75,16 @@ def time_command(cmd: str, prepare: str | None, runs: int) -> float:
     return statistics.median(times)
 
 
-def tqa_has(sub: str) -> bool:
+def tqa_help(sub: str) -> str:
+    """`tqa SUB --help` text, or "" when the binary or the subcommand is missing."""
     if not os.access(pc.TQA_BIN, os.X_OK):
-        return False
+        return ""
     p = subprocess.run([pc.TQA_BIN, sub, "--help"], capture_output=True, text=True)
-    return p.returncode == 0
+    return p.stdout + p.stderr if p.returncode == 0 else ""
+
+
+def tqa_has(sub: str) -> bool:
+    return bool(tqa_help(sub))
 
 
 def main() -> int:
@@ -103,11 +110,21 @@ def main() -> int:
     print(f"load average at start: {os.getloadavg()[0]:.2f} (other work on this 2-core machine skews the figures)\n")
 
     if tqa_has("bench") and not a.no_tqa_bench:
-        print("## `tqa bench`\n\n```")
-        sys.stdout.flush()
-        p = subprocess.run([pc.TQA_BIN, "bench"], capture_output=True, text=True)
-        print((p.stdout + p.stderr).strip())
-        print("```\n")
+        helptext = tqa_help("bench")
+        runs = [[]]
+        if "--codec" in helptext and "--bits-per-sample" in helptext:
+            runs.append(["--codec", "spectral", "--bits-per-sample", "4", "--no-seed"])
+        for extra in runs:
+            cmd = [pc.TQA_BIN, "bench"]
+            if "--input" in helptext:
+                cmd += ["--input", a.input]
+            cmd += extra
+            shown = " ".join(os.path.relpath(c, pc.ROOT) if c.startswith("/") else c for c in cmd)
+            print(f"## `{shown}`\n\n```")
+            sys.stdout.flush()
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            print((p.stdout + p.stderr).strip())
+            print("```\n")
     elif not a.no_tqa_bench:
         print("`tqa bench`: not available yet\n")
 
@@ -115,9 +132,11 @@ def main() -> int:
     tqa_rel = os.path.relpath(pc.TQA_BIN, pc.ROOT)
     w = os.path.relpath(work, pc.ROOT)
     if tqa_has("encode") and tqa_has("decode"):
-        enc = pinned(f"{tqa_rel} encode {inp} -o {w}/speed.tqa --codec turbo", a.all_cores)
+        one = "" if a.all_cores or "--threads" not in tqa_help("encode") else " --threads 1"
+        enc = pinned(f"{tqa_rel} encode {inp} -o {w}/speed.tqa --codec turbo{one}", a.all_cores)
         rows.append(("tqa turbo", "encode", time_command(enc, f"rm -f {w}/speed.tqa", a.runs), enc))
-        dec = pinned(f"{tqa_rel} decode {w}/speed.tqa -o {w}/speed.tqa.wav", a.all_cores)
+        one = "" if a.all_cores or "--threads" not in tqa_help("decode") else " --threads 1"
+        dec = pinned(f"{tqa_rel} decode {w}/speed.tqa -o {w}/speed.tqa.wav{one}", a.all_cores)
         rows.append(("tqa turbo", "decode", time_command(dec, f"rm -f {w}/speed.tqa.wav", a.runs), dec))
     else:
         print(f"tqa encode/decode: {tqa_rel} not built or without encode/decode yet: skipped\n")
