@@ -4,6 +4,13 @@ import Glibc
 import Darwin
 #endif
 
+// Qualified, because the type below has a method of the same name.
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#else
+private let systemRead = Darwin.read
+#endif
+
 /// A source of bytes read front to back: a file (buffered POSIX reads) or memory.
 ///
 /// Reads never allocate more than asked and never more than a fixed buffer, whatever a file
@@ -55,7 +62,7 @@ public final class ByteSource {
             let want = max(ByteSource.chunk, wanted - available)
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: want))
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + old, want) }
+            let n = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + old, want) }
             if n < 0 {
                 buffer.removeLast(want)
                 if errno == EINTR { continue }

@@ -4,6 +4,13 @@ import Glibc
 import Darwin
 #endif
 
+// Qualified, because the type below has a method of the same name.
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#else
+private let systemWrite = Darwin.write
+#endif
+
 /// Errors from opening, writing or committing an output file.
 public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
@@ -81,7 +88,7 @@ public final class OutputFile {
     func flush() throws(FileError) {
         var done = 0
         while done < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            let n = buffer.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .writeFailed(path: path, reason: errnoString())
