@@ -9,11 +9,13 @@
 /// being buffered. Reading stops at the end of `data`; chunks after it are never read.
 ///
 /// Real-world files it accepts:
-/// - a 16-byte `fmt ` without `cbSize`; a `fmt ` longer than needed (only its first 40 bytes are
+/// - a 16-byte `fmt ` without `cbSize`; a `fmt ` longer than needed (only its first 64 bytes are
 ///   kept, the rest is skipped, so a forged size costs nothing);
 /// - odd-sized chunks followed by a pad byte;
 /// - a `data` size of 0 or 0xFFFFFFFF (a streaming writer that never patched its header): the
-///   data runs to end of file and `format.frameCount` is nil;
+///   data runs to end of file and `format.frameCount` is nil (unless the file ends right there:
+///   then it is an empty file of 0 frames);
+/// - RF64/BW64 (EBU Tech 3306), with the 64-bit data size from `ds64`;
 /// - a `data` size larger than the file: the frames that are there are read;
 /// - a last frame cut short: the partial frame is dropped.
 ///
@@ -142,14 +144,22 @@ public final class WAVReader {
         let channelCount = format.channelCount
         if let n = format.frameCount, frameCountIsVerified {
             let total = max(0, n - framesRead)
-            var planar = [Float](repeating: 0, count: channelCount * total)
             var done = 0
-            try planar.withUnsafeMutableBufferPointer { (dst) throws(WAVError) in
-                while done < total, let bytes = try nextBytes(maxFrames: min(pieceFrames, total - done)) {
-                    decode(bytes, into: dst.baseAddress! + done, channelStride: total)
-                    done += bytes.count / format.blockAlign
+            var failure: WAVError?
+            // Every element is written: decoded, or zeroed past `done` if the input came up short.
+            let planar = [Float](unsafeUninitializedCapacity: channelCount * total) { dst, count in
+                do throws(WAVError) {
+                    while done < total, let bytes = try nextBytes(maxFrames: min(pieceFrames, total - done)) {
+                        decode(bytes, into: dst.baseAddress! + done, channelStride: total)
+                        done += bytes.count / format.blockAlign
+                    }
+                } catch { failure = error }
+                for c in 0..<channelCount where done < total {
+                    (dst.baseAddress! + c * total + done).initialize(repeating: 0, count: total - done)
                 }
+                count = channelCount * total
             }
+            if let failure { throw failure }
             let out = AudioBuffer(sampleRate: format.sampleRate, channelCount: channelCount, planar: planar)
             return done == total ? out : out.frames(0..<done)
         }
