@@ -1,4 +1,6 @@
-/// Normalizations. Variances are biased (divide by n), as in PyTorch.
+/// Normalizations. Variances are biased (divide by n), as in PyTorch. Sums are accumulated in
+/// double precision: instance norm over thousands of frames of a nearly constant signal loses
+/// too much to float32 round-off otherwise (PyTorch sums pairwise).
 extension Kernels {
     /// Layer norm over each row, as `torch.nn.functional.layer_norm` on the last dimension:
     /// `y[r, c] = (x[r, c] − μ_r) / sqrt(σ²_r + eps) · w[c] + b[c]`. `x: (R, C)`.
@@ -9,13 +11,12 @@ extension Kernels {
         out.data.withUnsafeMutableBufferPointer { p in
             for r in 0..<x.rows {
                 let row = p.baseAddress! + r * n
-                var mean: Float = 0
-                for c in 0..<n { mean += row[c] }
-                mean /= Float(n)
-                var variance: Float = 0
-                for c in 0..<n { let d = row[c] - mean; variance += d * d }
-                variance /= Float(n)
-                let inv = 1 / (variance + eps).squareRoot()
+                var sum: Double = 0
+                for c in 0..<n { sum += Double(row[c]) }
+                let mean = Float(sum / Double(n))
+                var squares: Double = 0
+                for c in 0..<n { let d = Double(row[c] - mean); squares += d * d }
+                let inv = 1 / (Float(squares / Double(n)) + eps).squareRoot()
                 for c in 0..<n { row[c] = (row[c] - mean) * inv * weight[c] + bias[c] }
             }
         }
@@ -28,25 +29,26 @@ extension Kernels {
     public static func layerNormColumns(_ x: Matrix, weight: [Float], bias: [Float], eps: Float) -> Matrix {
         let c = x.rows, t = x.cols
         precondition(weight.count == c && bias.count == c, "layerNormColumns: affine size mismatch")
-        var mean = [Float](repeating: 0, count: t)
-        var variance = [Float](repeating: 0, count: t)
+        var mean = [Double](repeating: 0, count: t)
+        var variance = [Double](repeating: 0, count: t)
+        var meanF = [Float](repeating: 0, count: t)
+        var invStd = [Float](repeating: 0, count: t)
         var out = Matrix(rows: c, cols: t)
         x.data.withUnsafeBufferPointer { xp in
             mean.withUnsafeMutableBufferPointer { m in
                 variance.withUnsafeMutableBufferPointer { v in
-                    for r in 0..<c { let row = xp.baseAddress! + r * t; for j in 0..<t { m[j] += row[j] } }
-                    let invC = 1 / Float(c)
-                    for j in 0..<t { m[j] *= invC }
+                    for r in 0..<c { let row = xp.baseAddress! + r * t; for j in 0..<t { m[j] += Double(row[j]) } }
+                    for j in 0..<t { meanF[j] = Float(m[j] / Double(c)) }
                     for r in 0..<c {
                         let row = xp.baseAddress! + r * t
-                        for j in 0..<t { let d = row[j] - m[j]; v[j] += d * d }
+                        for j in 0..<t { let d = Double(row[j] - meanF[j]); v[j] += d * d }
                     }
-                    for j in 0..<t { v[j] = 1 / (v[j] * invC + eps).squareRoot() }
+                    for j in 0..<t { invStd[j] = 1 / (Float(v[j] / Double(c)) + eps).squareRoot() }
                     out.data.withUnsafeMutableBufferPointer { yp in
                         for r in 0..<c {
                             let row = xp.baseAddress! + r * t, y = yp.baseAddress! + r * t
                             let w = weight[r], b = bias[r]
-                            for j in 0..<t { y[j] = w * ((row[j] - m[j]) * v[j]) + b }
+                            for j in 0..<t { y[j] = w * ((row[j] - meanF[j]) * invStd[j]) + b }
                         }
                     }
                 }
@@ -65,13 +67,12 @@ extension Kernels {
         out.data.withUnsafeMutableBufferPointer { p in
             for c in 0..<x.rows {
                 let row = p.baseAddress! + c * t
-                var mean: Float = 0
-                for j in 0..<t { mean += row[j] }
-                mean /= Float(t)
-                var variance: Float = 0
-                for j in 0..<t { let d = row[j] - mean; variance += d * d }
-                variance /= Float(t)
-                let inv = 1 / (variance + eps).squareRoot()
+                var sum: Double = 0
+                for j in 0..<t { sum += Double(row[j]) }
+                let mean = Float(sum / Double(t))
+                var squares: Double = 0
+                for j in 0..<t { let d = Double(row[j] - mean); squares += d * d }
+                let inv = 1 / (Float(squares / Double(t)) + eps).squareRoot()
                 let w = weight[c], b = bias[c]
                 for j in 0..<t { row[j] = (row[j] - mean) * inv * w + b }
             }
