@@ -109,12 +109,41 @@ def fmt(v, digits=2) -> str:
     return str(v)
 
 
+def _csv_cell(v):
+    if isinstance(v, float):
+        return "" if math.isnan(v) else ("inf" if v == math.inf else "-inf" if v == -math.inf else f"{v:.4f}")
+    return v
+
+
 def write_csv(rows: list[dict], path: str) -> None:
+    """Numbers with 4 decimals, inf as "inf", missing as an empty cell."""
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=CSV_FIELDS)
         w.writeheader()
         for r in rows:
-            w.writerow({k: (fmt(r[k], 4) if isinstance(r[k], float) else r[k]) for k in CSV_FIELDS})
+            w.writerow({k: _csv_cell(r[k]) for k in CSV_FIELDS})
+
+
+NUMERIC = {"sample_rate", "channels", "duration_s", "bits_per_sample", "compressed_bytes", "snr_db",
+           "segmental_snr_db", "lsd_db", "delay_samples", "frames_lost", "encode_s", "decode_s",
+           "encode_x_realtime", "decode_x_realtime"}
+
+
+def read_csv(path: str) -> list[dict]:
+    """Rows written by write_csv, numbers back as int or float."""
+    out = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            for k in NUMERIC & row.keys():
+                v = row[k]
+                if v == "":
+                    row[k] = math.nan
+                elif k in ("sample_rate", "channels", "compressed_bytes", "delay_samples", "frames_lost"):
+                    row[k] = int(v)
+                else:
+                    row[k] = float(v)
+            out.append(row)
+    return out
 
 
 def markdown_table(rows: list[dict], timing: bool = True) -> str:

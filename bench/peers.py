@@ -46,23 +46,47 @@ def commands_md(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def summary_md(rows: list[dict], names: list[str]) -> str:
+    """Codec × recording matrix of 'bits/sample · SNR dB'."""
+    names = [n for n in names if any(r["file"] == n for r in rows)]
+    lines = ["| codec | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---|" * len(names)]
+    seen = []
+    for r in rows:
+        key = (r["codec"], r["setting"])
+        if key not in seen:
+            seen.append(key)
+    for codec, setting in seen:
+        cells = []
+        for n in names:
+            r = next((x for x in rows if x["file"] == n and (x["codec"], x["setting"]) == (codec, setting)), None)
+            cells.append("–" if r is None else f"{r['bits_per_sample']:.2f} · {cm.fmt(r['snr_db'], 1)}")
+        lines.append(f"| {codec} `{setting}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", help="comma-separated recording names (default: all but the speed file)")
     ap.add_argument("--kinds", default="music,speech,speech-tts")
     ap.add_argument("--no-seed", action="store_true")
+    ap.add_argument("--from-csv", help="only re-render the markdown from an earlier peers.csv")
     ap.add_argument("--out", default=os.path.join(pc.BENCH, "work"))
     a = ap.parse_args()
     names = set(a.files.split(",")) if a.files else None
     recs = cm.load_manifest(kinds=None if names else set(a.kinds.split(",")), names=names)
     codecs = peer_list(seed=not a.no_seed)
     t0 = time.time()
-    rows = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "peers"))
-    os.makedirs(a.out, exist_ok=True)
-    cm.write_csv(rows, os.path.join(a.out, "peers.csv"))
+    if a.from_csv:
+        rows = cm.read_csv(a.from_csv)
+    else:
+        rows = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "peers"))
+        os.makedirs(a.out, exist_ok=True)
+        cm.write_csv(rows, os.path.join(a.out, "peers.csv"))
     groups = cm.by_file(rows)
+    took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{time.time() - t0:.0f} s"
     parts = [f"# Peer codecs on real recordings\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
-             f"`bash bench/peers.sh`, {time.time() - t0:.0f} s.\n"]
+             f"`bash bench/peers.sh`, {took}.\n"]
+    parts.append("## Summary: bits/sample · SNR dB\n\n" + summary_md(rows, [r[0].name for r in recs]) + "\n")
     for inp, meta in recs:
         if inp.name not in groups:
             continue

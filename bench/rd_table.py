@@ -135,6 +135,7 @@ def main() -> int:
                          "on quiet passages and its curve must reach tqa's highest rate")
     ap.add_argument("--with-seed", action="store_true", help="also run the seed audiotq 0.1.1 (slow)")
     ap.add_argument("--out", default=os.path.join(pc.BENCH, "work"))
+    ap.add_argument("--from-csv", help="only re-render the markdown from an earlier rd_table.csv")
     a = ap.parse_args()
     rates = [float(x) for x in a.rates.split(",")]
     names = set(a.files.split(",")) if a.files else None
@@ -142,12 +143,16 @@ def main() -> int:
     codecs = codec_list(rates, [float(x) for x in a.wavpack_rates.split(",")], a.with_seed)
     skipped = [f"- {c.label}: skipped, {c.available()}" for c in codecs if c.available()]
     t0 = time.time()
-    rows = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "rd"))
-    os.makedirs(a.out, exist_ok=True)
-    cm.write_csv(rows, os.path.join(a.out, "rd_table.csv"))
+    if a.from_csv:
+        rows = cm.read_csv(a.from_csv)
+    else:
+        rows = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "rd"))
+        os.makedirs(a.out, exist_ok=True)
+        cm.write_csv(rows, os.path.join(a.out, "rd_table.csv"))
     groups = cm.by_file(rows)
+    took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{time.time() - t0:.0f} s"
     parts = [f"# Rate-distortion table\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
-             f"`bash bench/rd_table.sh`, {time.time() - t0:.0f} s. SNR over all channels after alignment "
+             f"`bash bench/rd_table.sh`, {took}. SNR over all channels after alignment "
              f"(bench/evaluate.py); bits/sample = file bytes × 8 / (frames × channels).\n"]
     if skipped:
         parts.append("Not run:\n" + "\n".join(skipped) + "\n")
