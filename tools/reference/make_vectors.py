@@ -15,7 +15,7 @@ identity); they are not trained weights and say nothing about codec quality.
 
 Usage:
   python make_vectors.py --small OUT_DIR          # the committed test fixtures
-  python make_vectors.py --full 6kbps OUT_DIR     # a full-size configuration (not committed)
+  python make_vectors.py OUT_DIR --full 6kbps 0k75bps   # full-size configurations (not committed)
 """
 import argparse
 import importlib.metadata as md

@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+@testable import SQCodec
+
+/// Each kernel against a naive implementation written straight from its formula, on seeded
+/// random inputs; failures print the seed.
+@Suite struct KernelTests {
+    static let seeds: [UInt64] = Array(1...12)
+
+    static func random(_ n: Int, _ g: inout SeededGenerator, scale: Float = 1) -> [Float] {
+        (0..<n).map { _ in Float.random(in: -scale...scale, using: &g) }
+    }
+
+    static func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) }
+    }
+
+    @Test(arguments: seeds)
+    func conv1dMatchesNaive(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let groups = [1, 2, 3][Int.random(in: 0..<3, using: &g)]
+        let cin = groups * Int.random(in: 1...3, using: &g), cout = groups * Int.random(in: 1...3, using: &g)
+        let k = Int.random(in: 1...7, using: &g), stride = Int.random(in: 1...3, using: &g)
+        let dilation = Int.random(in: 1...3, using: &g), padding = Int.random(in: 0...6, using: &g)
+        let t = Int.random(in: 1...40, using: &g)
+        let x = Matrix(rows: cin, cols: t, data: Self.random(cin * t, &g))
+        let w = Self.random(cout * (cin / groups) * k, &g), b = Self.random(cout, &g)
+        let y = Kernels.conv1d(x, weight: w, bias: b, outChannels: cout, kernelSize: k,
+                               stride: stride, dilation: dilation, padding: padding, groups: groups)
+        let tOut = max(0, (t + 2 * padding - dilation * (k - 1) - 1) / stride + 1)
+        var ref = [Float](repeating: 0, count: cout * tOut)
+        let cinG = cin / groups, coutG = cout / groups
+        for o in 0..<cout {
+            for j in 0..<tOut {
+                var s = b[o]
+                for i in 0..<cinG {
+                    for kk in 0..<k {
+                        let pos = j * stride + kk * dilation - padding
+                        if pos >= 0 && pos < t { s += w[(o * cinG + i) * k + kk] * x[(o / coutG) * cinG + i, pos] }
+                    }
+                }
+                ref[o * tOut + j] = s
+            }
+        }
+        #expect(y.rows == cout && y.cols == tOut, "seed \(seed)")
+        #expect(Self.close(y.data, ref), "seed \(seed)")
+    }
+
+    @Test(arguments: seeds)
+    func linearAndPointwiseMatchNaive(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let t = Int.random(in: 1...20, using: &g), nin = Int.random(in: 1...17, using: &g), nout = Int.random(in: 1...17, using: &g)
+        let x = Matrix(rows: t, cols: nin, data: Self.random(t * nin, &g))
+        let w = Matrix(rows: nout, cols: nin, data: Self.random(nout * nin, &g))
+        let b = Self.random(nout, &g)
+        var ref = [Float](repeating: 0, count: t * nout)
+        for r in 0..<t { for o in 0..<nout {
+            var s = b[o]
+            for i in 0..<nin { s += x[r, i] * w[o, i] }
+            ref[r * nout + o] = s
+        } }
+        #expect(Self.close(Kernels.linear(x, weightTransposed: w.transposed(), bias: b).data, ref), "seed \(seed)")
+        #expect(Self.close(Kernels.pointwise(x.transposed(), weight: w, bias: b).transposed().data, ref), "seed \(seed)")
+    }
+
+    @Test(arguments: seeds)
+    func normsMatchNaive(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let c = Int.random(in: 1...9, using: &g), t = Int.random(in: 2...50, using: &g)
+        let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g).map { $0 + 3 })
+        let wc = Self.random(c, &g), bc = Self.random(c, &g)
+        let wt = Self.random(t, &g), bt = Self.random(t, &g)
+        func norm(_ v: [Float], eps: Float) -> [Float] {
+            let m = v.reduce(0, +) / Float(v.count)
+            let s = v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Float(v.count)
+            return v.map { ($0 - m) / (s + eps).squareRoot() }
+        }
+        // Instance norm: per channel over frames.
+        var refInstance = [Float](), refRows = [Float](), refColumns = [Float](repeating: 0, count: c * t)
+        for r in 0..<c {
+            let n = norm(Array(x.data[r * t ..< (r + 1) * t]), eps: 1e-5)
+            refInstance += n.map { $0 * wc[r] + bc[r] }
+            refRows += zip(n, zip(wt, bt)).map { $0 * $1.0 + $1.1 }
+        }
+        for j in 0..<t {
+            let n = norm((0..<c).map { x[$0, j] }, eps: Kernels.float32Epsilon)
+            for r in 0..<c { refColumns[r * t + j] = wc[r] * n[r] + bc[r] }
+        }
+        #expect(Self.close(Kernels.instanceNorm(x, weight: wc, bias: bc).data, refInstance, tolerance: 1e-4), "seed \(seed)")
+        #expect(Self.close(Kernels.layerNormRows(x, weight: wt, bias: bt, eps: 1e-5).data, refRows, tolerance: 1e-4), "seed \(seed)")
+        if c > 1 {
+            #expect(Self.close(Kernels.layerNormColumns(x, weight: wc, bias: bc, eps: Kernels.float32Epsilon).data, refColumns, tolerance: 1e-3), "seed \(seed)")
+        }
+        // GRN: one global norm.
+        let gamma = Self.random(c, &g), beta = Self.random(c, &g)
+        let gnorm = x.data.map { $0 * $0 }.reduce(0, +).squareRoot()
+        let nx = gnorm / (gnorm + Kernels.float32Epsilon)
+        let refGRN = (0..<(c * t)).map { i in gamma[i / t] * (x.data[i] * nx) + beta[i / t] + x.data[i] }
+        #expect(Self.close(Kernels.globalResponseNorm(x, gamma: gamma, beta: beta).data, refGRN), "seed \(seed)")
+    }
+
+    @Test(arguments: seeds)
+    func activationsMatchNaive(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let c = Int.random(in: 1...5, using: &g), t = Int.random(in: 1...30, using: &g)
+        let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g, scale: 4))
+        let alpha = (0..<c).map { _ in Float.random(in: 0.2...2, using: &g) }
+        let refSnake = (0..<(c * t)).map { i -> Float in
+            let a = alpha[i / t], v = x.data[i]
+            return v + 1 / (a + Kernels.float32Epsilon) * sin(a * v) * sin(a * v)
+        }
+        #expect(Self.close(Kernels.snake(x, alpha: alpha).data, refSnake), "seed \(seed)")
+        #expect(Self.close(Kernels.tanh(x).data, x.data.map { Float(Foundation.tanh(Double($0))) }), "seed \(seed)")
+        #expect(Self.close(Kernels.gelu(x).data, x.data.map { Float(0.5 * Double($0) * (1 + erf(Double($0) / 2.0.squareRoot()))) }), "seed \(seed)")
+        #expect(Self.close(x.data.map(Kernels.silu), x.data.map { Float(Double($0) / (1 + exp(-Double($0)))) }), "seed \(seed)")
+    }
+
+    @Test(arguments: seeds)
+    func resamplingAndPoolingMatchNaive(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let c = Int.random(in: 1...4, using: &g), t = Int.random(in: 1...25, using: &g), s = Int.random(in: 1...5, using: &g)
+        let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g))
+        var refUp = [Float]()
+        for r in 0..<c {
+            for j in 0..<(t * s) {
+                let src = max(0, (Double(j) + 0.5) / Double(s) - 0.5)
+                let i0 = min(Int(src.rounded(.down)), t - 1), i1 = min(i0 + 1, t - 1)
+                let l = src - Double(i0)
+                refUp.append(Float((1 - l) * Double(x[r, i0]) + l * Double(x[r, i1])))
+            }
+        }
+        #expect(Self.close(Kernels.upsampleLinear(x, factor: s).data, refUp), "seed \(seed)")
+        for k in [1, 3, 5, 9] {
+            var refMax = [Float](), refAvg = [Float]()
+            for r in 0..<c {
+                for j in 0..<t {
+                    var m = -Float.infinity, sum: Float = 0
+                    for d in -(k / 2)...(k / 2) where j + d >= 0 && j + d < t {
+                        m = max(m, x[r, j + d]); sum += x[r, j + d]
+                    }
+                    refMax.append(m); refAvg.append(sum / Float(k))
+                }
+            }
+            #expect(Kernels.maxPool(x, kernel: k).data == refMax, "seed \(seed), kernel \(k)")
+            #expect(Self.close(Kernels.averagePool(x, kernel: k).data, refAvg), "seed \(seed), kernel \(k)")
+        }
+    }
+
+    @Test(arguments: seeds)
+    func localAttentionMatchesMaskedSoftmax(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let heads = Int.random(in: 1...3, using: &g), d = Int.random(in: 1...5, using: &g)
+        let w = Int.random(in: 1...6, using: &g), t = Int.random(in: 1...30, using: &g)
+        let inner = heads * d
+        let qkv = Matrix(rows: t, cols: 3 * inner, data: Self.random(t * 3 * inner, &g))
+        let bias = Matrix(rows: heads, cols: 2 * w, data: Self.random(heads * 2 * w, &g))
+        let scale = 1 / Float(d).squareRoot()
+        let y = Kernels.localCausalAttention(qkv: qkv, heads: heads, headDim: d, windowSize: w, bias: bias, scale: scale)
+        var ref = [Float](repeating: 0, count: t * inner)
+        for h in 0..<heads {
+            for i in 0..<t {
+                // Keys visible to i: in i's window or the one before, and not after i.
+                let visible = (0..<t).filter { j in j <= i && j / w >= i / w - 1 }
+                let s = visible.map { j -> Double in
+                    var dot = 0.0
+                    for e in 0..<d { dot += Double(qkv[i, h * d + e] * scale) * Double(qkv[j, inner + h * d + e]) }
+                    return dot + Double(bias[h, i - j])
+                }
+                let m = s.max()!
+                let p = s.map { exp($0 - m) }, z = p.reduce(0, +)
+                for e in 0..<d {
+                    var acc = 0.0
+                    for (n, j) in visible.enumerated() { acc += p[n] / z * Double(qkv[j, 2 * inner + h * d + e]) }
+                    ref[i * inner + h * d + e] = Float(acc)
+                }
+            }
+        }
+        #expect(Self.close(y.data, ref), "seed \(seed)")
+    }
+
+    @Test func fsqMatchesFormulaAndRoundTrips() {
+        for levels in [[7, 7, 7, 7, 7, 7], [9, 9, 9, 7, 7, 7], [5, 4, 3], [8, 5, 5, 5], [2, 6]] {
+            let fsq = FSQ(levels: levels)
+            var g = SeededGenerator(seed: UInt64(levels.reduce(0, +)))
+            for _ in 0..<500 {
+                let z = Self.random(levels.count, &g, scale: 3)
+                let index = z.withUnsafeBufferPointer { fsq.index(of: $0) }
+                // Naive: per dimension the level in 0..<L, mixed radix with the first level least significant.
+                var expected = 0, basis = 1
+                for (i, l) in levels.enumerated() {
+                    let halfL = Double(l - 1) * 1.001 / 2
+                    let offset = l % 2 == 0 ? 0.5 : 0
+                    let shift = atanh(offset / halfL)
+                    let q = (tanh(Double(z[i]) + shift) * halfL - offset).rounded(.toNearestOrEven)
+                    expected += (Int(q) + l / 2) * basis
+                    basis *= l
+                }
+                #expect(Int(index) == expected, "levels \(levels), z \(z)")
+                var code = [Float](repeating: 0, count: levels.count)
+                code.withUnsafeMutableBufferPointer { fsq.code(of: index, into: $0) }
+                // The code holds each dimension's level, centred and scaled to [-1, 1].
+                for (i, l) in levels.enumerated() {
+                    #expect(abs(code[i]) <= 1 + 1e-6 && Int((code[i] * Float(l / 2)).rounded()) + l / 2 == (Int(index) / levels[..<i].reduce(1, *)) % l)
+                }
+            }
+            // Every index maps to a code and back through the reference's arithmetic.
+            for index in stride(from: 0, to: fsq.codebookSize, by: max(1, fsq.codebookSize / 997)) {
+                var code = [Float](repeating: 0, count: levels.count)
+                code.withUnsafeMutableBufferPointer { fsq.code(of: Int32(index), into: $0) }
+                var sum: Float = 0, basis = 1
+                for (i, l) in levels.enumerated() {
+                    let hw = Float(l / 2)
+                    sum += (code[i] * hw + hw) * Float(basis)
+                    basis *= l
+                }
+                #expect(Int(sum) == index, "levels \(levels), index \(index)")
+            }
+        }
+    }
+}
