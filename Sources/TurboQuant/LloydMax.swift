@@ -3,8 +3,8 @@
 ///
 /// Computed from the exact optimality conditions on the density, not from samples:
 /// boundaries are midpoints of neighbouring levels, and each level is the centroid of its cell,
-/// c = (φ(a) − φ(b)) / (Q(a) − Q(b)). Iterated from the Panter–Dite companding points until no level
-/// moves by more than 1e-13. Deterministic and identical on every machine (see `Gaussian`).
+/// c = (φ(a) − φ(b)) / (Q(a) − Q(b)). Solved by Newton's method from the Panter–Dite companding points until no level moves by
+/// more than 1e-14. Deterministic and identical on every machine (see `Gaussian`).
 ///
 /// Minimum distortion, for reference: b=1 0.3634, b=2 0.1175, b=3 0.03455, b=4 0.009500.
 public struct LloydMaxCodebook: Sendable {
@@ -40,21 +40,42 @@ public struct LloydMaxCodebook: Sendable {
             let p = 0.5 + (Double(i) + 0.5) / Double(n)
             return 3.0.squareRoot() * LloydMaxCodebook.inverseCDF(p)
         }
-        var iterations = 0
-        while iterations < 200_000 {
-            iterations += 1
-            var moved = 0.0
+        // Newton's method on F(c) = c − G(c), G the centroid map; its Jacobian is tridiagonal.
+        // For a cell [a, b]: ∂g/∂a = φ(a)(g − a)/P, ∂g/∂b = φ(b)(b − g)/P (P the cell's mass),
+        // and each inner boundary is the midpoint of its two levels.
+        for _ in 0..<100 {
+            var g = [Double](repeating: 0, count: half)
+            var lowerDiag = [Double](repeating: 0, count: half)  // ∂F_i/∂c_{i−1}
+            var diag = [Double](repeating: 1, count: half)
+            var upperDiag = [Double](repeating: 0, count: half)  // ∂F_i/∂c_{i+1}
             var lower = 0.0
             for i in 0..<half {
                 let upper = i + 1 < half ? 0.5 * (c[i] + c[i + 1]) : Double.infinity
                 let mass = Gaussian.tail(lower) - (upper.isInfinite ? 0 : Gaussian.tail(upper))
                 let moment = Gaussian.pdf(lower) - (upper.isInfinite ? 0 : Gaussian.pdf(upper))
-                let centroid = moment / mass
-                moved = max(moved, abs(centroid - c[i]))
-                c[i] = centroid
+                let gi = moment / mass
+                g[i] = gi
+                let dA = i > 0 ? Gaussian.pdf(lower) * (gi - lower) / mass : 0
+                let dB = upper.isInfinite ? 0 : Gaussian.pdf(upper) * (upper - gi) / mass
+                if i > 0 { lowerDiag[i] = -0.5 * dA }
+                diag[i] = 1 - 0.5 * dA - 0.5 * dB
+                if i + 1 < half { upperDiag[i] = -0.5 * dB }
                 lower = upper
             }
-            if moved < 1e-13 { break }
+            var rhs = (0..<half).map { g[$0] - c[$0] }
+            // Thomas algorithm.
+            for i in 1..<max(1, half) {
+                let m = lowerDiag[i] / diag[i - 1]
+                diag[i] -= m * upperDiag[i - 1]
+                rhs[i] -= m * rhs[i - 1]
+            }
+            var step = [Double](repeating: 0, count: half)
+            for i in stride(from: half - 1, through: 0, by: -1) {
+                step[i] = (rhs[i] - (i + 1 < half ? upperDiag[i] * step[i + 1] : 0)) / diag[i]
+            }
+            var moved = 0.0
+            for i in 0..<half { c[i] += step[i]; moved = max(moved, abs(step[i])) }
+            if moved < 1e-14 { break }
         }
         // Distortion = 1 − Σ P_i c_i² (each level is its cell's centroid).
         var d = 1.0

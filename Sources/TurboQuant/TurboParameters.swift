@@ -60,3 +60,9 @@ public struct TurboParameters: Sendable, Equatable {
         try validate()
     }
 }
+
+extension TurboParameters {
+    /// The rotation seed used when none is given (any value works; this one is fixed so that the
+    /// same input and settings always give the same file).
+    public static let defaultSeed: UInt64 = 0x7451_0001
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import TQAudio
+import TQContainer
+import TurboQuant
+
+/// The codec choice and its settings, shared by `encode`, `run`, `simulate` and `bench`.
+struct CodecOptions: ParsableArguments {
+    enum Codec: String, ExpressibleByArgument, CaseIterable {
+        case turbo, spectral, sqcodec
+    }
+
+    @Option(help: "Codec: turbo (time-domain TurboQuant), spectral (MDCT TurboQuant), sqcodec (neural).")
+    var codec: Codec = .turbo
+
+    @Option(help: "turbo: codebook bits per sample, 1...8.")
+    var bits: Int = 6
+
+    @Option(help: "turbo: block size, a power of two in 64...8192.")
+    var block: Int = 512
+
+    @Flag(help: "turbo: leave out the 1-bit residual sign layer.")
+    var noResidual = false
+
+    @Option(help: "spectral: average bits per sample (per channel).")
+    var bitsPerSample: Double?
+
+    @Option(help: "spectral: target SNR in dB (constant quality) instead of a rate.")
+    var snr: Double?
+
+    @Option(help: "Seed of the pseudo-random rotations (stored in the file).")
+    var seed: UInt64 = TurboParameters.defaultSeed
+
+    @Option(help: "Threads to use (default: all cores).")
+    var threads: Int = ProcessInfoCores.count
+
+    func validate() throws {
+        if codec == .turbo {
+            guard TurboParameters.bitsRange.contains(bits) else { throw ValidationError("--bits must be 1...8, got \(bits)") }
+            guard TurboParameters.blockSizeRange.contains(block), block & (block - 1) == 0 else {
+                throw ValidationError("--block must be a power of two in 64...8192, got \(block)")
+            }
+        }
+        if bitsPerSample != nil && snr != nil { throw ValidationError("give --bits-per-sample or --snr, not both") }
+        if let b = bitsPerSample, !(b > 0 && b <= 32) { throw ValidationError("--bits-per-sample must be in (0, 32], got \(b)") }
+        if let s = snr, !(s > 0 && s <= 150) { throw ValidationError("--snr must be in (0, 150] dB, got \(s)") }
+        guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be 1...256") }
+    }
+
+    /// A short description for reports, e.g. "turbo, 6 bits + residual, block 512".
+    var summary: String {
+        switch codec {
+        case .turbo: "turbo, \(bits) bits\(noResidual ? "" : " + residual"), block \(block)"
+        case .spectral: snr.map { "spectral, target \($0) dB SNR" } ?? "spectral, \(bitsPerSample ?? 4) bits per sample"
+        case .sqcodec: "sqcodec"
+        }
+    }
+}
+
+enum ProcessInfoCores {
+    static var count: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

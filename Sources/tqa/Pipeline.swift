@@ -1,0 +1,113 @@
+import Foundation
+import TQAudio
+import TQContainer
+
+/// File-to-file encode and decode, shared by the subcommands. Streams in bounded memory.
+enum Pipeline {
+    static let chunkFrames = 1 << 16
+
+    struct EncodeResult {
+        var inputFormat: WAVFormat
+        var frames: Int
+        var bytes: Int
+        var seconds: Double
+        var nonFinite: Int
+    }
+
+    /// Refuses to overwrite the input, or an existing output without `force`.
+    static func checkOutput(_ output: String, input: String, force: Bool) throws {
+        let a = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
+        let b = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath().path
+        if a == b { throw FileError.sameAsInput(path: output) }
+        if !force && FileManager.default.fileExists(atPath: output) { throw FileError.exists(path: output) }
+    }
+
+    static func encode(input: String, output: String, options: CodecOptions, force: Bool) throws -> EncodeResult {
+        try checkOutput(output, input: input, force: force)
+        let start = Date()
+        let reader = try WAVReader(path: input)
+        let fmt = reader.format
+        let encoder = try CodecRegistry.encoder(options, sampleRate: fmt.sampleRate, channelCount: fmt.channelCount)
+        let file = try OutputFile(path: output, overwrite: force)
+        let stream = try TQAStreamEncoder(encoder: encoder, sink: file, sampleRate: fmt.sampleRate,
+                                          channelCount: fmt.channelCount, sourceFormat: fmt.sampleFormat)
+        let progress = Progress(label: "encoding", total: fmt.frameCount)
+        while let buffer = try reader.read(maxFrames: chunkFrames) {
+            try stream.write(buffer)
+            progress.update(reader.framesRead)
+        }
+        try stream.finish()
+        try file.commit()
+        progress.done()
+        if reader.nonFiniteCount > 0 {
+            FileHandleOut.stderr("warning: \(input) has \(reader.nonFiniteCount) NaN or infinite samples; they were coded as silence\n")
+        }
+        return EncodeResult(inputFormat: fmt, frames: reader.framesRead, bytes: stream.bytesWritten,
+                            seconds: Date().timeIntervalSince(start), nonFinite: reader.nonFiniteCount)
+    }
+
+    struct DecodeResult {
+        var header: TQAHeader
+        var frames: UInt64
+        var outputFormat: SampleFormat
+        var report: SalvageReport
+        var seconds: Double
+    }
+
+    static func decode(input: String, output: String, format: SampleFormat?, salvage: Bool, force: Bool,
+                       threads: Int = 1) throws -> DecodeResult {
+        try checkOutput(output, input: input, force: force)
+        let start = Date()
+        let reader = try TQAReader(path: input)
+        let header = reader.header
+        let decoder = try CodecRegistry.decoder(header, threads: threads)
+        let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage)
+        let outFormat = format ?? header.sourceFormat.writable
+        let writer = try WAVWriter(path: output, sampleRate: header.sampleRate, channelCount: header.channelCount,
+                                   sampleFormat: outFormat, overwrite: force)
+        let total = header.frameCount == TQAHeader.unknownFrameCount ? nil : Int(clamping: header.frameCount)
+        let progress = Progress(label: "decoding", total: total)
+        do {
+            while let buffer = try stream.next() {
+                try writer.write(buffer)
+                progress.update(Int(clamping: stream.framesOut))
+            }
+            try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        progress.done()
+        return DecodeResult(header: header, frames: stream.framesOut, outputFormat: outFormat, report: stream.report,
+                            seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// A progress line on stderr, only when stderr is a terminal and the work has run over a second.
+final class Progress {
+    let label: String
+    let total: Int?
+    let start = Date()
+    var last = Date.distantPast
+    var shown = false
+
+    init(label: String, total: Int?) {
+        self.label = label
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        guard FileHandleOut.stderrIsTerminal else { return }
+        let now = Date()
+        guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(last) > 0.2 else { return }
+        last = now
+        shown = true
+        if let t = total, t > 0 {
+            FileHandleOut.stderr("\r\(label) \(Int(100 * Double(done) / Double(t)))%   ")
+        } else {
+            FileHandleOut.stderr("\r\(label) \(done) frames   ")
+        }
+    }
+
+    func done() { if shown { FileHandleOut.stderr("\r\(String(repeating: " ", count: label.count + 16))\r") } }
+}

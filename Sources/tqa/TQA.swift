@@ -1,0 +1,64 @@
+import ArgumentParser
+import TQAudio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct TQA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tqa",
+        abstract: "Lossy audio compression: TurboQuant (classic and spectral) and SQCodec.",
+        version: "0.1.0",
+        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, Bench.self]
+    )
+
+    /// Errors of ours print as one `error: …` line with exit code 1; argument errors keep
+    /// ArgumentParser's usage text (exit code 64).
+    static func main() {
+        installSignalCleanup()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if isOurs(error) { fail(String(describing: error)) }
+            exit(withError: error)
+        }
+    }
+
+    static func isOurs(_ error: Error) -> Bool {
+        let name = String(reflecting: type(of: error))
+        return !name.hasPrefix("ArgumentParser.")
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandleOut.stderr("error: \(message)\n")
+        Glibc.exit(1)
+    }
+}
+
+/// Removes temporary outputs on SIGINT/SIGTERM so that an interrupted run leaves nothing behind.
+func installSignalCleanup() {
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal(sig) { s in
+            OutputFileRegistry.removeAll()
+            signal(s, SIG_DFL)
+            raise(s)
+        }
+    }
+}
+
+/// An error from the command line tool itself, printed as `error: <description>`.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum FileHandleOut {
+    static func stderr(_ s: String) {
+        var s = s
+        s.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
