@@ -73,9 +73,11 @@ def measure(inp: Input, codec: Codec, workdir: str) -> dict:
     return row
 
 
-def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str, log=sys.stderr) -> list[dict]:
+def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str,
+               log=sys.stderr) -> tuple[list[dict], list[str]]:
+    """Rows of measurements, and one line per skipped codec or failed run."""
     os.makedirs(workdir, exist_ok=True)
-    rows = []
+    rows, problems = [], []
     skipped = {}
     for c in codecs:
         why = c.available()
@@ -83,6 +85,7 @@ def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str, log=sys.s
             skipped[c.label] = why
     for label, why in skipped.items():
         print(f"skip {label}: {why}", file=log)
+        problems.append(f"{label}: skipped, {why}")
     for inp in inputs:
         for c in codecs:
             if c.label in skipped:
@@ -92,11 +95,14 @@ def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str, log=sys.s
                 row = measure(inp, c, workdir)
             except (RuntimeError, OSError, ValueError, evaluate.WAVError) as e:
                 print(f"FAIL {inp.name} {c.label}: {e}", file=log)
+                msg = str(e).splitlines()[-1]
+                msg = "exited " + msg.split(" exited ", 1)[1] if " exited " in msg else msg
+                problems.append(f"{inp.name}, {c.label}: failed, {msg[-300:]}")
                 continue
             rows.append(row)
             print(f"{inp.name:22s} {c.label:26s} {row['bits_per_sample']:6.3f} b/s  "
                   f"SNR {fmt(row['snr_db'])} dB  ({time.perf_counter() - t0:.1f} s)", file=log, flush=True)
-    return rows
+    return rows, problems
 
 
 def fmt(v, digits=2) -> str:

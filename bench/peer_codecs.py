@@ -234,6 +234,8 @@ class TQA(Codec):
     options: list[str] = field(default_factory=list)
 
     def __post_init__(self):
+        # the spectral mode is "tqa" in the tables; any other mode is "tqa <codec>"
+        self.family = "tqa" if self.codec == "spectral" else f"tqa {self.codec}"
         self.setting = " ".join([f"--codec {self.codec}"] + self.options)
 
     def available(self):

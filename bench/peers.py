@@ -76,16 +76,19 @@ def main() -> int:
     recs = cm.load_manifest(kinds=None if names else set(a.kinds.split(",")), names=names)
     codecs = peer_list(seed=not a.no_seed)
     t0 = time.time()
+    problems: list[str] = []
     if a.from_csv:
         rows = cm.read_csv(a.from_csv)
     else:
-        rows = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "peers"))
+        rows, problems = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "peers"))
         os.makedirs(a.out, exist_ok=True)
         cm.write_csv(rows, os.path.join(a.out, "peers.csv"))
     groups = cm.by_file(rows)
     took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{time.time() - t0:.0f} s"
     parts = [f"# Peer codecs on real recordings\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
              f"`bash bench/peers.sh`, {took}.\n"]
+    if problems:
+        parts.append("Not measured:\n" + "\n".join(f"- {p}" for p in problems) + "\n")
     parts.append("## Summary: bits/sample · SNR dB\n\n" + summary_md(rows, [r[0].name for r in recs]) + "\n")
     for inp, meta in recs:
         if inp.name not in groups:

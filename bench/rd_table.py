@@ -26,11 +26,13 @@ import codec_matrix as cm
 import peer_codecs as pc
 from peers import commands_md, versions_md
 
-MARKERS = {"tqa": "T", "wavpack": "W", "aptx": "A", "aptx_hd": "H", "ima_adpcm": "I", "seed audiotq": "S"}
+MARKERS = {"tqa": "T", "tqa turbo": "C", "wavpack": "W", "aptx": "A", "aptx_hd": "H", "ima_adpcm": "I", "seed audiotq": "S"}
 
 
-def codec_list(rates: list[float], wavpack_rates: list[float], seed: bool) -> list[pc.Codec]:
+def codec_list(rates: list[float], wavpack_rates: list[float], seed: bool,
+               turbo_bits: list[int]) -> list[pc.Codec]:
     codecs: list[pc.Codec] = [pc.TQA(codec="spectral", options=["--bits-per-sample", f"{r:g}"]) for r in rates]
+    codecs += [pc.TQA(codec="turbo", options=["--bits", str(b)]) for b in turbo_bits]
     codecs += [pc.WavPackHybrid(bits=r) for r in wavpack_rates]
     codecs += [pc.aptx(), pc.aptx_hd(), pc.ima_adpcm()]
     if seed:
@@ -96,7 +98,7 @@ def checks(rows: list[dict], rates: list[float]) -> list[str]:
     """Issue 3's targets on one recording, as markdown bullet lines."""
     tqa = [r for r in rows if r["codec"] == "tqa"]
     if not tqa:
-        return ["- tqa: no rows (see the skip reason above)"]
+        return ["- tqa spectral: no rows (see 'Not measured' above)"]
     wv = [(r["bits_per_sample"], r["snr_db"]) for r in rows if r["codec"] == "wavpack"]
     out = []
     for r in sorted(tqa, key=lambda r: r["bits_per_sample"]):
@@ -134,19 +136,21 @@ def main() -> int:
                     help="WavPack -bN values; more than --rates because WavPack spends less than N "
                          "on quiet passages and its curve must reach tqa's highest rate")
     ap.add_argument("--with-seed", action="store_true", help="also run the seed audiotq 0.1.1 (slow)")
+    ap.add_argument("--turbo-bits", default="", help="also run tqa --codec turbo --bits B for these B, e.g. 1,2,3,4,5")
     ap.add_argument("--out", default=os.path.join(pc.BENCH, "work"))
     ap.add_argument("--from-csv", help="only re-render the markdown from an earlier rd_table.csv")
     a = ap.parse_args()
     rates = [float(x) for x in a.rates.split(",")]
     names = set(a.files.split(",")) if a.files else None
     recs = cm.load_manifest(kinds=None if names else set(a.kinds.split(",")), names=names)
-    codecs = codec_list(rates, [float(x) for x in a.wavpack_rates.split(",")], a.with_seed)
-    skipped = [f"- {c.label}: skipped, {c.available()}" for c in codecs if c.available()]
+    codecs = codec_list(rates, [float(x) for x in a.wavpack_rates.split(",")], a.with_seed,
+                        [int(b) for b in a.turbo_bits.split(",") if b])
+    problems: list[str] = []
     t0 = time.time()
     if a.from_csv:
         rows = cm.read_csv(a.from_csv)
     else:
-        rows = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "rd"))
+        rows, problems = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "rd"))
         os.makedirs(a.out, exist_ok=True)
         cm.write_csv(rows, os.path.join(a.out, "rd_table.csv"))
     groups = cm.by_file(rows)
@@ -154,8 +158,8 @@ def main() -> int:
     parts = [f"# Rate-distortion table\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
              f"`bash bench/rd_table.sh`, {took}. SNR over all channels after alignment "
              f"(bench/evaluate.py); bits/sample = file bytes × 8 / (frames × channels).\n"]
-    if skipped:
-        parts.append("Not run:\n" + "\n".join(skipped) + "\n")
+    if problems:
+        parts.append("Not measured:\n" + "\n".join(f"- {p}" for p in problems) + "\n")
     for inp, meta in recs:
         rs = groups.get(inp.name)
         if not rs:
