@@ -2,30 +2,74 @@ import ArgumentParser
 import TQAudio
 
 struct Encode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Encode a WAV file to .tqa.")
+    static let configuration = CommandConfiguration(
+        abstract: "Encode WAV files to .tqa.",
+        discussion: "With one input, -o names the output. With several, each goes to --output-dir (default: beside its input) as NAME.tqa; --jobs encodes that many at once.")
 
-    @Argument(help: "Input WAV file.")
-    var input: String
+    @Argument(help: "Input WAV file(s).")
+    var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output .tqa file.")
-    var output: String
+    @Option(name: .shortAndLong, help: "Output .tqa file (one input).")
+    var output: String?
+
+    @Option(help: "Directory for the outputs (several inputs).")
+    var outputDir: String?
+
+    @Option(help: "Files to encode at once (several inputs).")
+    var jobs: Int = 1
 
     @OptionGroup var codec: CodecOptions
 
-    @Flag(help: "Replace the output if it exists.")
+    @Flag(help: "Replace outputs that exist.")
     var force = false
 
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give an input WAV file") }
+        if inputs.count == 1 && output == nil && outputDir == nil { throw ValidationError("give the output file with -o") }
+        if inputs.count > 1 && output != nil { throw ValidationError("-o names one output; with several inputs use --output-dir") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1...256") }
+    }
+
+    /// The output path for input `path`.
+    func destination(_ path: String) -> String {
+        if let o = output { return o }
+        let name = (path as NSString).lastPathComponent
+        let stem = name.lowercased().hasSuffix(".wav") ? String(name.dropLast(4)) : name
+        let dir = outputDir ?? (path as NSString).deletingLastPathComponent
+        return (dir.isEmpty ? "" : dir + "/") + stem + ".tqa"
+    }
+
     func run() throws {
-        let r = try Pipeline.encode(input: input, output: output, options: codec, force: force)
-        guard !quiet else { return }
-        let samples = Double(max(1, r.frames * r.inputFormat.channelCount))
-        let seconds = Double(r.frames) / Double(r.inputFormat.sampleRate)
-        print("\(output): \(codec.summary), \(r.frames) frames × \(r.inputFormat.channelCount) ch, "
-              + "\(r.bytes) bytes, \(fmt(Double(r.bytes) * 8 / samples)) bits/sample, "
-              + "\(fmt(seconds / max(r.seconds, 1e-9), 0))× real time")
+        var options = codec
+        if inputs.count > 1 && jobs > 1 { options.threads = max(1, codec.threads / jobs) }
+        var results = [Result<Pipeline.EncodeResult, Error>?](repeating: nil, count: inputs.count)
+        let opts = options, force = self.force
+        let paths = inputs.map { ($0, destination($0)) }
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = UncheckedBox(slots)
+            parallelFor(count: paths.count, threads: jobs) { i, _ in
+                slots.value[i] = Result { try Pipeline.encode(input: paths[i].0, output: paths[i].1, options: opts, force: force) }
+            }
+        }
+        var failures: [String] = []
+        for (i, r) in results.enumerated() {
+            switch r! {
+            case .success(let r):
+                guard !quiet else { continue }
+                let samples = Double(max(1, r.frames * r.inputFormat.channelCount))
+                let seconds = Double(r.frames) / Double(r.inputFormat.sampleRate)
+                print("\(paths[i].1): \(codec.summary), \(r.frames) frames × \(r.inputFormat.channelCount) ch, "
+                      + "\(r.bytes) bytes, \(fmt(Double(r.bytes) * 8 / samples, 3)) bits/sample, "
+                      + "\(fmt(seconds / max(r.seconds, 1e-9), 0))× real time")
+            case .failure(let e):
+                failures.append(inputs.count > 1 ? "\(paths[i].0): \(e)" : "\(e)")
+            }
+        }
+        if failures.count == 1 { throw CLIError(failures[0]) }
+        if failures.count > 1 { throw CLIError("\(failures.count) of \(inputs.count) files failed:\n  " + failures.joined(separator: "\n  ")) }
     }
 }
 
