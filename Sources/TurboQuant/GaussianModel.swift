@@ -1,0 +1,250 @@
+import Foundation
+
+/// The coefficient model of the spectral codec: after a band's randomized Hadamard rotation its
+/// coefficients are taken as i.i.d. N(0, σ²), quantized with a uniform step Δ, deadzone rounding
+/// offset ρ and centroid reconstruction. Everything — integer frequency tables, centroids,
+/// expected rate and distortion — follows from the band's scale index s alone, σ/Δ = 2^(s/4)
+/// (docs/SPECTRAL.md, "Coefficient model").
+///
+/// Magnitude m = ⌊|y|/Δ + ρ⌋. For σ/Δ ≥ 8 (s ≥ `splitFrom`) the k = ⌊s/4⌋ − 2 low bits of m are
+/// sent raw (they are nearly uniform) and only m >> k is modelled, at a scale σ/(Δ·2^k) in [4, 8).
+/// Symbols above the table's last value go through an escape with an Elias-gamma style tail.
+///
+/// Tables are computed once with IEEE basic operations only (`DeterministicMath`), so encoder
+/// and decoder agree bit for bit on every machine; `GaussianModelTests` pins their checksum.
+public struct CoefficientModel: Sendable {
+    /// Raw low bits k.
+    public let shift: Int
+    /// Cumulative frequencies of the modelled symbols 0…escape, total 2^totalBits.
+    public let cumulative: [UInt32]
+    /// The last symbol: "m >> k ≥ escape", followed by the excess.
+    public var escape: Int { cumulative.count - 2 }
+    /// Rounding offset ρ of the quantizer (0.5 = plain rounding).
+    public let rounding: Float
+    /// Reconstruction magnitude (Δ units) for m = 1 ..< centroids.count; index 0 unused.
+    public let centroids: [Float]
+    /// Expected bits per coefficient (modelled symbol, raw bits, sign) under the model.
+    public let bitsPerCoefficient: Double
+    /// Expected squared error per coefficient, in units of Δ².
+    public let distortion: Double
+
+    /// |ŷ|/Δ for magnitude m ≥ 1.
+    @inline(__always)
+    public func reconstruction(_ m: Int) -> Float {
+        m < centroids.count ? centroids[m] : Float(m) + 0.5 - rounding
+    }
+}
+
+public enum GaussianModel {
+    public static let totalBits = 15
+    /// Lowest coded scale index (σ/Δ = 2^(−8/4) = 0.25); `off` is one below.
+    public static let minScale = -8
+    /// Highest scale index (σ/Δ = 2^31.75).
+    public static let maxScale = 127
+    /// The "band not coded" scale: decoded as zeros.
+    public static let off = minScale - 1
+    /// First scale index whose low bits are sent raw.
+    public static let splitFrom = 12
+
+    /// Models for s = minScale … maxScale (index s − minScale).
+    public static let models: [CoefficientModel] = {
+        var direct: [CoefficientModel] = []
+        for s in minScale ..< splitFrom { direct.append(makeDirect(scale: s)) }
+        let split = (0 ..< 4).map { makeSplit(phase: $0) }
+        var all = direct
+        for s in splitFrom ... maxScale {
+            let k = s / 4 - 2
+            let base = split[s % 4]
+            all.append(CoefficientModel(shift: k, cumulative: base.cumulative, rounding: 0.5, centroids: [0],
+                                        bitsPerCoefficient: base.bitsPerCoefficient + Double(k), distortion: base.distortion))
+        }
+        return all
+    }()
+
+    @inline(__always)
+    public static func model(scale s: Int) -> CoefficientModel { models[s - minScale] }
+
+    /// Scale index of a band with mean square `variance` at step Δ: round(4·log2(σ/Δ)), clamped;
+    /// `off` when coding it would not pay (σ below the water level).
+    public static func scaleIndex(variance: Float, step: Float) -> Int {
+        guard variance > 0 else { return off }
+        let s = Int((2 * log2f(variance / (step * step))).rounded())
+        if s < minScale { return off }
+        return min(s, maxScale)
+    }
+
+    // MARK: table construction (IEEE basic operations only)
+
+    /// Direct model, k = 0, for σ/Δ = 2^(s/4) < 8: chooses ρ by minimising D + λR with the
+    /// high-rate slope λ = ln2/6 (Δ = 1), then builds the table.
+    static func makeDirect(scale s: Int) -> CoefficientModel {
+        let sigma = DeterministicMath.exp2(Double(s) / 4)
+        var best: CoefficientModel? = nil
+        var bestCost = Double.infinity
+        let lambda = 0.6931471805599453 / 6
+        for step in 0 ... 7 {
+            let rho = 0.5 - 0.05 * Double(step)
+            let m = build(sigma: sigma, rounding: rho, shift: 0)
+            let cost = m.distortion + lambda * m.bitsPerCoefficient
+            if cost < bestCost { bestCost = cost; best = m }
+        }
+        return best!
+    }
+
+    /// Model of m >> k for σ' = 2^(2 + phase/4), cells [j, j+1).
+    static func makeSplit(phase: Int) -> CoefficientModel {
+        build(sigma: DeterministicMath.exp2(2 + Double(phase) / 4), rounding: 0.5, shift: 1)
+    }
+
+    /// Builds one table. shift 0: cells of m are [0, 1−ρ), [m−ρ, m+1−ρ); shift > 0: the modelled
+    /// value is the coarse index with unit cells, reconstruction uniform (distortion 1/12).
+    static func build(sigma: Double, rounding rho: Double, shift: Int) -> CoefficientModel {
+        let total = 1 << totalBits
+        let offset = shift == 0 ? rho : 0.0
+        // Alphabet: values up to ~7σ, at least 2, at most 60, plus the escape.
+        let valueCount = max(2, min(60, Int(7 * sigma + 2)))
+        var probs = [Double](repeating: 0, count: valueCount + 1)
+        var lower = 0.0
+        for m in 0 ..< valueCount {
+            let upper = Double(m + 1) - offset
+            probs[m] = DeterministicMath.foldedGaussian(from: lower, to: upper, sigma: sigma)
+            lower = upper
+        }
+        probs[valueCount] = DeterministicMath.foldedGaussian(from: lower, to: Double.infinity, sigma: sigma)
+        // Integer frequencies: each ≥ 1, summing to `total`; the rounding remainder goes to the
+        // most probable symbol.
+        var freq = probs.map { max(1, Int(($0 * Double(total - probs.count)).rounded(.down)) + 1) }
+        let excess = freq.reduce(0, +) - total
+        var top = 0
+        for i in freq.indices where freq[i] > freq[top] { top = i }
+        freq[top] -= excess
+        var cum: [UInt32] = [0]
+        for f in freq { cum.append(cum.last! + UInt32(f)) }
+        // Centroids and expected rate/distortion (shift 0 only; shift > 0 is uniform-ish).
+        var centroids: [Float] = [0]
+        var bits = 0.0, dist = 0.0
+        var a = 0.0
+        for m in 0 ... valueCount {
+            let p = probs[m]
+            let b = m < valueCount ? Double(m + 1) - offset : Double.infinity
+            let q = Double(freq[m]) / Double(total)
+            bits -= p * DeterministicMath.log2(q)
+            if m > 0 { bits += p }  // sign
+            if shift == 0 {
+                if m > 0 && m < valueCount {
+                    let c = p > 1e-300 ? DeterministicMath.gaussianFirstMoment(from: a, to: b, sigma: sigma) / p : (a + b) / 2
+                    let cc = min(max(c, a), b)
+                    centroids.append(Float(cc))
+                    dist += DeterministicMath.gaussianSecondMoment(from: a, to: b, sigma: sigma) - 2 * cc * DeterministicMath.gaussianFirstMoment(from: a, to: b, sigma: sigma) + cc * cc * p
+                } else if m == 0 {
+                    dist += DeterministicMath.gaussianSecondMoment(from: a, to: b, sigma: sigma)
+                } else {
+                    dist += p / 12  // escape tail: rare
+                    bits += p * 8
+                }
+            }
+            a = b
+        }
+        if shift > 0 { dist = 1.0 / 12 }
+        return CoefficientModel(shift: 0, cumulative: cum, rounding: Float(rho), centroids: centroids,
+                                bitsPerCoefficient: bits, distortion: dist)
+    }
+}
+
+/// exp, log2 and Gaussian integrals from IEEE-754 basic operations (+ − × ÷) only, so that
+/// results are identical on every machine (libm's transcendental functions are not).
+enum DeterministicMath {
+    static let ln2 = 0.6931471805599453
+
+    /// e^x for finite x (Taylor series after reduction by powers of two).
+    static func exp(_ x: Double) -> Double {
+        if x < -700 { return 0 }
+        if x > 700 { return Double.infinity }
+        let k = (x / ln2).rounded(.toNearestOrEven)
+        let r = x - k * ln2
+        var term = 1.0, sum = 1.0
+        for i in 1 ... 22 {
+            term = term * r / Double(i)
+            sum += term
+        }
+        return sum * exp2Integer(Int(k))
+    }
+
+    static func exp2Integer(_ k: Int) -> Double {
+        Double(sign: .plus, exponent: k, significand: 1)
+    }
+
+    /// 2^x.
+    static func exp2(_ x: Double) -> Double {
+        let k = x.rounded(.down)
+        return exp((x - k) * ln2) * exp2Integer(Int(k))
+    }
+
+    /// log2(x), x > 0 (atanh series on the mantissa).
+    static func log2(_ x: Double) -> Double {
+        guard x > 0 else { return -Double.infinity }
+        let e = x.exponent
+        var m = x.significand  // [1, 2)
+        var adj = Double(e)
+        if m > 1.4142135623730951 { m /= 2; adj += 1 }
+        let t = (m - 1) / (m + 1)
+        let t2 = t * t
+        var term = t, sum = 0.0
+        var k = 1.0
+        while k < 60 {
+            sum += term / k
+            term *= t2
+            k += 2
+        }
+        return adj + 2 * sum / ln2
+    }
+
+    /// erf(x) for x ≥ 0: Maclaurin series below 2.5, continued fraction for erfc above.
+    static func erf(_ x: Double) -> Double {
+        if x.isInfinite { return 1 }
+        if x < 2.5 {
+            // erf x = 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1))
+            var sum = 0.0, term = x
+            let x2 = x * x
+            var n = 0
+            while n < 80 {
+                sum += term / Double(2 * n + 1)
+                n += 1
+                term = -term * x2 / Double(n)
+            }
+            return sum * 1.1283791670955126
+        }
+        if x > 27 { return 1 }
+        // erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), evaluated backwards.
+        var f = x
+        var k = 60
+        while k >= 1 {
+            f = x + (Double(k) / 2) / f
+            k -= 1
+        }
+        return 1 - exp(-x * x) * 0.5641895835477563 / f
+    }
+
+    /// P(a ≤ |Y| < b) for Y ~ N(0, σ²), 0 ≤ a ≤ b.
+    static func foldedGaussian(from a: Double, to b: Double, sigma: Double) -> Double {
+        let s = sigma * 1.4142135623730951
+        return max(0, erf(b / s) - erf(a / s))
+    }
+
+    /// E[|Y|·1{a ≤ |Y| < b}] = 2σ(φ(a/σ) − φ(b/σ))·… for the folded density.
+    static func gaussianFirstMoment(from a: Double, to b: Double, sigma: Double) -> Double {
+        let c = 0.7978845608028654 * sigma  // 2σ/√(2π)
+        let ea = exp(-(a * a) / (2 * sigma * sigma))
+        let eb = b.isInfinite ? 0 : exp(-(b * b) / (2 * sigma * sigma))
+        return c * (ea - eb)
+    }
+
+    /// E[Y²·1{a ≤ |Y| < b}] = σ²·P + 2σ/√(2π)·(a·e^{−a²/2σ²} − b·e^{−b²/2σ²}).
+    static func gaussianSecondMoment(from a: Double, to b: Double, sigma: Double) -> Double {
+        let p = foldedGaussian(from: a, to: b, sigma: sigma)
+        let c = 0.7978845608028654 * sigma
+        let ta = a * exp(-(a * a) / (2 * sigma * sigma))
+        let tb = b.isInfinite ? 0 : b * exp(-(b * b) / (2 * sigma * sigma))
+        return max(0, sigma * sigma * p + c * (ta - tb))
+    }
+}

@@ -1,0 +1,147 @@
+/// Entropy coding of one block's band scales and of one band's rotated coefficients, encoder and
+/// decoder side by side (docs/SPECTRAL.md, "Frame"). Decoders never trust the stream: every value
+/// is bounded, and a damaged stream sets a sticky flag instead of trapping.
+enum ScaleCoding {
+    /// Deltas −12…12 between neighbouring bands' scale indices, then an escape.
+    static let deltaLimit = 12
+    static let escape = 2 * deltaLimit + 1
+    /// Raw bits of an absolute scale index (s − off ∈ 0…136).
+    static let absoluteBits = 8
+
+    /// A fixed two-sided geometric table (ratio 5/8), integer arithmetic only.
+    static let deltaCumulative: [UInt32] = {
+        var f = [Int](repeating: 0, count: escape + 1)
+        var v = 6000
+        for d in 0 ... deltaLimit {
+            f[deltaLimit + d] = max(v, 4)
+            f[deltaLimit - d] = max(v, 4)
+            v = v * 5 / 8
+        }
+        f[escape] = 16
+        let total = 1 << GaussianModel.totalBits
+        f[deltaLimit] += total - f.reduce(0, +)
+        var cum: [UInt32] = [0]
+        for x in f { cum.append(cum.last! + UInt32(x)) }
+        return cum
+    }()
+
+    /// Bits of the active-band count of a block with `bandCount` bands.
+    static func countBits(_ bandCount: Int) -> Int { Int.bitWidth - bandCount.leadingZeroBitCount }
+
+    /// Codes `active` (bands ≥ it are off) and scales[0..<active].
+    static func encode(_ scales: UnsafePointer<Int32>, bandCount: Int, active: Int, _ e: inout RangeEncoder) {
+        e.encodeBits(UInt32(active), count: countBits(bandCount))
+        guard active > 0 else { return }
+        e.encodeBits(UInt32(Int(scales[0]) - GaussianModel.off), count: absoluteBits)
+        deltaCumulative.withUnsafeBufferPointer { cum in
+            for b in 1 ..< active {
+                let d = Int(scales[b] - scales[b - 1])
+                let sym = abs(d) <= deltaLimit ? d + deltaLimit : escape
+                e.encode(cumulative: cum[sym], frequency: cum[sym + 1] - cum[sym], totalBits: GaussianModel.totalBits)
+                if sym == escape { e.encodeBits(UInt32(Int(scales[b]) - GaussianModel.off), count: absoluteBits) }
+            }
+        }
+    }
+
+    /// Decodes the active count and scales[0..<bandCount] (off beyond `active`); returns active,
+    /// or nil when a value is out of range.
+    static func decode(_ scales: UnsafeMutablePointer<Int32>, bandCount: Int, _ d: inout RangeDecoder) -> Int? {
+        let active = Int(d.decodeBits(count: countBits(bandCount)))
+        guard active <= bandCount else { return nil }
+        for b in 0 ..< bandCount { scales[b] = Int32(GaussianModel.off) }
+        guard active > 0 else { return 0 }
+        var s = Int(d.decodeBits(count: absoluteBits)) + GaussianModel.off
+        guard s <= GaussianModel.maxScale else { return nil }
+        scales[0] = Int32(s)
+        let ok: Bool = deltaCumulative.withUnsafeBufferPointer { cum in
+            for b in 1 ..< active {
+                let sym = d.decode(cumulative: cum, totalBits: GaussianModel.totalBits)
+                if sym == escape {
+                    s = Int(d.decodeBits(count: absoluteBits)) + GaussianModel.off
+                } else {
+                    s += sym - deltaLimit
+                }
+                guard s >= GaussianModel.off && s <= GaussianModel.maxScale else { return false }
+                scales[b] = Int32(s)
+            }
+            return true
+        }
+        return ok ? active : nil
+    }
+}
+
+/// Uniform scalar quantization with deadzone and centroid reconstruction of a band's rotated
+/// coefficients, coded with the band's `CoefficientModel`.
+enum CoefficientCoding {
+    /// Largest magnitude index coded (|y|/Δ is clamped below 2^40).
+    static let maxMagnitude = Float(1 << 40)
+    /// Raw bits giving the bit length of an escape's excess.
+    static let lengthBits = 6
+
+    /// Quantizes and codes y[0..<count]; replaces y by its reconstruction; returns Σ(y − ŷ)².
+    @inline(__always)
+    static func encode(_ y: UnsafeMutablePointer<Float>, count: Int, scale s: Int, step: Float, _ e: inout RangeEncoder) -> Float {
+        let model = GaussianModel.model(scale: s)
+        let k = model.shift, esc = model.escape, rho = model.rounding
+        let mask = (1 << k) - 1
+        let inv = 1 / step
+        var err: Float = 0
+        model.cumulative.withUnsafeBufferPointer { cum in
+            model.centroids.withUnsafeBufferPointer { cen in
+                for i in 0 ..< count {
+                    let v = y[i]
+                    let a = min(abs(v) * inv, maxMagnitude)
+                    let m = Int(a + rho)
+                    let high = m >> k
+                    let sym = high < esc ? high : esc
+                    e.encode(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
+                    if sym == esc {
+                        let x = UInt64(high - esc + 1)
+                        let n = UInt64.bitWidth - x.leadingZeroBitCount
+                        e.encodeBits(UInt32(n), count: lengthBits)
+                        e.encodeWideBits(x, count: n - 1)
+                    }
+                    if k > 0 { e.encodeWideBits(UInt64(m & mask), count: k) }
+                    var r: Float = 0
+                    if m != 0 {
+                        e.encodeBits(v < 0 ? 1 : 0, count: 1)
+                        let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
+                        r = v < 0 ? -mag * step : mag * step
+                    }
+                    let d = v - r
+                    err += d * d
+                    y[i] = r
+                }
+            }
+        }
+        return err
+    }
+
+    /// Decodes count coefficients into y; returns false on an out-of-range escape.
+    @inline(__always)
+    static func decode(_ y: UnsafeMutablePointer<Float>, count: Int, scale s: Int, step: Float, _ d: inout RangeDecoder) -> Bool {
+        let model = GaussianModel.model(scale: s)
+        let k = model.shift, esc = model.escape, rho = model.rounding
+        return model.cumulative.withUnsafeBufferPointer { cum in
+            model.centroids.withUnsafeBufferPointer { cen in
+                for i in 0 ..< count {
+                    var high = d.decode(cumulative: cum, totalBits: GaussianModel.totalBits)
+                    if high == esc {
+                        let n = Int(d.decodeBits(count: lengthBits))
+                        guard n >= 1 && n <= 41 else { return false }
+                        let x = (UInt64(1) << UInt64(n - 1)) | d.decodeWideBits(count: n - 1)
+                        high = esc + Int(x) - 1
+                    }
+                    guard high <= (1 << 44) >> k else { return false }
+                    var m = high
+                    if k > 0 { m = (high << k) | Int(d.decodeWideBits(count: k)) }
+                    if m == 0 { y[i] = 0; continue }
+                    let negative = d.decodeBits(count: 1) == 1
+                    let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
+                    y[i] = negative ? -mag * step : mag * step
+                }
+                return true
+            }
+        }
+    }
+}

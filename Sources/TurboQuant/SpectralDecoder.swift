@@ -1,0 +1,101 @@
+import TQAudio
+import TQContainer
+
+/// The decoder of spectral TurboQuant (docs/SPECTRAL.md).
+///
+/// The encoder delays its input by N/2; frame f completes the delayed samples [fN − N/2, fN + N/2),
+/// i.e. the input samples [(f − 1)N, fN) (frame 0 gives nothing back). After `reset()` (a lost
+/// packet) the next packet decodes on its own; only its first N samples lack the overlap of the
+/// lost frame before them and are not alias-free.
+public struct SpectralDecoder: PacketDecoder {
+    public let parameters: SpectralParameters
+    public let sampleRate: Int
+    public let channelCount: Int
+    let transform: SpectralTransform
+    var frameDecoder: SpectralFrameDecoder
+    /// Per channel: the overlap [fN + N/2, fN + 3N/2) left by the last frame f.
+    private var overlap: [Float]
+    private var expectedFrame: Int? = nil
+    private var coefficients: [Float]
+    private var span: [Float]
+    private var scratch: [Float]
+
+    /// Most frames a packet may hold.
+    static let maxFramesPerPacket = 63
+
+    public init(header: TQAHeader) throws {
+        guard header.codec == .spectral else { throw ContainerError.codec("spectral decoder given a \(header.codec) stream") }
+        let p = try SpectralParameters(decoding: header.codecParameters)
+        parameters = p
+        sampleRate = header.sampleRate
+        channelCount = header.channelCount
+        transform = SpectralTransform(parameters: p)
+        frameDecoder = SpectralFrameDecoder(bands: SpectralBands(parameters: p, seed: header.seed), channels: header.channelCount)
+        overlap = [Float](repeating: 0, count: header.channelCount * p.frameSize)
+        coefficients = [Float](repeating: 0, count: header.channelCount * p.frameSize)
+        span = [Float](repeating: 0, count: 2 * p.frameSize)
+        scratch = [Float](repeating: 0, count: transform.scratchCount)
+    }
+
+    public mutating func reset() {
+        expectedFrame = nil
+        for i in overlap.indices { overlap[i] = 0 }
+    }
+
+    public mutating func finish() throws -> [DecodedAudio] { [] }
+
+    public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
+        let n = parameters.frameSize, ch = channelCount
+        guard packet.firstFrame % UInt64(n) == 0, packet.firstFrame / UInt64(n) < UInt64(Int32.max) else {
+            throw ContainerError.codec("spectral: packet \(packet.index) starts at frame \(packet.firstFrame), not a multiple of \(n)")
+        }
+        let f0 = Int(packet.firstFrame / UInt64(n))
+        if expectedFrame != f0 { reset() }
+        var d = RangeDecoder(packet.payload)
+        let count = Int(d.decodeBits(count: 6))
+        guard count >= 1 && count <= Self.maxFramesPerPacket else {
+            throw ContainerError.codec("spectral: packet \(packet.index) declares \(count) frames (1…\(Self.maxFramesPerPacket))")
+        }
+        guard UInt64(count * n) >= UInt64(packet.frameCount) else {
+            throw ContainerError.codec("spectral: packet \(packet.index) holds \(count) frames for \(packet.frameCount) samples")
+        }
+        let start = max(0, (f0 - 1) * n)
+        let end = (f0 + count - 1) * n
+        var out = [Float](repeating: 0, count: ch * (end - start))
+        let outFrames = end - start
+        for i in 0 ..< count {
+            let f = f0 + i
+            let info = coefficients.withUnsafeMutableBufferPointer { co in frameDecoder.decode(&d, into: co.baseAddress!) }
+            guard let info, d.overrun <= 4 else {
+                reset()
+                throw ContainerError.codec("spectral: packet \(packet.index), frame \(i) is damaged")
+            }
+            for c in 0 ..< ch {
+                span.withUnsafeMutableBufferPointer { sp in
+                    overlap.withUnsafeMutableBufferPointer { ov in
+                        let o = ov.baseAddress! + c * n
+                        for t in 0 ..< n { sp[t] = o[t] }
+                        for t in n ..< 2 * n { sp[t] = 0 }
+                        coefficients.withUnsafeBufferPointer { co in
+                            scratch.withUnsafeMutableBufferPointer { scr in
+                                transform.synthesize(coefficients: co.baseAddress! + c * n, isShort: info.isShort, prevShort: info.prevShort,
+                                                     nextShort: info.nextShort, span: sp.baseAddress!, scratch: scr.baseAddress!)
+                            }
+                        }
+                        for t in 0 ..< n { o[t] = sp[n + t] }
+                        // Emit input samples [(f − 1)N, fN) ∩ [start, end).
+                        let from = (f - 1) * n
+                        out.withUnsafeMutableBufferPointer { dst in
+                            for t in 0 ..< n where from + t >= start {
+                                dst[c * outFrames + from + t - start] = sp[t]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        expectedFrame = f0 + count
+        guard end > start else { return [] }
+        return [DecodedAudio(firstFrame: UInt64(start), buffer: AudioBuffer(sampleRate: sampleRate, channelCount: ch, planar: out))]
+    }
+}

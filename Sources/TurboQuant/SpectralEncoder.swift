@@ -1,0 +1,282 @@
+import Foundation
+import TQAudio
+import TQContainer
+
+/// The encoder of spectral TurboQuant (`CodecID.spectral`, docs/SPECTRAL.md).
+///
+/// Audio is buffered into chunks of about 30 s (whole packets). For each chunk: transient
+/// detection picks long or short blocks per frame, the MDCT runs once, stereo bands pick L/R or
+/// M/S, and one step index g (one water level θ = Δ²/12 for all bands, channels and frames) is
+/// searched on the Gaussian model to meet the target, then refined on the measured size or
+/// noise of real coding passes. Packets hold `framesPerPacket` whole frames in one range-coder
+/// stream.
+public struct SpectralEncoder: PacketEncoder {
+    public var codec: CodecID { .spectral }
+    public let seed: UInt64
+    public var codecParameters: [UInt8] { parameters.encoded }
+    public let parameters: SpectralParameters
+    public let sampleRate: Int
+    public let channelCount: Int
+    public let target: SpectralTarget
+
+    let transform: SpectralTransform
+    let bands: SpectralBands
+    /// Input not yet coded, per channel; input[c][0] is sample `inputStart`.
+    private var input: [[Float]]
+    private var inputStart = 0
+    private var received = 0
+    private var nextFrame = 0
+    private var previousShort = false
+    /// Bits the previous chunks spent under (positive) or over their budget.
+    private var carryBits = 0.0
+    private var packetIndex = 0
+
+    /// Chunk length in packets (≈ 30 s at 44.1 kHz with 2048-sample frames and 8 per packet).
+    let chunkPackets: Int
+
+    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64, frameSize: Int = 2048) {
+        self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
+                  parameters: SpectralParameters(frameSize: frameSize))
+    }
+
+    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64, parameters: SpectralParameters) {
+        precondition(parameters.isValid, "invalid spectral parameters")
+        precondition(channelCount >= 1 && channelCount <= TQAHeader.maxChannels, "channel count out of range")
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        self.target = target
+        self.seed = seed
+        self.parameters = parameters
+        transform = SpectralTransform(parameters: parameters)
+        bands = SpectralBands(parameters: parameters, seed: seed)
+        input = Array(repeating: [], count: channelCount)
+        let framesPer30s = max(1, 30 * max(sampleRate, 1) / parameters.frameSize)
+        chunkPackets = max(1, framesPer30s / parameters.framesPerPacket)
+    }
+
+    public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
+        precondition(buffer.channelCount == channelCount, "channel count changed")
+        for c in 0 ..< channelCount { input[c].append(contentsOf: buffer.channel(c)) }
+        received += buffer.frameCount
+        var packets: [Packet] = []
+        let n = parameters.frameSize
+        let chunkFrames = chunkPackets * parameters.framesPerPacket
+        // A chunk [f0, f1) needs delayed samples up to (f1 + 1)·N + N/16 for the next frame's mode.
+        while (nextFrame + chunkFrames + 1) * n + n / 16 - n / 2 <= received {
+            packets += codeChunk(to: nextFrame + chunkFrames, totalFrames: nil)
+        }
+        return packets
+    }
+
+    public mutating func finish() throws -> [Packet] {
+        let n = parameters.frameSize
+        guard received > 0 else { return [] }
+        // The last frame f must complete the delayed signal up to T + N/2: fN + N/2 ≥ T + N/2.
+        let frameTotal = (received + n - 1) / n + 1
+        var packets: [Packet] = []
+        let chunkFrames = chunkPackets * parameters.framesPerPacket
+        while nextFrame < frameTotal {
+            var to = min(frameTotal, nextFrame + chunkFrames)
+            if frameTotal - to == 1 { to = frameTotal }  // no chunk of only the closing frame
+            packets += codeChunk(to: to, totalFrames: frameTotal)
+        }
+        return packets
+    }
+
+    // MARK: chunk
+
+    /// Codes frames nextFrame ..< f1 into packets.
+    private mutating func codeChunk(to f1: Int, totalFrames: Int?) -> [Packet] {
+        let f0 = nextFrame, n = parameters.frameSize, channels = channelCount
+        let frames = f1 - f0
+        let final = totalFrames == f1
+        // Modes: index 0 is frame f0 − 1, index i + 1 is frame f0 + i, last is frame f1.
+        var modes = [previousShort]
+        for f in f0 ... f1 { modes.append(f < (totalFrames ?? Int.max) ? isTransient(frame: f) : false) }
+        var coefficients = [Float](repeating: 0, count: frames * channels * n)
+        var span = [Float](repeating: 0, count: 2 * n)
+        var scratch = [Float](repeating: 0, count: transform.scratchCount)
+        coefficients.withUnsafeMutableBufferPointer { co in
+            span.withUnsafeMutableBufferPointer { sp in
+                scratch.withUnsafeMutableBufferPointer { scr in
+                    for i in 0 ..< frames {
+                        for c in 0 ..< channels {
+                            gather(channel: c, from: (f0 + i) * n - n / 2, count: 2 * n, into: sp.baseAddress!)
+                            transform.analyze(span: sp.baseAddress!, isShort: modes[i + 1], prevShort: modes[i], nextShort: modes[i + 2],
+                                              coefficients: co.baseAddress! + (i * channels + c) * n, scratch: scr.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        // Stereo decisions and band statistics.
+        var chunk = SpectralChunk(firstFrame: f0, frames: frames, channels: channels, modes: modes, coefficients: coefficients)
+        chunk.prepare(bands: bands)
+        // Budget.
+        let packetCount = (frames + parameters.framesPerPacket - 1) / parameters.framesPerPacket
+        let covered = min(f1 * n, received) - f0 * n
+        var g: Double
+        var result: (packets: [Packet], bits: Int, noise: Double)
+        switch target {
+        case .bitsPerSample(let x):
+            var budget = x * Double(channels * covered) - Double(packetCount * 28 * 8) + carryBits
+            if f0 == 0 { budget -= Double((TQAHeader.fixedSize + 4 + parameters.encoded.count) * 8) }
+            if final { budget -= 20 * 8 }
+            budget = max(budget, Double(packetCount * 64))
+            let estimate = { (g: Double) in chunk.statistics.estimate(g: g).bits + Double(frames * (4 + SpectralStep.bits)) }
+            g = chunk.statistics.stepIndex(forBits: budget - Double(frames * (4 + SpectralStep.bits)))
+            result = code(chunk, g: g)
+            var history = [(g, Double(result.bits))]
+            for _ in 0 ..< 4 {
+                let actual = Double(result.bits)
+                if abs(actual - budget) <= 0.004 * budget { break }
+                let next: Double
+                if history.count >= 2, let (ga, ba) = history.dropLast().last, abs(actual - ba) > 1 {
+                    next = g + (budget - actual) * (g - ga) / (actual - ba)  // secant
+                } else {
+                    // Shift the model by the measured offset.
+                    let offset = actual - estimate(g)
+                    next = chunk.statistics.stepIndex(forBits: budget - offset - Double(frames * (4 + SpectralStep.bits)))
+                }
+                let ng = min(max(next, 0), Double(SpectralStep.maxIndex))
+                if abs(ng - g) < 0.01 { break }
+                g = ng
+                let candidate = code(chunk, g: g)
+                history.append((g, Double(candidate.bits)))
+                result = candidate
+            }
+            carryBits = budget - Double(result.bits)
+        case .snr(let db):
+            let goal = chunk.signalEnergy / pow(10, db / 10)
+            g = chunk.statistics.stepIndex(forNoise: goal)
+            result = code(chunk, g: g)
+            for _ in 0 ..< 3 where goal > 0 && result.noise > 0 {
+                let ratio = result.noise / goal
+                if ratio <= 1 && ratio > 0.93 { break }
+                // Noise ∝ Δ² and Δ = 2^(8 − g/32): Δg = 16·log2(noise/goal), aim 0.1 dB better.
+                let ng = min(max(g + 16 * log2(ratio) + 0.55, 0), Double(SpectralStep.maxIndex))
+                if abs(ng - g) < 0.01 { break }
+                g = ng
+                result = code(chunk, g: g)
+            }
+        }
+        // Advance: keep history for the next chunk's transient detector and first span.
+        nextFrame = f1
+        packetIndex += result.packets.count
+        previousShort = modes[frames]
+        let keepFrom = max(0, f1 * n - n - n / 2)
+        if keepFrom > inputStart {
+            for c in 0 ..< channels { input[c].removeFirst(min(input[c].count, keepFrom - inputStart)) }
+            inputStart = keepFrom
+        }
+        return result.packets
+    }
+
+    /// Codes the chunk at fractional step index g (dithered per frame); returns packets, their
+    /// total size in bits including container overhead, and the squared error.
+    private func code(_ chunk: SpectralChunk, g: Double) -> (packets: [Packet], bits: Int, noise: Double) {
+        let n = parameters.frameSize, k = parameters.framesPerPacket
+        var packets: [Packet] = []
+        var bits = 0
+        var noise = 0.0
+        var frameCoder = SpectralFrameEncoder(bands: bands, channels: channelCount)
+        var i = 0
+        var index = packetIndex
+        while i < chunk.frames {
+            var count = min(k, chunk.frames - i)
+            let firstSample = (chunk.firstFrame + i) * n
+            // Never leave a packet that would start at or after the end of the input.
+            if i + count < chunk.frames && (chunk.firstFrame + i + count) * n >= received { count = chunk.frames - i }
+            var e = RangeEncoder()
+            e.encodeBits(UInt32(count), count: 6)
+            for j in i ..< i + count {
+                let gf = Int((g + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
+                noise += frameCoder.encode(chunk, frame: j, g: min(max(gf, 0), SpectralStep.maxIndex), &e)
+            }
+            let payload = e.finish()
+            let frameCount = max(1, min(count * n, received - firstSample))
+            packets.append(Packet(index: UInt32(truncatingIfNeeded: index), firstFrame: UInt64(firstSample),
+                                  frameCount: UInt32(frameCount), payload: payload))
+            bits += (payload.count + 28) * 8
+            index += 1
+            i += count
+        }
+        return (packets, bits, noise)
+    }
+
+    // MARK: input
+
+    /// dst[0..<count] ← channel c of the delayed signal x'[t] = x[t − N/2] from t0, zero outside
+    /// the input. The delay puts the first frame's rising slope over silence (TDAC needs a partner).
+    private func gather(channel c: Int, from t0: Int, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        let base = t0 - parameters.frameSize / 2 - inputStart
+        input[c].withUnsafeBufferPointer { src in
+            for i in 0 ..< count {
+                let t = base + i
+                dst[i] = t >= 0 && t < src.count ? src[t] : 0
+            }
+        }
+    }
+
+    /// Whether frame f holds an attack: a sub-block (N/16) of the first difference, within the
+    /// frame or N/16 around it, carrying ≥ 16× (12 dB) the mean energy of the 8 sub-blocks before.
+    private func isTransient(frame f: Int) -> Bool {
+        let n = parameters.frameSize, b = n / 16
+        let first = f * 16 - 1, last = f * 16 + 16
+        var energies = [Double](repeating: 0, count: last - first + 1 + 8)
+        for c in 0 ..< channelCount {
+            input[c].withUnsafeBufferPointer { src in
+                for (k, j) in (first - 8 ... last).enumerated() {
+                    var e = 0.0
+                    var prev: Float = 0
+                    for t in j * b - 1 ..< (j + 1) * b {
+                        let u = t - n / 2 - inputStart
+                        let x: Float = u >= 0 && u < src.count ? src[u] : 0
+                        if t >= j * b { let d = Double(x - prev); e += d * d }
+                        prev = x
+                    }
+                    energies[k] += e
+                }
+            }
+        }
+        let floor = Double(b) * 1e-10
+        for k in 8 ..< energies.count {
+            var past = 0.0
+            for q in k - 8 ..< k { past += energies[q] }
+            if energies[k] > 16 * past / 8 + floor { return true }
+        }
+        return false
+    }
+}
+
+/// Band entries of both block kinds: (first coefficient, width, rotation) per band of a frame.
+struct SpectralBands: Sendable {
+    let long: BandLayout
+    let short: BandLayout
+    let shortBlockCount: Int
+    let shortSize: Int
+    /// Per frame kind: the frame's band entries in coding order (block-major).
+    let longEntries: [(offset: Int, width: Int, band: Int)]
+    let shortEntries: [(offset: Int, width: Int, band: Int)]
+
+    init(parameters p: SpectralParameters, seed: UInt64) {
+        let lg = BandLayout(blockSize: p.frameSize, seed: seed)
+        let sh = BandLayout(blockSize: p.shortBlockSize, seed: seed)
+        long = lg
+        short = sh
+        shortBlockCount = p.shortBlockCount
+        shortSize = p.shortBlockSize
+        longEntries = (0 ..< lg.bandCount).map { (lg.edges[$0], lg.edges[$0 + 1] - lg.edges[$0], $0) }
+        var se: [(offset: Int, width: Int, band: Int)] = []
+        for j in 0 ..< p.shortBlockCount {
+            for b in 0 ..< sh.bandCount {
+                se.append((j * p.shortBlockSize + sh.edges[b], sh.edges[b + 1] - sh.edges[b], b))
+            }
+        }
+        shortEntries = se
+    }
+
+    func entries(short isShort: Bool) -> [(offset: Int, width: Int, band: Int)] { isShort ? shortEntries : longEntries }
+    func layout(short isShort: Bool) -> BandLayout { isShort ? short : long }
+    func blockCount(short isShort: Bool) -> Int { isShort ? shortBlockCount : 1 }
+}

@@ -1,0 +1,147 @@
+/// One frame of the spectral bitstream, encoder and decoder side by side (docs/SPECTRAL.md,
+/// "Frame"):
+///
+///     short (1) prevShort (1) nextShort (1) g (11)
+///     for each block (1 long, or shortBlockCount short):
+///         for each channel: active band count, scale of band 0 (8 raw bits), scale deltas
+///         stereo only: one M/S bit per band below the larger active count
+///         for each channel, each coded band: the rotated band's coefficients
+struct SpectralFrameEncoder {
+    let bands: SpectralBands
+    let channels: Int
+    private var scales: [Int32]
+    private var active: [Int]
+    private var band: [Float]
+
+    init(bands: SpectralBands, channels: Int) {
+        self.bands = bands
+        self.channels = channels
+        scales = [Int32](repeating: 0, count: channels * bands.long.bandCount)
+        active = [Int](repeating: 0, count: channels)
+        band = [Float](repeating: 0, count: bands.long.blockSize)
+    }
+
+    /// Codes frame `j` of the chunk at step index g; returns its squared error.
+    mutating func encode(_ chunk: SpectralChunk, frame j: Int, g: Int, _ e: inout RangeEncoder) -> Double {
+        let isShort = chunk.modes[j + 1]
+        e.encodeBits(isShort ? 1 : 0, count: 1)
+        e.encodeBits(chunk.modes[j] ? 1 : 0, count: 1)
+        e.encodeBits(chunk.modes[j + 2] ? 1 : 0, count: 1)
+        e.encodeBits(UInt32(g), count: SpectralStep.bits)
+        let step = SpectralStep.size(g)
+        let offset = Float(g) / 8
+        let layout = bands.layout(short: isShort)
+        let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, stride = chunk.entryStride
+        let blockSize = layout.blockSize
+        var noise = 0.0
+        for block in 0 ..< bands.blockCount(short: isShort) {
+            scales.withUnsafeMutableBufferPointer { sc in
+                for c in 0 ..< ch {
+                    var last = 0
+                    for b in 0 ..< nb {
+                        let idx = (j * ch + c) * stride + block * nb + b
+                        var s = Int((chunk.logVariances[idx] + offset).rounded())
+                        if s < GaussianModel.minScale {
+                            s = GaussianModel.off
+                            noise += Double(chunk.variances[idx]) * Double(layout.edges[b + 1] - layout.edges[b])
+                        } else {
+                            s = min(s, GaussianModel.maxScale)
+                            last = b + 1
+                        }
+                        sc[c * nb + b] = Int32(s)
+                    }
+                    active[c] = last
+                    ScaleCoding.encode(sc.baseAddress! + c * nb, bandCount: nb, active: last, &e)
+                }
+            }
+            if ch == 2 {
+                for b in 0 ..< max(active[0], active[1]) {
+                    e.encodeBits(chunk.midSide[j * stride + block * nb + b] ? 1 : 0, count: 1)
+                }
+            }
+            chunk.coefficients.withUnsafeBufferPointer { co in
+                band.withUnsafeMutableBufferPointer { tmp in
+                    for c in 0 ..< ch {
+                        let x = co.baseAddress! + (j * ch + c) * n + block * blockSize
+                        for b in 0 ..< active[c] {
+                            let s = Int(scales[c * nb + b])
+                            if s == GaussianModel.off { continue }
+                            let lo = layout.edges[b], w = layout.edges[b + 1] - lo
+                            let buf = UnsafeMutableBufferPointer(rebasing: tmp[0 ..< w])
+                            for t in 0 ..< w { buf[t] = x[lo + t] }
+                            layout.rotations[b].rotate(buf)
+                            noise += Double(CoefficientCoding.encode(buf.baseAddress!, count: w, scale: s, step: step, &e))
+                        }
+                    }
+                }
+            }
+        }
+        return noise
+    }
+}
+
+/// Decodes frames into MDCT coefficients (M/S undone), ready for `SpectralTransform.synthesize`.
+struct SpectralFrameDecoder {
+    let bands: SpectralBands
+    let channels: Int
+    private var scales: [Int32]
+    private var active: [Int]
+    private var midSide: [Bool]
+
+    struct FrameInfo { var isShort: Bool; var prevShort: Bool; var nextShort: Bool }
+
+    init(bands: SpectralBands, channels: Int) {
+        self.bands = bands
+        self.channels = channels
+        scales = [Int32](repeating: 0, count: channels * bands.long.bandCount)
+        active = [Int](repeating: 0, count: channels)
+        midSide = [Bool](repeating: false, count: bands.long.bandCount)
+    }
+
+    /// Decodes one frame into coefficients[c·N ..< (c+1)·N]; nil when the stream is damaged.
+    mutating func decode(_ d: inout RangeDecoder, into coefficients: UnsafeMutablePointer<Float>) -> FrameInfo? {
+        let info = FrameInfo(isShort: d.decodeBits(count: 1) == 1, prevShort: d.decodeBits(count: 1) == 1,
+                             nextShort: d.decodeBits(count: 1) == 1)
+        let g = Int(d.decodeBits(count: SpectralStep.bits))
+        let step = SpectralStep.size(g)
+        let layout = bands.layout(short: info.isShort)
+        let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, blockSize = layout.blockSize
+        let half = Float(0.5).squareRoot()
+        for block in 0 ..< bands.blockCount(short: info.isShort) {
+            let ok = scales.withUnsafeMutableBufferPointer { sc in
+                for c in 0 ..< ch {
+                    guard let a = ScaleCoding.decode(sc.baseAddress! + c * nb, bandCount: nb, &d) else { return false }
+                    active[c] = a
+                }
+                return true
+            }
+            guard ok else { return nil }
+            let pairActive = ch == 2 ? max(active[0], active[1]) : 0
+            for b in 0 ..< nb { midSide[b] = b < pairActive && d.decodeBits(count: 1) == 1 }
+            for c in 0 ..< ch {
+                let x = coefficients + c * n + block * blockSize
+                for b in 0 ..< nb {
+                    let lo = layout.edges[b], w = layout.edges[b + 1] - lo
+                    let s = Int(scales[c * nb + b])
+                    if b >= active[c] || s == GaussianModel.off {
+                        for t in 0 ..< w { x[lo + t] = 0 }
+                        continue
+                    }
+                    guard CoefficientCoding.decode(x + lo, count: w, scale: s, step: step, &d) else { return nil }
+                    layout.rotations[b].unrotate(UnsafeMutableBufferPointer(start: x + lo, count: w))
+                }
+            }
+            if ch == 2 {
+                let l = coefficients + block * blockSize, r = coefficients + n + block * blockSize
+                for b in 0 ..< pairActive where midSide[b] {
+                    for t in layout.edges[b] ..< layout.edges[b + 1] {
+                        let m = l[t], s = r[t]
+                        l[t] = (m + s) * half
+                        r[t] = (m - s) * half
+                    }
+                }
+            }
+        }
+        return info
+    }
+}

@@ -1,0 +1,57 @@
+import TQContainer
+
+/// What the spectral encoder aims for.
+public enum SpectralTarget: Sendable, Equatable {
+    /// Average rate: file size ≈ x bits per sample per channel (container overhead included).
+    case bitsPerSample(Double)
+    /// Constant quality: signal-to-noise ratio of each ~30 s chunk (hence of the file) ≥ dB.
+    case snr(Double)
+}
+
+/// The spectral codec's parameters, stored in the header's `codecParameters`
+/// (docs/SPECTRAL.md, "Codec parameters"):
+///
+///     byte 0  version (1)
+///     byte 1  log2 frameSize (8…13): MDCT coefficients per long block = hop
+///     byte 2  log2 short blocks per transient frame (1…4)
+///     byte 3  frames per packet (1…32)
+///     byte 4  window (0 sine, 1 Vorbis)
+public struct SpectralParameters: Sendable, Equatable {
+    public static let version: UInt8 = 1
+    public var frameSize: Int
+    public var shortBlockCount: Int
+    public var framesPerPacket: Int
+    public var window: MDCTWindow
+
+    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .sine) {
+        self.frameSize = frameSize
+        self.shortBlockCount = shortBlockCount
+        self.framesPerPacket = framesPerPacket
+        self.window = window
+    }
+
+    public var shortBlockSize: Int { frameSize / shortBlockCount }
+
+    public var encoded: [UInt8] {
+        [SpectralParameters.version, UInt8(frameSize.trailingZeroBitCount), UInt8(shortBlockCount.trailingZeroBitCount),
+         UInt8(framesPerPacket), window.rawValue]
+    }
+
+    /// Whether these values are inside the ranges the format allows.
+    public var isValid: Bool {
+        (256 ... 8192).contains(frameSize) && frameSize & (frameSize - 1) == 0
+            && (2 ... 16).contains(shortBlockCount) && shortBlockCount & (shortBlockCount - 1) == 0
+            && frameSize / shortBlockCount >= 64 && (1 ... 32).contains(framesPerPacket)
+    }
+
+    public init(decoding bytes: [UInt8]) throws(ContainerError) {
+        guard bytes.count == 5 else { throw .codec("spectral: codec parameters of \(bytes.count) bytes, expected 5") }
+        guard bytes[0] == SpectralParameters.version else { throw .codec("spectral: parameter version \(bytes[0]) unknown (this tqa reads 1)") }
+        guard (8 ... 13).contains(bytes[1]), (1 ... 4).contains(bytes[2]) else {
+            throw .codec("spectral: frame size 2^\(bytes[1]) or short-block count 2^\(bytes[2]) out of range")
+        }
+        guard let w = MDCTWindow(rawValue: bytes[4]) else { throw .codec("spectral: unknown window \(bytes[4])") }
+        self.init(frameSize: 1 << Int(bytes[1]), shortBlockCount: 1 << Int(bytes[2]), framesPerPacket: Int(bytes[3]), window: w)
+        guard isValid else { throw .codec("spectral: invalid parameters (frame \(frameSize), \(shortBlockCount) short blocks, \(framesPerPacket) frames per packet)") }
+    }
+}
