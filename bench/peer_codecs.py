@@ -274,6 +274,7 @@ def tool_versions() -> dict[str, str]:
         "wavpack": " / ".join(first_line(["wavpack", "--version"]).split("\n")[:1]),
         "wvunpack": first_line(["wvunpack", "--version"]),
         "ffmpeg": first_line(["ffmpeg", "-version"]),
+        "sox": first_line(["sox", "--version"]),
         "audiotq": first_line([os.path.join(VENV, "bin", "python"), "-c",
                                "import importlib.metadata as m; print('audiotq', m.version('audiotq'))"]),
         "numpy": first_line([os.path.join(VENV, "bin", "python"), "-c",
@@ -281,7 +282,7 @@ def tool_versions() -> dict[str, str]:
     }
     if os.access(TQA_BIN, os.X_OK):
         git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-        v["tqa"] = f"{TQA_BIN} (built from {git.stdout.strip() or '?'})"
+        v["tqa"] = f"{TQA_BIN} (repository HEAD {git.stdout.strip() or '?'})"
     else:
         v["tqa"] = "not built"
     return v

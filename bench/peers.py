@@ -30,7 +30,7 @@ def peer_list(seed: bool = True) -> list[pc.Codec]:
 
 def versions_md() -> str:
     v = pc.tool_versions()
-    lines = [f"- {k}: `{v[k]}`" for k in ("flac", "wavpack", "wvunpack", "ffmpeg", "audiotq", "numpy", "tqa")]
+    lines = [f"- {k}: `{v[k]}`" for k in ("flac", "wavpack", "wvunpack", "ffmpeg", "sox", "audiotq", "numpy", "tqa")]
     lines.append(f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     return "\n".join(lines)
 

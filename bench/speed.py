@@ -122,7 +122,9 @@ def main() -> int:
             shown = " ".join(os.path.relpath(c, pc.ROOT) if c.startswith("/") else c for c in cmd)
             print(f"## `{shown}`\n\n```")
             sys.stdout.flush()
-            p = subprocess.run(cmd, capture_output=True, text=True)
+            # the seed's tqa-cli lives in bench's venv: put it on PATH so `tqa bench` finds it
+            env = dict(os.environ, PATH=os.path.join(pc.VENV, "bin") + os.pathsep + os.environ.get("PATH", ""))
+            p = subprocess.run(cmd, capture_output=True, text=True, env=env)
             print((p.stdout + p.stderr).strip())
             print("```\n")
     elif not a.no_tqa_bench:
