@@ -10,7 +10,8 @@
 #
 # The manifest has one row per WAV: name, path, sample rate, channels, frames,
 # duration, kind (music|speech|speed), package, package version, source files, how
-# it was cut. Every script in bench/ reads the set from it.
+# it was cut, and the first 16 hex digits of the WAV's SHA-256 (the cut is deterministic:
+# two fresh runs give byte-identical WAVs). Every script in bench/ reads the set from it.
 #
 # Sources (all decoded from Ogg Vorbis as shipped; the WAV is the reference, so the
 # Vorbis stage is part of the "original" every codec is measured against):
@@ -157,11 +158,12 @@ kl_ver="$(version_of klettres-data)"
 tts_ver="$(dpkg-query -W -f='${Version}' espeak-ng 2>/dev/null || echo unknown)"
 mj="usr/share/games/fretsonfire/data/songs/muldjord"
 {
-  printf 'name\tpath\tsample_rate\tchannels\tframes\tduration_s\tkind\tpackage\tversion\tsource\tcut\n'
+  printf 'name\tpath\tsample_rate\tchannels\tframes\tduration_s\tkind\tpackage\tversion\tsource\tcut\tsha256\n'
   row() { # name kind package version source cut
     local f="$WAV/$1.wav"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "wav/$1.wav" \
-      "$(soxi -r "$f")" "$(soxi -c "$f")" "$(soxi -s "$f")" "$(soxi -D "$f")" "$2" "$3" "$4" "$5" "$6"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "wav/$1.wav" \
+      "$(soxi -r "$f")" "$(soxi -c "$f")" "$(soxi -s "$f")" "$(soxi -D "$f")" "$2" "$3" "$4" "$5" "$6" \
+      "$(sha256sum "$f" | cut -c1-16)"
   }
   row music_44k_stereo music fretsonfire-songs-muldjord "$mj_ver" "$mj/chaos_god/{song,guitar}.ogg" \
     "stems summed, 60-90 s, peak -1 dBFS"
@@ -181,4 +183,4 @@ mj="usr/share/games/fretsonfire/data/songs/muldjord"
 mv "$MANIFEST.part" "$MANIFEST"
 
 echo "recordings in $WAV (manifest: $MANIFEST)"
-column -t -s $'\t' <(cut -f1,3-9 "$MANIFEST")
+column -t -s $'\t' <(cut -f1,3-9,12 "$MANIFEST")
