@@ -78,10 +78,11 @@ music() {
   local dir="$X/fretsonfire-songs-muldjord/usr/share/games/fretsonfire/data/songs/muldjord/$song"
   local tmp="$DATA/tmp.$name.f32.wav"
   ffmpeg -nostdin -v error -y -i "$dir/song.ogg" -i "$dir/guitar.ogg" \
-    -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0,atrim=start=$start:duration=$dur" \
+    -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0,atrim=start=$start:duration=$((dur + 1))" \
     -c:a pcm_f32le "$tmp"
-  local effects=(trim 0 "$dur")
+  local effects=()
   [[ "$rate" != 44100 ]] && effects+=(rate -v "$rate")
+  effects+=(trim 0 "$dur")  # after the resampler, so the file has exactly rate x dur frames
   to_s16 "$tmp" "$out" "${effects[@]}"
   rm -f "$tmp"
 }
@@ -145,6 +146,7 @@ speech_tts() {
 need_tools
 music   music_44k_stereo  chaos_god              60 30 44100
 music   music_48k_stereo  armygeddon             40 30 48000
+music   music_16k_stereo  mutilated_mime         50 30 16000
 music   speed_60s_44k_stereo internal_degeneration 30 60 44100
 speech_klettres    speech_16k_mono 16000
 speech_klettres    speech_44k_mono 44100
@@ -169,6 +171,8 @@ mj="usr/share/games/fretsonfire/data/songs/muldjord"
     "stems summed, 60-90 s, peak -1 dBFS"
   row music_48k_stereo music fretsonfire-songs-muldjord "$mj_ver" "$mj/armygeddon/{song,guitar}.ogg" \
     "stems summed, 40-70 s, resampled 44.1->48 kHz (sox rate -v), peak -1 dBFS"
+  row music_16k_stereo music fretsonfire-songs-muldjord "$mj_ver" "$mj/mutilated_mime/{song,guitar}.ogg" \
+    "stems summed, 50-80 s, resampled 44.1->16 kHz (sox rate -v), peak -1 dBFS"
   row speech_16k_mono speech klettres-data "$kl_ver" "usr/share/klettres/en/{alpha,syllab}/*.ogg" \
     "45 clips silence-trimmed, 0.25 s gaps, resampled 44.1->16 kHz, peak -1 dBFS"
   row speech_44k_mono speech klettres-data "$kl_ver" "usr/share/klettres/en/{alpha,syllab}/*.ogg" \
