@@ -1,0 +1,41 @@
+// libFuzzer target: the .tqa reader and every codec decoder in this build, strict and salvage.
+// A damaged stream must end in a thrown error (strict) or a report (salvage), never a crash;
+// salvage output must never exceed the frame count the stream declares.
+import TQAudio
+import TQContainer
+import TurboQuant
+
+private func decoder(_ header: TQAHeader) throws -> any PacketDecoder {
+    switch header.codec {
+    case .turbo: return try TurboDecoder(header: header)
+    case .spectral: return try SpectralDecoder(header: header)
+    case .sqcodec: throw ContainerError.codec("sqcodec payloads are not fuzzed")
+    }
+}
+
+/// Caps the work one input may cause: a forged header may declare 2^64 frames, which salvage
+/// fills with silence piece by piece; the fuzzer stops after this many frames.
+private let frameBudget: UInt64 = 1 << 18
+
+private func run(_ bytes: [UInt8], salvage: Bool) {
+    guard let reader = try? TQAReader(bytes: bytes), let d = try? decoder(reader.header) else { return }
+    let stream = TQAStreamDecoder(reader: reader, decoder: d, salvage: salvage)
+    do {
+        while let b = try stream.next() {
+            precondition(b.channelCount == reader.header.channelCount)
+            if let total = stream.totalFrames { precondition(stream.framesOut <= total, "more frames than declared") }
+            if stream.framesOut > frameBudget { return }
+        }
+    } catch {
+        // Salvage reads from memory never fail: damage goes into the report.
+        precondition(!salvage, "salvage decoding threw: \(error)")
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTQADecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = size > 0 ? Array(UnsafeBufferPointer(start: data, count: size)) : []
+    run(bytes, salvage: false)
+    run(bytes, salvage: true)
+    return 0
+}
