@@ -15,10 +15,16 @@ import Foundation
 public struct CoefficientModel: Sendable {
     /// Raw low bits k.
     public let shift: Int
-    /// Cumulative frequencies of the modelled symbols 0…escape, total 2^totalBits.
+    /// Magnitudes (of m >> k) coded directly are 0 ..< escape; escape means "≥ escape", followed
+    /// by the excess.
+    public let escape: Int
+    /// Cumulative frequencies of the signed symbols, total 2^totalBits. Symbol of magnitude
+    /// h = m >> k (capped at escape) and sign: k = 0: 0 for m = 0, else 2h − 1 + negative;
+    /// k > 0: 2h + negative (the sign is sent even when m = 0: rare at σ/Δ ≥ 8).
     public let cumulative: [UInt32]
-    /// The last symbol: "m >> k ≥ escape", followed by the excess.
-    public var escape: Int { cumulative.count - 2 }
+    /// lookup[v >> (totalBits − 8)]: the largest symbol whose cumulative start is ≤ that value's
+    /// bucket start; decoding scans forward from it.
+    public let lookup: [UInt8]
     /// Rounding offset ρ of the quantizer (0.5 = plain rounding).
     public let rounding: Float
     /// Reconstruction magnitude (Δ units) for m = 1 ..< centroids.count; index 0 unused.
@@ -27,6 +33,24 @@ public struct CoefficientModel: Sendable {
     public let bitsPerCoefficient: Double
     /// Expected squared error per coefficient, in units of Δ².
     public let distortion: Double
+
+    init(shift: Int, escape: Int, cumulative: [UInt32], rounding: Float, centroids: [Float], bitsPerCoefficient: Double, distortion: Double) {
+        self.shift = shift
+        self.escape = escape
+        self.cumulative = cumulative
+        self.rounding = rounding
+        self.centroids = centroids
+        self.bitsPerCoefficient = bitsPerCoefficient
+        self.distortion = distortion
+        let bucket = UInt32(1 << (GaussianModel.totalBits - 8))
+        var lut = [UInt8](repeating: 0, count: 256)
+        var sym = 0
+        for i in 0 ..< 256 {
+            while cumulative[sym + 1] <= UInt32(i) * bucket { sym += 1 }
+            lut[i] = UInt8(sym)
+        }
+        lookup = lut
+    }
 
     /// |ŷ|/Δ for magnitude m ≥ 1.
     @inline(__always)
@@ -55,7 +79,7 @@ public enum GaussianModel {
         for s in splitFrom ... maxScale {
             let k = s / 4 - 2
             let base = split[s % 4]
-            all.append(CoefficientModel(shift: k, cumulative: base.cumulative, rounding: 0.5, centroids: [0],
+            all.append(CoefficientModel(shift: k, escape: base.escape, cumulative: base.cumulative, rounding: 0.5, centroids: [0],
                                         bitsPerCoefficient: base.bitsPerCoefficient + Double(k), distortion: base.distortion))
         }
         return all
@@ -111,15 +135,27 @@ public enum GaussianModel {
             lower = upper
         }
         probs[valueCount] = DeterministicMath.foldedGaussian(from: lower, to: Double.infinity, sigma: sigma)
-        // Integer frequencies: each ≥ 1, summing to `total`; the rounding remainder goes to the
-        // most probable symbol.
-        var freq = probs.map { max(1, Int(($0 * Double(total - probs.count)).rounded(.down)) + 1) }
+        // Signed symbols (see `CoefficientModel.cumulative`), integer frequencies each ≥ 1 summing
+        // to `total`; the rounding remainder goes to the most probable symbol.
+        var signedProbs: [Double] = []
+        if shift == 0 {
+            signedProbs.append(probs[0])
+            for m in 1 ... valueCount { signedProbs.append(probs[m] / 2); signedProbs.append(probs[m] / 2) }
+        } else {
+            for m in 0 ... valueCount { signedProbs.append(probs[m] / 2); signedProbs.append(probs[m] / 2) }
+        }
+        var freq = signedProbs.map { max(1, Int(($0 * Double(total - signedProbs.count)).rounded(.down)) + 1) }
         let excess = freq.reduce(0, +) - total
         var top = 0
         for i in freq.indices where freq[i] > freq[top] { top = i }
         freq[top] -= excess
         var cum: [UInt32] = [0]
         for f in freq { cum.append(cum.last! + UInt32(f)) }
+        /// Probability the table gives magnitude m (both signs).
+        func tableProbability(_ m: Int) -> Double {
+            let f = shift == 0 ? (m == 0 ? freq[0] : freq[2 * m - 1] + freq[2 * m]) : freq[2 * m] + freq[2 * m + 1]
+            return Double(f) / Double(total)
+        }
         // Centroids and expected rate/distortion (shift 0 only; shift > 0 is uniform-ish).
         var centroids: [Float] = [0]
         var bits = 0.0, dist = 0.0
@@ -127,9 +163,8 @@ public enum GaussianModel {
         for m in 0 ... valueCount {
             let p = probs[m]
             let b = m < valueCount ? Double(m + 1) - offset : Double.infinity
-            let q = Double(freq[m]) / Double(total)
-            bits -= p * DeterministicMath.log2(q)
-            if m > 0 { bits += p }  // sign
+            bits -= p * DeterministicMath.log2(tableProbability(m))
+            if m > 0 || shift > 0 { bits += p }  // sign
             if shift == 0 {
                 if m > 0 && m < valueCount {
                     let c = p > 1e-300 ? DeterministicMath.gaussianFirstMoment(from: a, to: b, sigma: sigma) / p : (a + b) / 2
@@ -146,7 +181,7 @@ public enum GaussianModel {
             a = b
         }
         if shift > 0 { dist = 1.0 / 12 }
-        return CoefficientModel(shift: 0, cumulative: cum, rounding: Float(rho), centroids: centroids,
+        return CoefficientModel(shift: 0, escape: valueCount, cumulative: cum, rounding: Float(rho), centroids: centroids,
                                 bitsPerCoefficient: bits, distortion: dist)
     }
 }

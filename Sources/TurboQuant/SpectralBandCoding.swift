@@ -93,9 +93,11 @@ enum CoefficientCoding {
                     let a = min(abs(v) * inv, maxMagnitude)
                     let m = Int(a + rho)
                     let high = m >> k
-                    let sym = high < esc ? high : esc
+                    let h = high < esc ? high : esc
+                    let negative = v < 0 ? 1 : 0
+                    let sym = k == 0 ? (m == 0 ? 0 : 2 * h - 1 + negative) : 2 * h + negative
                     e.encode(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
-                    if sym == esc {
+                    if h == esc {
                         let x = UInt64(high - esc + 1)
                         let n = UInt64.bitWidth - x.leadingZeroBitCount
                         e.encodeBits(UInt32(n), count: lengthBits)
@@ -104,7 +106,6 @@ enum CoefficientCoding {
                     if k > 0 { e.encodeWideBits(UInt64(m & mask), count: k) }
                     var r: Float = 0
                     if m != 0 {
-                        e.encodeBits(v < 0 ? 1 : 0, count: 1)
                         let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
                         r = v < 0 ? -mag * step : mag * step
                     }
@@ -122,25 +123,40 @@ enum CoefficientCoding {
     static func decode(_ y: UnsafeMutablePointer<Float>, count: Int, scale s: Int, step: Float, _ d: inout RangeDecoder) -> Bool {
         let model = GaussianModel.model(scale: s)
         let k = model.shift, esc = model.escape, rho = model.rounding
+        let lutShift = UInt32(GaussianModel.totalBits - 8)
         return model.cumulative.withUnsafeBufferPointer { cum in
             model.centroids.withUnsafeBufferPointer { cen in
-                for i in 0 ..< count {
-                    var high = d.decode(cumulative: cum, totalBits: GaussianModel.totalBits)
-                    if high == esc {
-                        let n = Int(d.decodeBits(count: lengthBits))
-                        guard n >= 1 && n <= 41 else { return false }
-                        let x = (UInt64(1) << UInt64(n - 1)) | d.decodeWideBits(count: n - 1)
-                        high = esc + Int(x) - 1
+                model.lookup.withUnsafeBufferPointer { lut in
+                    for i in 0 ..< count {
+                        let v = d.peek(totalBits: GaussianModel.totalBits)
+                        var sym = Int(lut[Int(v >> lutShift)])
+                        while cum[sym + 1] <= v { sym += 1 }
+                        d.consume(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym])
+                        let negative: Bool
+                        var high: Int
+                        if k == 0 {
+                            if sym == 0 { y[i] = 0; continue }
+                            high = (sym + 1) >> 1
+                            negative = sym & 1 == 0
+                        } else {
+                            high = sym >> 1
+                            negative = sym & 1 == 1
+                        }
+                        if high == esc {
+                            let n = Int(d.decodeBits(count: lengthBits))
+                            guard n >= 1 && n <= 41 else { return false }
+                            let x = (UInt64(1) << UInt64(n - 1)) | d.decodeWideBits(count: n - 1)
+                            high = esc + Int(x) - 1
+                        }
+                        guard high <= (1 << 44) >> k else { return false }
+                        var m = high
+                        if k > 0 { m = (high << k) | Int(d.decodeWideBits(count: k)) }
+                        if m == 0 { y[i] = 0; continue }
+                        let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
+                        y[i] = negative ? -mag * step : mag * step
                     }
-                    guard high <= (1 << 44) >> k else { return false }
-                    var m = high
-                    if k > 0 { m = (high << k) | Int(d.decodeWideBits(count: k)) }
-                    if m == 0 { y[i] = 0; continue }
-                    let negative = d.decodeBits(count: 1) == 1
-                    let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
-                    y[i] = negative ? -mag * step : mag * step
+                    return true
                 }
-                return true
             }
         }
     }

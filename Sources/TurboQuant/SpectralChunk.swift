@@ -1,7 +1,7 @@
 import Foundation
 
 /// The encoder's view of a chunk of frames after the MDCT: coefficients (frames × channels × N,
-/// stereo bands already in M/S where chosen), per-band variances and the statistics the step
+/// stereo bands already in M/S where chosen, then each band rotated), per-band variances and the statistics the step
 /// search runs on.
 struct SpectralChunk {
     let firstFrame: Int
@@ -71,9 +71,11 @@ struct SpectralChunk {
                         }
                     }
                 }
+                let rotations = bands.layout(short: modes[i + 1]).rotations
                 for c in 0 ..< ch {
                     let x = base + c * n
                     for (e, entry) in entries.enumerated() {
+                        rotations[entry.band].rotate(UnsafeMutableBufferPointer(start: x + entry.offset, count: entry.width))
                         var sum: Float = 0
                         for t in entry.offset ..< entry.offset + entry.width { sum += x[t] * x[t] }
                         energy += Double(sum)

@@ -29,6 +29,9 @@ public struct SpectralEncoder: PacketEncoder {
     private var previousShort = false
     /// Bits the previous chunks spent under (positive) or over their budget.
     private var carryBits = 0.0
+    /// Measured bits over the model's estimate at the chosen step, from the last chunk: the
+    /// model misses side information and the heavier-than-Gaussian tails of real bands.
+    private var rateCorrection = 1.04
     private var packetIndex = 0
 
     /// Chunk length in packets (≈ 30 s at 44.1 kHz with 2048-sample frames and 8 per packet).
@@ -61,8 +64,9 @@ public struct SpectralEncoder: PacketEncoder {
         var packets: [Packet] = []
         let n = parameters.frameSize
         let chunkFrames = chunkPackets * parameters.framesPerPacket
-        // A chunk [f0, f1) needs delayed samples up to (f1 + 1)·N + N/16 for the next frame's mode.
-        while (nextFrame + chunkFrames + 1) * n + n / 16 - n / 2 <= received {
+        // A chunk [f0, f1) needs delayed samples up to (f1 + 1)·N + N/16 for the next frame's mode;
+        // wait for half a chunk more, so that the last chunk (at finish) is never a sliver.
+        while (nextFrame + chunkFrames + chunkFrames / 2 + 1) * n + n / 16 - n / 2 <= received {
             packets += codeChunk(to: nextFrame + chunkFrames, totalFrames: nil)
         }
         return packets
@@ -77,7 +81,7 @@ public struct SpectralEncoder: PacketEncoder {
         let chunkFrames = chunkPackets * parameters.framesPerPacket
         while nextFrame < frameTotal {
             var to = min(frameTotal, nextFrame + chunkFrames)
-            if frameTotal - to == 1 { to = frameTotal }  // no chunk of only the closing frame
+            if frameTotal - to <= chunkFrames / 2 { to = frameTotal }  // no sliver of a last chunk
             packets += codeChunk(to: to, totalFrames: frameTotal)
         }
         return packets
@@ -119,17 +123,18 @@ public struct SpectralEncoder: PacketEncoder {
         var result: (packets: [Packet], bits: Int, noise: Double)
         switch target {
         case .bitsPerSample(let x):
-            var budget = x * Double(channels * covered) - Double(packetCount * 28 * 8) + carryBits
+            var budget = x * Double(channels * covered) - Double(packetCount * 28 * 8)
+            budget += min(max(carryBits, -0.05 * budget), 0.05 * budget)
             if f0 == 0 { budget -= Double((TQAHeader.fixedSize + 4 + parameters.encoded.count) * 8) }
             if final { budget -= 20 * 8 }
             budget = max(budget, Double(packetCount * 64))
             let estimate = { (g: Double) in chunk.statistics.estimate(g: g).bits + Double(frames * (4 + SpectralStep.bits)) }
-            g = chunk.statistics.stepIndex(forBits: budget - Double(frames * (4 + SpectralStep.bits)))
+            g = chunk.statistics.stepIndex(forBits: budget / rateCorrection - Double(frames * (4 + SpectralStep.bits)))
             result = code(chunk, g: g)
             var history = [(g, Double(result.bits))]
             for _ in 0 ..< 4 {
                 let actual = Double(result.bits)
-                if abs(actual - budget) <= 0.004 * budget { break }
+                if abs(actual - budget) <= 0.008 * budget { break }
                 let next: Double
                 if history.count >= 2, let (ga, ba) = history.dropLast().last, abs(actual - ba) > 1 {
                     next = g + (budget - actual) * (g - ga) / (actual - ba)  // secant
@@ -146,6 +151,8 @@ public struct SpectralEncoder: PacketEncoder {
                 result = candidate
             }
             carryBits = budget - Double(result.bits)
+            let modelled = estimate(g)
+            if modelled > 0 { rateCorrection = min(max(Double(result.bits) / modelled, 0.8), 1.3) }
         case .snr(let db):
             let goal = chunk.signalEnergy / pow(10, db / 10)
             g = chunk.statistics.stepIndex(forNoise: goal)

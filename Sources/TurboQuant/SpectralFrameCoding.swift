@@ -40,7 +40,7 @@ struct SpectralFrameEncoder {
                     var last = 0
                     for b in 0 ..< nb {
                         let idx = (j * ch + c) * stride + block * nb + b
-                        var s = Int((chunk.logVariances[idx] + offset).rounded())
+                        var s = Int(chunk.logVariances[idx] + offset + 1024.5) - 1024
                         if s < GaussianModel.minScale {
                             s = GaussianModel.off
                             noise += Double(chunk.variances[idx]) * Double(layout.edges[b + 1] - layout.edges[b])
@@ -68,8 +68,7 @@ struct SpectralFrameEncoder {
                             if s == GaussianModel.off { continue }
                             let lo = layout.edges[b], w = layout.edges[b + 1] - lo
                             let buf = UnsafeMutableBufferPointer(rebasing: tmp[0 ..< w])
-                            for t in 0 ..< w { buf[t] = x[lo + t] }
-                            layout.rotations[b].rotate(buf)
+                            for t in 0 ..< w { buf[t] = x[lo + t] }  // already rotated (SpectralChunk)
                             noise += Double(CoefficientCoding.encode(buf.baseAddress!, count: w, scale: s, step: step, &e))
                         }
                     }

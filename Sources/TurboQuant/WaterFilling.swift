@@ -48,7 +48,7 @@ struct BandStatistics {
         Self.rates.withUnsafeBufferPointer { rate in
             Self.distortions.withUnsafeBufferPointer { dist in
                 for i in 0 ..< widths.count {
-                    let s = Int((logVariances[i] + offset).rounded())
+                    let s = Int(logVariances[i] + offset + 1024.5) - 1024  // round half up, no libm call
                     if s < lo {
                         noise += Double(widths[i] * variances[i])
                     } else {
@@ -77,7 +77,7 @@ struct BandStatistics {
         var lo = 0.0, hi = Double(SpectralStep.maxIndex)
         if !below(lo) { return lo }
         if below(hi) { return hi }
-        for _ in 0 ..< 24 {
+        for _ in 0 ..< 17 {
             let mid = (lo + hi) / 2
             if below(mid) { lo = mid } else { hi = mid }
         }
