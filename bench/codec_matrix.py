@@ -97,12 +97,35 @@ def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str,
                 print(f"FAIL {inp.name} {c.label}: {e}", file=log)
                 msg = str(e).splitlines()[-1]
                 msg = "exited " + msg.split(" exited ", 1)[1] if " exited " in msg else msg
-                problems.append(f"{inp.name}, {c.label}: failed, {msg[-300:]}")
+                problems.append(f"{c.label}: failed on {inp.name}, {msg[-300:]}")
                 continue
             rows.append(row)
             print(f"{inp.name:22s} {c.label:26s} {row['bits_per_sample']:6.3f} b/s  "
                   f"SNR {fmt(row['snr_db'])} dB  ({time.perf_counter() - t0:.1f} s)", file=log, flush=True)
     return rows, problems
+
+
+def problems_md(problems: list[str]) -> str:
+    """Bullet lines; one codec failing the same way on several files is one line."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    order = []
+    for p in problems:
+        if ": failed on " in p:
+            label, rest = p.split(": failed on ", 1)
+            name, msg = rest.split(", ", 1)
+            key = (label, msg)
+        else:
+            key, name = (p, ""), ""
+        if key not in grouped:
+            grouped[key] = []
+            order.append(key)
+        if name:
+            grouped[key].append(name)
+    lines = []
+    for key in order:
+        names = grouped[key]
+        lines.append(f"- {key[0]}: failed on {', '.join(names)}: {key[1]}" if names else f"- {key[0]}")
+    return "\n".join(lines)
 
 
 def fmt(v, digits=2) -> str:

@@ -88,7 +88,7 @@ def main() -> int:
     parts = [f"# Peer codecs on real recordings\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
              f"`bash bench/peers.sh`, {took}.\n"]
     if problems:
-        parts.append("Not measured:\n" + "\n".join(f"- {p}" for p in problems) + "\n")
+        parts.append("Not measured:\n" + cm.problems_md(problems) + "\n")
     parts.append("## Summary: bits/sample · SNR dB\n\n" + summary_md(rows, [r[0].name for r in recs]) + "\n")
     for inp, meta in recs:
         if inp.name not in groups:

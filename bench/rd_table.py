@@ -159,7 +159,7 @@ def main() -> int:
              f"`bash bench/rd_table.sh`, {took}. SNR over all channels after alignment "
              f"(bench/evaluate.py); bits/sample = file bytes × 8 / (frames × channels).\n"]
     if problems:
-        parts.append("Not measured:\n" + "\n".join(f"- {p}" for p in problems) + "\n")
+        parts.append("Not measured:\n" + cm.problems_md(problems) + "\n")
     for inp, meta in recs:
         rs = groups.get(inp.name)
         if not rs:
