@@ -1,8 +1,11 @@
+import Foundation
+
 /// One frame of the spectral bitstream, encoder and decoder side by side (docs/SPECTRAL.md,
 /// "Frame"):
 ///
 ///     short (1) prevShort (1) nextShort (1) g (11)
 ///     for each block (1 long, or shortBlockCount short):
+///         short blocks only: step boost (8), the block's step index is min(g + boost, 2047)
 ///         for each channel: active band count, scale of band 0 (8 raw bits), scale deltas
 ///         stereo only: one M/S bit per band below the larger active count
 ///         for each channel, each coded band: the rotated band's coefficients
@@ -21,6 +24,18 @@ struct SpectralFrameEncoder {
         band = [Float](repeating: 0, count: bands.long.blockSize)
     }
 
+    /// Short blocks get a water level at least this far below their mean energy.
+    static let transientMarginDB: Float = 36
+
+    /// Step index increase that puts θ = Δ²/12 `transientMarginDB` below `meanEnergy`.
+    static func transientBoost(meanEnergy: Float, g: Int) -> Int {
+        guard meanEnergy > 0 else { return 0 }
+        let theta = meanEnergy * powf(10, -transientMarginDB / 10)
+        // Δ = 2^(8 − g/32) ⇒ g = 32·(8 − log2 Δ), Δ = √(12θ).
+        let needed = Int((32 * (8 - 0.5 * log2f(12 * theta))).rounded(.up))
+        return min(max(needed - g, 0), (1 << SpectralStep.boostBits) - 1)
+    }
+
     /// Codes frame `j` of the chunk at step index g; returns its squared error.
     mutating func encode(_ chunk: SpectralChunk, frame j: Int, g: Int, _ e: inout RangeEncoder) -> Double {
         let isShort = chunk.modes[j + 1]
@@ -28,13 +43,30 @@ struct SpectralFrameEncoder {
         e.encodeBits(chunk.modes[j] ? 1 : 0, count: 1)
         e.encodeBits(chunk.modes[j + 2] ? 1 : 0, count: 1)
         e.encodeBits(UInt32(g), count: SpectralStep.bits)
-        let step = SpectralStep.size(g)
-        let offset = Float(g) / 8
         let layout = bands.layout(short: isShort)
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, stride = chunk.entryStride
         let blockSize = layout.blockSize
         var noise = 0.0
         for block in 0 ..< bands.blockCount(short: isShort) {
+            var gb = g
+            if isShort {
+                // Pre-echo guard: a short block's water level stays ≥ `transientMarginDB` below
+                // its own mean energy (the loudest channel's), whatever the global level.
+                var energy: Float = 0
+                for c in 0 ..< ch {
+                    var sum: Float = 0
+                    for b in 0 ..< nb {
+                        let idx = (j * ch + c) * stride + block * nb + b
+                        sum += chunk.variances[idx] * Float(layout.edges[b + 1] - layout.edges[b])
+                    }
+                    energy = max(energy, sum / Float(blockSize))
+                }
+                let boost = SpectralFrameEncoder.transientBoost(meanEnergy: energy, g: g)
+                e.encodeBits(UInt32(boost), count: SpectralStep.boostBits)
+                gb = min(g + boost, SpectralStep.maxIndex)
+            }
+            let step = SpectralStep.size(gb)
+            let offset = Float(gb) / 8
             scales.withUnsafeMutableBufferPointer { sc in
                 for c in 0 ..< ch {
                     var last = 0
@@ -102,11 +134,13 @@ struct SpectralFrameDecoder {
         let info = FrameInfo(isShort: d.decodeBits(count: 1) == 1, prevShort: d.decodeBits(count: 1) == 1,
                              nextShort: d.decodeBits(count: 1) == 1)
         let g = Int(d.decodeBits(count: SpectralStep.bits))
-        let step = SpectralStep.size(g)
         let layout = bands.layout(short: info.isShort)
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, blockSize = layout.blockSize
         let half = Float(0.5).squareRoot()
         for block in 0 ..< bands.blockCount(short: info.isShort) {
+            var gb = g
+            if info.isShort { gb = min(g + Int(d.decodeBits(count: SpectralStep.boostBits)), SpectralStep.maxIndex) }
+            let step = SpectralStep.size(gb)
             let ok = scales.withUnsafeMutableBufferPointer { sc in
                 for c in 0 ..< ch {
                     guard let a = ScaleCoding.decode(sc.baseAddress! + c * nb, bandCount: nb, &d) else { return false }

@@ -6,6 +6,8 @@ import Foundation
 public enum SpectralStep {
     public static let bits = 11
     public static let maxIndex = (1 << bits) - 1
+    /// Raw bits of a short block's step boost (pre-echo guard).
+    public static let boostBits = 8
     static let fractions: [Double] = (0 ..< 32).map { DeterministicMath.exp2(-Double($0) / 32) }
 
     /// Δ for index g, identical on every machine.
