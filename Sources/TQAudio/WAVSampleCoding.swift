@@ -100,8 +100,14 @@ enum WAVSampleCoding {
                     d.storeBytes(of: UInt8(truncatingIfNeeded: quantize(s[f], 128, -128, 127) + 128), toByteOffset: f * align, as: UInt8.self)
                 }
             case .s16:
+                // In Float: x·32768 is exact and so is adding ½ below 2^15, so this equals `quantize`.
                 for f in 0..<frames {
-                    d.storeBytes(of: Int16(truncatingIfNeeded: quantize(s[f], 32768, -32768, 32767)).littleEndian, toByteOffset: f * align, as: Int16.self)
+                    var v = s[f] * 32768
+                    v = v < -32768 ? -32768 : v
+                    v = v > 32767 ? 32767 : v
+                    v = v.isNaN ? 0 : v
+                    let q = Int16(v + (v < 0 ? -0.5 : 0.5))
+                    d.storeBytes(of: q.littleEndian, toByteOffset: f * align, as: Int16.self)
                 }
             case .s24:
                 for f in 0..<frames {

@@ -74,4 +74,15 @@ public protocol PacketDecoder {
     /// Audio still held after the last packet.
     mutating func finish() throws -> [DecodedAudio]
     mutating func reset()
+    /// Decodes consecutive packets, possibly on several threads; the default decodes them in
+    /// order with `decode(_:)`. Codecs whose packets are independent override it.
+    mutating func decode(batch: [Packet], threads: Int) throws -> [DecodedAudio]
+}
+
+extension PacketDecoder {
+    public mutating func decode(batch: [Packet], threads: Int) throws -> [DecodedAudio] {
+        var out: [DecodedAudio] = []
+        for p in batch { out += try decode(p) }
+        return out
+    }
 }

@@ -57,10 +57,14 @@ public final class TQAStreamDecoder {
     private var queue: [DecodedAudio] = []
     private var ended = false
 
-    public init(reader: TQAReader, decoder: any PacketDecoder, salvage: Bool = false) {
+    /// Threads for decoding batches of packets (strict mode), for codecs that support it.
+    public let threads: Int
+
+    public init(reader: TQAReader, decoder: any PacketDecoder, salvage: Bool = false, threads: Int = 1) {
         self.reader = reader
         self.decoder = decoder
         self.salvage = salvage
+        self.threads = max(1, threads)
     }
 
     public var header: TQAHeader { reader.header }
@@ -85,14 +89,16 @@ public final class TQAStreamDecoder {
 
     private func pull() throws {
         if !salvage {
-            guard let p = try reader.next() else {
+            var batch: [Packet] = []
+            while batch.count < 4 * threads, let p = try reader.next() { batch.append(p) }
+            if !batch.isEmpty {
+                queue += try decoder.decode(batch: batch, threads: threads)
+                report.packetsDecoded += batch.count
+            }
+            if batch.count < 4 * threads {
                 queue += try decoder.finish()
                 ended = true
-                return
             }
-            do { queue += try decoder.decode(p) }
-            catch let e as ContainerError { throw e }
-            report.packetsDecoded += 1
             return
         }
         guard let event = try reader.nextSalvaging() else {

@@ -21,20 +21,25 @@ public struct HadamardRotation: Sendable {
             s[i] = (bits >> UInt64(i % 64)) & 1 == 0 ? 1 : -1
         }
         signs = s
+        let scale = 1 / Float(size).squareRoot()
+        scaledSigns = s.map { $0 * scale }
     }
+
+    /// ±1/√n per coordinate: the signs with the transform's scale folded in.
+    public let scaledSigns: [Float]
 
     /// x ← R·x.
     public func rotate(_ x: UnsafeMutableBufferPointer<Float>) {
         precondition(x.count == size)
-        signs.withUnsafeBufferPointer { s in for i in 0..<size { x[i] *= s[i] } }
-        Hadamard.transform(x)
+        scaledSigns.withUnsafeBufferPointer { s in for i in 0..<size { x[i] *= s[i] } }
+        Hadamard.transformUnscaled(x)
     }
 
     /// x ← R⁻¹·x.
     public func unrotate(_ x: UnsafeMutableBufferPointer<Float>) {
         precondition(x.count == size)
-        Hadamard.transform(x)
-        signs.withUnsafeBufferPointer { s in for i in 0..<size { x[i] *= s[i] } }
+        Hadamard.transformUnscaled(x)
+        scaledSigns.withUnsafeBufferPointer { s in for i in 0..<size { x[i] *= s[i] } }
     }
 }
 
@@ -43,34 +48,67 @@ public enum Hadamard {
     /// x ← H·x/√n in place (orthonormal, its own inverse); n = x.count, a power of two.
     /// Cost: n·log2(n) additions and n multiplications.
     public static func transform(_ x: UnsafeMutableBufferPointer<Float>) {
+        transformUnscaled(x)
+        let scale = 1 / Float(x.count).squareRoot()
+        for i in 0..<x.count { x[i] *= scale }
+    }
+
+    /// x ← H·x (no 1/√n). Radix-4 passes (two butterfly stages per sweep over memory), SIMD
+    /// across j once the stride reaches 4; a last radix-2 pass when log2(n) is odd.
+    public static func transformUnscaled(_ x: UnsafeMutableBufferPointer<Float>) {
         let n = x.count
         precondition(n & (n - 1) == 0, "Hadamard size must be a power of two")
         guard n >= 2, let p = x.baseAddress else { return }
-        // Radix-4 passes halve the memory traffic of plain radix-2 butterflies.
         var h = 1
+        if n >= 4 {
+            // Stages 1 and 2 inside each group of four.
+            var i = 0
+            while i < n {
+                let a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3]
+                let s0 = a + b, s1 = a - b, s2 = c + d, s3 = c - d
+                p[i] = s0 + s2; p[i + 1] = s1 + s3; p[i + 2] = s0 - s2; p[i + 3] = s1 - s3
+                i += 4
+            }
+            h = 4
+        }
+        let raw = UnsafeMutableRawPointer(p)
         while h * 4 <= n {
             var i = 0
             while i < n {
-                for j in i ..< i + h {
-                    let a = p[j], b = p[j + h], c = p[j + 2 * h], d = p[j + 3 * h]
+                var j = i
+                while j < i + h {
+                    let a = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD4<Float>.self)
+                    let b = raw.loadUnaligned(fromByteOffset: 4 * (j + h), as: SIMD4<Float>.self)
+                    let c = raw.loadUnaligned(fromByteOffset: 4 * (j + 2 * h), as: SIMD4<Float>.self)
+                    let d = raw.loadUnaligned(fromByteOffset: 4 * (j + 3 * h), as: SIMD4<Float>.self)
                     let s0 = a + b, s1 = a - b, s2 = c + d, s3 = c - d
-                    p[j] = s0 + s2
-                    p[j + h] = s1 + s3
-                    p[j + 2 * h] = s0 - s2
-                    p[j + 3 * h] = s1 - s3
+                    raw.storeBytes(of: s0 + s2, toByteOffset: 4 * j, as: SIMD4<Float>.self)
+                    raw.storeBytes(of: s1 + s3, toByteOffset: 4 * (j + h), as: SIMD4<Float>.self)
+                    raw.storeBytes(of: s0 - s2, toByteOffset: 4 * (j + 2 * h), as: SIMD4<Float>.self)
+                    raw.storeBytes(of: s1 - s3, toByteOffset: 4 * (j + 3 * h), as: SIMD4<Float>.self)
+                    j += 4
                 }
                 i += 4 * h
             }
             h *= 4
         }
         if h < n {
-            for j in 0..<h {
-                let a = p[j], b = p[j + h]
-                p[j] = a + b
-                p[j + h] = a - b
+            if h >= 4 {
+                var j = 0
+                while j < h {
+                    let a = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD4<Float>.self)
+                    let b = raw.loadUnaligned(fromByteOffset: 4 * (j + h), as: SIMD4<Float>.self)
+                    raw.storeBytes(of: a + b, toByteOffset: 4 * j, as: SIMD4<Float>.self)
+                    raw.storeBytes(of: a - b, toByteOffset: 4 * (j + h), as: SIMD4<Float>.self)
+                    j += 4
+                }
+            } else {
+                for j in 0..<h {
+                    let a = p[j], b = p[j + h]
+                    p[j] = a + b
+                    p[j + h] = a - b
+                }
             }
         }
-        let scale = 1 / Float(n).squareRoot()
-        for i in 0..<n { p[i] *= scale }
     }
 }

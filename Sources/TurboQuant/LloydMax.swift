@@ -22,13 +22,40 @@ public struct LloydMaxCodebook: Sendable {
     private let gridLimit: Float
     private let gridScale: Float
 
-    /// The codebook for `bits` in 1...8. Codebooks are cached: each is computed once per process.
+    /// The codebook for `bits` in 1...8, computed once per process on first use.
     public static func gaussian(bits: Int) -> LloydMaxCodebook {
-        precondition((1...8).contains(bits), "codebook bits must be 1...8")
-        return cache[bits - 1]
+        switch bits {
+        case 1: cache1
+        case 2: cache2
+        case 3: cache3
+        case 4: cache4
+        case 5: cache5
+        case 6: cache6
+        case 7: cache7
+        case 8: cache8
+        default: preconditionFailure("codebook bits must be 1...8")
+        }
     }
 
-    private static let cache: [LloydMaxCodebook] = (1...8).map { LloydMaxCodebook(computingBits: $0) }
+    private static let cache1 = LloydMaxCodebook(computingBits: 1)
+    private static let cache2 = LloydMaxCodebook(computingBits: 2)
+    private static let cache3 = LloydMaxCodebook(computingBits: 3)
+    private static let cache4 = LloydMaxCodebook(computingBits: 4)
+    private static let cache5 = LloydMaxCodebook(computingBits: 5)
+    private static let cache6 = LloydMaxCodebook(computingBits: 6)
+    private static let cache7 = LloydMaxCodebook(computingBits: 7)
+    private static let cache8 = LloydMaxCodebook(computingBits: 8)
+
+    /// Calls `body` with the lookup grid, boundaries, levels, grid half-width and cells per unit,
+    /// for quantization loops that inline the lookup of `index(_:)`.
+    @inline(__always)
+    func withTables<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, Float, Float) -> R) -> R {
+        grid.withUnsafeBufferPointer { g in
+            boundaries.withUnsafeBufferPointer { b in
+                levels.withUnsafeBufferPointer { l in body(g, b, l, gridLimit, gridScale) }
+            }
+        }
+    }
 
     private init(computingBits bits: Int) {
         self.bits = bits

@@ -34,21 +34,22 @@ struct TurboBlockCoder {
     struct Scratch {
         var r: [Float]
         var alt: [Float]
-        var z: [Float]
-        var idx: [UInt8]
-        var altIdx: [UInt8]
+        var symbols: [UInt16]
+        var altSymbols: [UInt16]
         init(_ n: Int) {
-            r = .init(repeating: 0, count: n); alt = r; z = r
-            idx = .init(repeating: 0, count: n); altIdx = idx
+            r = .init(repeating: 0, count: n); alt = r
+            symbols = .init(repeating: 0, count: n); altSymbols = symbols
         }
     }
 
+    /// Side information and distortion of one candidate rotation.
     private struct Coded {
         var meanBits: UInt16 = 0
         var stdBits: UInt16 = 0
         var scaleBits: UInt16 = 0
         var silent = false
-        var error: Float = 0
+        /// max |z|.
+        var peak: Float = 0
     }
 
     /// Appends the coded block `x` (n samples) to `out`.
@@ -56,134 +57,134 @@ struct TurboBlockCoder {
         let n = parameters.blockSize
         precondition(x.count == n)
         var variant: UInt32 = 0
-        var coded = Coded()
         s.r.withUnsafeMutableBufferPointer { r in
-            for i in 0..<n { let v = x[i]; r[i] = v.isFinite ? v : 0 }
-            primary.rotate(r)
+            primary.scaledSigns.withUnsafeBufferPointer { d in
+                for i in 0..<n { let v = x[i]; r[i] = (v.isFinite ? v : 0) * d[i] }
+            }
+            Hadamard.transformUnscaled(r)
         }
-        var peak: Float = 0
-        coded = quantize(&s.r, &s.idx, &s.z, peak: &peak)
-        if !coded.silent && peak > spikeThreshold {
+        var coded = code(&s.r, into: &s.symbols)
+        if !coded.silent && coded.peak > spikeThreshold {
+            // Possibly a block lined up with a column of R: try R2·R and keep the better one.
             s.alt = s.r
-            // s.r was overwritten by nothing: quantize keeps r; rotate a copy further.
             s.alt.withUnsafeMutableBufferPointer { secondary.rotate($0) }
-            var altPeak: Float = 0
-            var altZ = s.z
-            let other = quantize(&s.alt, &s.altIdx, &altZ, peak: &altPeak)
-            let scaleA = Half.value(coded.stdBits), scaleB = Half.value(other.stdBits)
-            if other.silent || other.error * scaleB * scaleB < coded.error * scaleA * scaleA {
+            let other = code(&s.alt, into: &s.altSymbols)
+            if other.silent || error(s.alt, s.altSymbols, other) < error(s.r, s.symbols, coded) {
                 variant = 1
                 coded = other
-                swap(&s.idx, &s.altIdx)
-                s.z = altZ
+                swap(&s.symbols, &s.altSymbols)
             }
         }
         out.write(variant, width: 1)
         out.write(UInt32(coded.meanBits), width: 16)
         out.write(UInt32(coded.stdBits), width: 16)
         if coded.silent { return }
-        let residual = parameters.residual
-        if residual { out.write(UInt32(coded.scaleBits), width: 16) }
-        let width = parameters.symbolWidth
-        s.idx.withUnsafeBufferPointer { idx in
-            s.z.withUnsafeBufferPointer { z in
-                codebook.levels.withUnsafeBufferPointer { c in
-                    if residual {
-                        for i in 0..<n {
-                            let sign: UInt32 = z[i] >= c[Int(idx[i])] ? 1 : 0
-                            out.write(UInt32(idx[i]) << 1 | sign, width: width)
-                        }
-                    } else {
-                        for i in 0..<n { out.write(UInt32(idx[i]), width: width) }
-                    }
-                }
-            }
-        }
+        if parameters.residual { out.write(UInt32(coded.scaleBits), width: 16) }
+        s.symbols.withUnsafeBufferPointer { out.write($0, width: parameters.symbolWidth) }
     }
 
-    /// Normalises rotated `r` into `z`, quantizes into `idx`; returns side info and the squared
-    /// error in the normalised domain (with the residual layer applied when enabled).
-    private func quantize(_ r: inout [Float], _ idx: inout [UInt8], _ z: inout [Float], peak: inout Float) -> Coded {
+    /// Normalises rotated `r` and quantizes it into `symbols` (index, then residual sign);
+    /// returns the side information. One pass for the moments, one for quantization.
+    private func code(_ r: inout [Float], into symbols: inout [UInt16]) -> Coded {
         let n = parameters.blockSize
         var coded = Coded()
-        var sum: Float = 0
-        r.withUnsafeBufferPointer { r in for i in 0..<n { sum += r[i] } }
-        let mean = sum / Float(n)
-        var sq: Float = 0
-        r.withUnsafeBufferPointer { r in for i in 0..<n { let d = r[i] - mean; sq += d * d } }
-        let std = (sq / Float(n)).squareRoot()
+        var mean: Float = 0, std: Float = 0
+        r.withUnsafeBufferPointer { r in
+            var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+            var i = 0
+            while i < n { s0 += r[i]; s1 += r[i + 1]; s2 += r[i + 2]; s3 += r[i + 3]; i += 4 }
+            mean = ((s0 + s1) + (s2 + s3)) / Float(n)
+            var q0: Float = 0, q1: Float = 0, q2: Float = 0, q3: Float = 0
+            i = 0
+            while i < n {
+                let a = r[i] - mean, b = r[i + 1] - mean, c = r[i + 2] - mean, d = r[i + 3] - mean
+                q0 += a * a; q1 += b * b; q2 += c * c; q3 += d * d
+                i += 4
+            }
+            std = (((q0 + q1) + (q2 + q3)) / Float(n)).squareRoot()
+        }
         coded.meanBits = Half.bits(mean)
         let meanQ = Half.value(coded.meanBits)
-        if !(std > TurboBlockCoder.silentStd) || Half.bits(std) == 0 {
+        guard std > TurboBlockCoder.silentStd, Half.bits(std) != 0 else {
             coded.silent = true
-            coded.stdBits = 0
             return coded
         }
         coded.stdBits = Half.bits(std)
         let inv = 1 / Half.value(coded.stdBits)
-        var p: Float = 0
+        let residual = parameters.residual
+        var absSum: Float = 0, peak: Float = 0
         r.withUnsafeBufferPointer { r in
-            z.withUnsafeMutableBufferPointer { z in
-                for i in 0..<n { let v = (r[i] - meanQ) * inv; z[i] = v; p = max(p, abs(v)) }
-            }
-        }
-        peak = p
-        z.withUnsafeBufferPointer { z in idx.withUnsafeMutableBufferPointer { codebook.quantize(z, into: $0) } }
-        var absSum: Float = 0
-        z.withUnsafeBufferPointer { z in
-            idx.withUnsafeBufferPointer { idx in
-                codebook.levels.withUnsafeBufferPointer { c in
-                    for i in 0..<n { absSum += abs(z[i] - c[Int(idx[i])]) }
-                }
-            }
-        }
-        let scale = absSum / Float(n)
-        coded.scaleBits = Half.bits(scale)
-        let scaleQ = parameters.residual ? Half.value(coded.scaleBits) : 0
-        var err: Float = 0
-        z.withUnsafeBufferPointer { z in
-            idx.withUnsafeBufferPointer { idx in
-                codebook.levels.withUnsafeBufferPointer { c in
+            symbols.withUnsafeMutableBufferPointer { sym in
+                codebook.withTables { grid, boundaries, levels, limit, scale in
+                    let last = grid.count - 1, nb = boundaries.count
                     for i in 0..<n {
-                        let e = z[i] - c[Int(idx[i])]
-                        let d = abs(e) - scaleQ
-                        err += parameters.residual ? d * d : e * e
+                        let z = (r[i] - meanQ) * inv
+                        let clamped = min(max(z, -limit), limit)
+                        let cell = min(Int((clamped + limit) * scale), last)
+                        var k = Int(grid[cell])
+                        if k < nb && z >= boundaries[k] { k += 1 }
+                        let e = z - levels[k]
+                        absSum += abs(e)
+                        peak = max(peak, abs(z))
+                        sym[i] = residual ? UInt16(k << 1) | (e >= 0 ? 1 : 0) : UInt16(k)
                     }
                 }
             }
         }
-        coded.error = err
+        coded.peak = peak
+        coded.scaleBits = Half.bits(absSum / Float(n))
         return coded
     }
 
-    /// Decodes one block from `input` into `x` (n samples).
-    func decode(from input: inout BitReader, into x: UnsafeMutableBufferPointer<Float>) {
+    /// Squared reconstruction error of a coded candidate, in the signal's units.
+    private func error(_ r: [Float], _ symbols: [UInt16], _ coded: Coded) -> Float {
+        var rec = [Float](repeating: 0, count: parameters.blockSize)
+        rec.withUnsafeMutableBufferPointer { reconstruct(symbols, coded.meanBits, coded.stdBits, coded.scaleBits, into: $0) }
+        var e: Float = 0
+        for i in 0..<r.count { let d = r[i] - rec[i]; e += d * d }
+        return e
+    }
+
+    /// r̂ from symbols and side information (rotated domain).
+    private func reconstruct(_ symbols: [UInt16], _ meanBits: UInt16, _ stdBits: UInt16, _ scaleBits: UInt16,
+                             into x: UnsafeMutableBufferPointer<Float>) {
         let n = parameters.blockSize
-        let variant = input.read(width: 1)
-        let mean = Half.value(UInt16(input.read(width: 16)))
-        let stdBits = UInt16(input.read(width: 16))
+        let mean = Half.value(meanBits)
         if stdBits == 0 {
             for i in 0..<n { x[i] = mean }
-        } else {
-            let std = Half.value(stdBits)
-            let residual = parameters.residual
-            let scale = residual ? Half.value(UInt16(input.read(width: 16))) : 0
-            let width = parameters.symbolWidth
-            codebook.levels.withUnsafeBufferPointer { c in
-                let count = c.count
-                for i in 0..<n {
-                    let sym = input.read(width: width)
-                    let level: Float
-                    if residual {
-                        let k = Int(sym >> 1)
-                        level = (k < count ? c[k] : 0) + (sym & 1 == 1 ? scale : -scale)
-                    } else {
-                        level = Int(sym) < count ? c[Int(sym)] : 0
+            return
+        }
+        let std = Half.value(stdBits)
+        let residual = parameters.residual
+        let scale = residual ? Half.value(scaleBits) : 0
+        // Symbols are read with exactly `symbolWidth` bits, so every index is within the codebook.
+        codebook.levels.withUnsafeBufferPointer { c in
+            symbols.withUnsafeBufferPointer { sym in
+                if residual {
+                    let step = 2 * scale * std, base = mean - scale * std
+                    for i in 0..<n {
+                        let v = sym[i]
+                        // Branchless: the sign bit selects +s or −s.
+                        x[i] = c[Int(v >> 1)] * std + (base + Float(v & 1) * step)
                     }
-                    x[i] = level * std + mean
+                } else {
+                    for i in 0..<n { x[i] = c[Int(sym[i])] * std + mean }
                 }
             }
         }
+    }
+
+    /// Decodes one block from `input` into `x` (n samples); `symbols` is scratch of n entries.
+    func decode(from input: inout BitReader, into x: UnsafeMutableBufferPointer<Float>, symbols: inout [UInt16]) {
+        let variant = input.read(width: 1)
+        let meanBits = UInt16(input.read(width: 16))
+        let stdBits = UInt16(input.read(width: 16))
+        var scaleBits: UInt16 = 0
+        if stdBits != 0 {
+            if parameters.residual { scaleBits = UInt16(input.read(width: 16)) }
+            symbols.withUnsafeMutableBufferPointer { input.read(into: $0, width: parameters.symbolWidth) }
+        }
+        reconstruct(symbols, meanBits, stdBits, scaleBits, into: x)
         if variant == 1 { secondary.unrotate(x) }
         primary.unrotate(x)
     }

@@ -139,11 +139,12 @@ public struct TurboDecoder: PacketDecoder {
         var reader = BitReader(packet.payload)
         var out = AudioBuffer(sampleRate: sampleRate, channelCount: channelCount, frameCount: frameCount)
         var block = [Float](repeating: 0, count: n)
+        var symbols = [UInt16](repeating: 0, count: n)
         for b in 0..<blocks {
             let start = b * n
             let count = min(n, frameCount - start)
             for c in 0..<channelCount {
-                block.withUnsafeMutableBufferPointer { coder.decode(from: &reader, into: $0) }
+                block.withUnsafeMutableBufferPointer { coder.decode(from: &reader, into: $0, symbols: &symbols) }
                 out.withMutableChannel(c) { dst in
                     for i in 0..<count { dst[start + i] = block[i] }
                 }
@@ -153,6 +154,17 @@ public struct TurboDecoder: PacketDecoder {
             throw ContainerError.codec("packet \(packet.index) payload has \(reader.overrun ? "too few" : "too many") bytes for its frames")
         }
         return out
+    }
+
+    public mutating func decode(batch: [Packet], threads: Int) throws -> [DecodedAudio] {
+        var results = [Result<AudioBuffer, Error>?](repeating: nil, count: batch.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = UncheckedBox(slots)
+            parallelFor(count: batch.count, threads: threads) { i, _ in
+                slots.value[i] = Result { try self.decodeBuffer(batch[i]) }
+            }
+        }
+        return try zip(batch, results).map { DecodedAudio(firstFrame: $0.firstFrame, buffer: try $1!.get()) }
     }
 
     public mutating func finish() throws -> [DecodedAudio] { [] }

@@ -100,6 +100,9 @@ struct Decode: ParsableCommand {
     @Flag(help: "Keep every intact packet of a damaged file, fill what was lost with silence, and report it.")
     var salvage = false
 
+    @Option(help: "Threads to use (default: all cores).")
+    var threads: Int = ProcessInfoCores.count
+
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
@@ -107,7 +110,8 @@ struct Decode: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force)
+        let r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
+                                    threads: max(1, min(threads, 256)))
         if salvage && !r.report.isClean {
             let rate = Double(r.header.sampleRate)
             FileHandleOut.stderr("warning: \(input) is damaged: \(r.report.skipped.count) damaged region(s), "

@@ -61,7 +61,7 @@ enum Pipeline {
         let reader = try TQAReader(path: input)
         let header = reader.header
         let decoder = try CodecRegistry.decoder(header, threads: threads)
-        let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage)
+        let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage, threads: threads)
         let outFormat = format ?? header.sourceFormat.writable
         let writer = try WAVWriter(path: output, sampleRate: header.sampleRate, channelCount: header.channelCount,
                                    sampleFormat: outFormat, overwrite: force)

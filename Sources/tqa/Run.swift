@@ -38,7 +38,8 @@ struct Run: ParsableCommand {
         let tqaPath = keep ?? tmp.path + "/out.tqa"
         let wavPath = output ?? tmp.path + "/decoded.wav"
         let enc = try Pipeline.encode(input: inPath, output: tqaPath, options: codec, force: force || keep == nil)
-        let dec = try Pipeline.decode(input: tqaPath, output: wavPath, format: nil, salvage: false, force: force || output == nil)
+        let dec = try Pipeline.decode(input: tqaPath, output: wavPath, format: nil, salvage: false, force: force || output == nil,
+                                      threads: codec.threads)
         let m = try Comparison.files(reference: inPath, test: wavPath)
         let inBytes = (try? FileManager.default.attributesOfItem(atPath: inPath)[.size] as? Int) ?? 0
         let f = enc.inputFormat
