@@ -18,7 +18,7 @@ enum CodecRegistry {
 
     static func decoder(_ header: TQAHeader, threads: Int = 1) throws -> any PacketDecoder {
         switch header.codec {
-        case .turbo: try TurboDecoder(header: header)
+        case .turbo: try TQAFile.decoder(for: header)
         case .spectral: throw CLIError("this file uses the spectral codec, which this build cannot decode yet")
         case .sqcodec: throw CLIError("this file uses the sqcodec codec, which this build cannot decode yet")
         }
