@@ -114,7 +114,8 @@ def checks(rows: list[dict], rates: list[float]) -> list[str]:
         margin = r["snr_db"] - ref
         verdict = "n/a (above WavPack's measured range: add a higher --wavpack-rates)" if math.isnan(margin) else (
             "meets +1 dB" if margin >= 1.0 else "MISSES +1 dB")
-        out.append(f"- tqa `{r['setting']}`: {r['bits_per_sample']:.3f} b/s (rate error {cm.fmt(err, 1)} %), "
+        out.append(f"- tqa `{r['setting']}`: {r['bits_per_sample']:.3f} b/s (rate error {cm.fmt(err, 1)} %"
+                   f"{', outside ±2 %' if abs(err) > 2.0 else ''}), "
                    f"SNR {cm.fmt(r['snr_db'])} dB; {where} {cm.fmt(ref)} dB; margin "
                    f"{cm.fmt(margin)} dB: {verdict}")
     for fam, rate in (("aptx", 4.0), ("aptx_hd", 6.0)):
