@@ -66,7 +66,7 @@ public struct SpectralDecoder: PacketDecoder {
         for i in 0 ..< count {
             let f = f0 + i
             let info = coefficients.withUnsafeMutableBufferPointer { co in frameDecoder.decode(&d, into: co.baseAddress!) }
-            guard let info, d.overrun <= 4 else {
+            guard let info, d.overrun == 0 else {
                 reset()
                 throw ContainerError.codec("spectral: packet \(packet.index), frame \(i) is damaged")
             }
