@@ -36,6 +36,7 @@ public enum TQAFile {
     public static func decoder(for header: TQAHeader) throws -> any PacketDecoder {
         switch header.codec {
         case .turbo: return try TurboDecoder(header: header)
+        case .spectral: return try SpectralDecoder(header: header)
         default: throw ContainerError.codec("codec \(header.codec) is not a TurboQuant codec")
         }
     }

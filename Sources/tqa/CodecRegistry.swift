@@ -10,7 +10,8 @@ enum CodecRegistry {
             let p = TurboParameters(bits: o.bits, blockSize: o.block, residual: !o.noResidual)
             return try TurboEncoder(parameters: p, channelCount: channelCount, seed: o.seed, threads: o.threads)
         case .spectral:
-            throw CLIError("the spectral codec is not in this build yet")
+            let target: SpectralTarget = o.snr.map { .snr($0) } ?? .bitsPerSample(o.bitsPerSample ?? 4)
+            return SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
         case .sqcodec:
             throw CLIError("the sqcodec codec is not in this build yet")
         }
@@ -18,8 +19,7 @@ enum CodecRegistry {
 
     static func decoder(_ header: TQAHeader, threads: Int = 1) throws -> any PacketDecoder {
         switch header.codec {
-        case .turbo: try TQAFile.decoder(for: header)
-        case .spectral: throw CLIError("this file uses the spectral codec, which this build cannot decode yet")
+        case .turbo, .spectral: try TQAFile.decoder(for: header)
         case .sqcodec: throw CLIError("this file uses the sqcodec codec, which this build cannot decode yet")
         }
     }
