@@ -65,6 +65,10 @@ struct Info: ParsableCommand {
         case .turbo:
             guard let p = try? TurboParameters(decoding: h.codecParameters) else { return ["error": "malformed"] }
             return ["bits": p.bits, "block": p.blockSize, "residual": p.residual, "blocks_per_packet": p.blocksPerPacket]
+        case .spectral:
+            guard let p = try? SpectralParameters(decoding: h.codecParameters) else { return ["error": "malformed"] }
+            return ["frame": p.frameSize, "short_blocks": p.shortBlockCount, "frames_per_packet": p.framesPerPacket,
+                    "window": p.window == .sine ? "sine" : "vorbis"]
         default:
             return ["bytes": h.codecParameters.count]
         }
