@@ -195,7 +195,11 @@ public final class TQAReader {
     /// The next event in salvage mode, or nil at the end of the input.
     public func nextSalvaging() throws -> SalvageEvent? {
         if finished { return nil }
-        if try atEnd() { finished = true; return nil }
+        if try atEnd() {
+            // The input ended without an end marker: say so, even when every packet was intact.
+            finished = true
+            return .skipped(offset: offset, count: 0, error: .truncated(index: packetIndex, offset: offset))
+        }
         let start = offset
         var firstError: ContainerError?
         while true {
