@@ -56,3 +56,20 @@ import Testing
         #expect(snr >= 40)
     }
 }
+
+@Suite struct ChunkingTests {
+    @Test(arguments: Fixture.names)
+    func chunkedEncodingGivesWholeInputTokens(name: String) throws {
+        let f = try Fixture(name)
+        let model = try f.model()
+        // Three copies of the input: long enough for several chunks of one or two blocks.
+        let input = f.vector("input") + f.vector("input").map { -0.7 * $0 } + f.vector("input")
+        let whole = model.encode(input, chunkBlocks: 1000)
+        for chunk in [1, 3] {
+            let chunked = model.encode(input, chunkBlocks: chunk)
+            #expect(chunked.count == whole.count)
+            let same = zip(chunked, whole).filter { $0 == $1 }.count
+            #expect(Double(same) >= 0.999 * Double(whole.count), "\(name), chunks of \(chunk) blocks: \(same)/\(whole.count)")
+        }
+    }
+}

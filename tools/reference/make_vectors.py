@@ -42,7 +42,7 @@ SENTENCE = ("The quick brown fox jumps over the lazy dog, "
 # Shrunken configurations: every layer type, both en_coder variants, odd and even FSQ levels.
 SMALL = {
     "small_local": dict(
-        sample_rate=16000, seconds=0.4, save="pt",
+        sample_rate=16000, seconds=0.4, save="safetensors",
         network=dict(feature_dim=24, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
                      encoder_depths=[1, 1, 2], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
                      decoder_depths=[2, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
@@ -51,7 +51,7 @@ SMALL = {
                      en_coder_depth=2, en_coder_window_size=8, en_coder_dynamic_pos=True,
                      en_coder_compress_rate=1, en_coder_cache_size=0)),
     "small_compressed": dict(
-        sample_rate=16000, seconds=0.4, save="safetensors",
+        sample_rate=16000, seconds=0.4, save="pt",
         network=dict(feature_dim=24, compress_rates=[3, 2], encoder_dims=[8, 12, 16],
                      encoder_depths=[1, 1, 1], decode_rates=[2, 3], decoder_dims=[16, 12, 8],
                      decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,

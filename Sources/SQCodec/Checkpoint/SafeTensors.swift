@@ -54,9 +54,10 @@ enum SafeTensors {
             var count = 1
             for s in shape {
                 let (p, o) = count.multipliedReportingOverflow(by: s)
-                guard !o, p <= dataCount else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
+                guard !o else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
                 count = p
             }
+            guard count <= dataCount else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
             guard count * size == e - b else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
             let range = dataStart + b ..< dataStart + e
             raw[name] = (dtype, shape, range)

@@ -54,9 +54,10 @@ enum TorchCheckpoint {
         var count = 1
         for s in size {
             let (p, o) = count.multipliedReportingOverflow(by: s)
-            guard !o, p <= numel else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
+            guard !o else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
             count = p
         }
+        guard count <= numel else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
         if count > 0 {
             var last = offset
             for (s, st) in Swift.zip(size, stride) {

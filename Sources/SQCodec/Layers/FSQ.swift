@@ -26,7 +26,7 @@ public struct FSQ: Sendable, Equatable {
     /// `Π L_i`, the number of distinct indices.
     public var codebookSize: Int { levels.reduce(1, *) }
 
-    /// The index of the code nearest to `z` (`levels.count` values).
+    /// The index of the code nearest to `z` (`levels.count` values); 0 when `z` holds NaN.
     public func index(of z: UnsafeBufferPointer<Float>) -> Int32 {
         var sum: Float = 0
         for i in 0..<levels.count {
@@ -34,7 +34,9 @@ public struct FSQ: Sendable, Equatable {
             let code = bounded.rounded(.toNearestOrEven) / halfWidth[i]
             sum += (code * halfWidth[i] + halfWidth[i]) * Float(basis[i])
         }
-        return Int32(sum)
+        // NaN (from damaged weights) maps to 0 rather than trapping.
+        guard sum.isFinite else { return 0 }
+        return Int32(min(max(sum, 0), Float(codebookSize - 1)))
     }
 
     /// The code of `index` in `[−1, 1]^d`, written to `out` (`levels.count` values);

@@ -7,12 +7,15 @@ public enum SQCodecError: Error, Equatable, Sendable, CustomStringConvertible {
     case tokenOutOfRange(index: Int, value: Int32, codebookSize: Int)
     /// The compressed-transformer models decode whole blocks of `block` tokens only.
     case tokenCountNotBlockMultiple(count: Int, block: Int)
+    /// No published model is called `name`.
+    case unknownModel(name: String, known: [String])
 
     public var description: String {
         switch self {
         case .invalidConfiguration(let n, let r): "invalid SQCodec configuration \(n): \(r)"
         case .tokenOutOfRange(let i, let v, let s): "token \(i) is \(v), outside the codebook (0..<\(s))"
         case .tokenCountNotBlockMultiple(let c, let b): "\(c) tokens is not a multiple of the model's block of \(b) tokens"
+        case .unknownModel(let n, let k): "unknown SQCodec model \(n); the models are \(k.joined(separator: ", "))"
         }
     }
 }
@@ -69,21 +72,61 @@ public struct SQCodecModel: Sendable {
         try self.init(configuration: configuration, tensors: tensors)
     }
 
+    /// The published model `name` (`"6kbps"`, …) with its weights from `weightsDirectory`, or
+    /// from `defaultDirectory(for:)` when that is nil.
+    /// - Throws: `SQCodecError.unknownModel`, `CheckpointError.weightsNotFound` (saying where the
+    ///   weights go and where they are published), or another `CheckpointError`.
+    public static func load(model name: String, weightsDirectory: URL? = nil) throws -> SQCodecModel {
+        guard let configuration = SQCodecConfiguration.named(name) else {
+            throw SQCodecError.unknownModel(name: name, known: SQCodecConfiguration.published.map(\.name))
+        }
+        return try SQCodecModel(configuration: configuration,
+                                directory: weightsDirectory ?? defaultDirectory(for: configuration))
+    }
+
     /// Where sq-codec caches the weights of `configuration`: `~/.cache/sq_codec/<name>.v0/`.
     public static func defaultDirectory(for configuration: SQCodecConfiguration) -> URL {
         FileManager.default.homeDirectoryForCurrentUser
             .appendingPathComponent(".cache/sq_codec/\(configuration.name).v0", isDirectory: true)
     }
 
-    /// Tokens for `samples` (mono, at the model's rate): the input is right-padded with zeros to a
-    /// multiple of `fillLength` and processed whole, as sq-codec's `SQCodec.encode_audio`.
-    /// - Returns: `padded / hopLength` tokens (plus `cache` per block for models with cache tokens).
-    public func encode(_ samples: [Float]) -> [Int32] {
+    /// Blocks of `fillLength` samples per chunk in `encode` (about 20 s for the 6kbps model).
+    public static let defaultChunkBlocks = 24
+
+    /// Tokens for `samples` (mono, at the model's rate), as sq-codec's `SQCodec.encode_audio`
+    /// computes them: the input is right-padded with zeros to a multiple of `fillLength` and
+    /// encoded, giving `padded / fillLength · tokensPerBlock` tokens.
+    ///
+    /// Inputs longer than `chunkBlocks` blocks are encoded in chunks of `chunkBlocks` blocks,
+    /// each with `enCoderDepth + 1` blocks of the audio before it and one block after it as
+    /// context, so that memory stays bounded. The chunks start on block boundaries, where the
+    /// transformers' windows start, and the context covers the transformers' look-back (one
+    /// window per layer) and the convolutions' reach, so the tokens are those of whole-input
+    /// encoding (bar the sequence-wide GRN norm, whose factor ‖x‖/(‖x‖ + 1.2e-7) differs in
+    /// the 7th digit between chunks).
+    public func encode(_ samples: [Float], chunkBlocks: Int = defaultChunkBlocks) -> [Int32] {
+        precondition(chunkBlocks >= 1, "encode: chunkBlocks must be positive")
         let fill = configuration.fillLength
-        let padded = max(1, (samples.count + fill - 1) / fill) * fill
-        var x = samples
-        x += [Float](repeating: 0, count: padded - samples.count)
-        let feature = encoder(Matrix(rows: 1, cols: padded, data: x))
+        let blocks = max(1, (samples.count + fill - 1) / fill)
+        var padded = samples
+        padded += [Float](repeating: 0, count: blocks * fill - samples.count)
+        if blocks <= chunkBlocks { return encodeWhole(padded[...]) }
+        let before = configuration.enCoderDepth + 1, after = 1
+        let perBlock = configuration.tokensPerBlock
+        var tokens: [Int32] = []
+        tokens.reserveCapacity(blocks * perBlock)
+        for core in stride(from: 0, to: blocks, by: chunkBlocks) {
+            let coreEnd = min(blocks, core + chunkBlocks)
+            let first = max(0, core - before), last = min(blocks, coreEnd + after)
+            let t = encodeWhole(padded[first * fill ..< last * fill])
+            tokens += t[(core - first) * perBlock ..< (coreEnd - first) * perBlock]
+        }
+        return tokens
+    }
+
+    /// Tokens for samples already padded to a multiple of `fillLength`, in one pass.
+    func encodeWhole(_ padded: ArraySlice<Float>) -> [Int32] {
+        let feature = encoder(Matrix(rows: 1, cols: padded.count, data: Array(padded)))
         return quantizer.indices(transformerEncoder(feature))
     }
 
