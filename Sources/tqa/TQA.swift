@@ -22,7 +22,17 @@ struct TQA: ParsableCommand {
             try command.run()
         } catch {
             if isOurs(error) { fail(String(describing: error)) }
-            exit(withError: error)
+            // ArgumentParser's own: help and version go to stdout with status 0; usage errors
+            // to stderr as `error: …` with their usage text and status 64.
+            let code = exitCode(for: error)
+            var message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Glibc.exit(0)
+            }
+            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst(7) }
+            FileHandleOut.stderr(message + "\n")
+            Glibc.exit(code.rawValue)
         }
     }
 
