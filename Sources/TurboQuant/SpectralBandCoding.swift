@@ -78,9 +78,9 @@ enum CoefficientCoding {
     /// Raw bits giving the bit length of an escape's excess.
     static let lengthBits = 6
 
-    /// Quantizes and codes y[0..<count]; replaces y by its reconstruction; returns Σ(y − ŷ)².
+    /// Quantizes and codes y[0..<count]; returns Σ(y − ŷ)².
     @inline(__always)
-    static func encode(_ y: UnsafeMutablePointer<Float>, count: Int, scale s: Int, step: Float, _ e: inout RangeEncoder) -> Float {
+    static func encode(_ y: UnsafePointer<Float>, count: Int, scale s: Int, step: Float, _ e: inout RangeEncoder) -> Float {
         let model = GaussianModel.model(scale: s)
         let k = model.shift, esc = model.escape, rho = model.rounding
         let mask = (1 << k) - 1
@@ -103,7 +103,9 @@ enum CoefficientCoding {
                         e.encodeBits(UInt32(n), count: lengthBits)
                         e.encodeWideBits(x, count: n - 1)
                     }
-                    if k > 0 { e.encodeWideBits(UInt64(m & mask), count: k) }
+                    if k > 0 {
+                        if k <= 16 { e.encodeBits(UInt32(m & mask), count: k) } else { e.encodeWideBits(UInt64(m & mask), count: k) }
+                    }
                     var r: Float = 0
                     if m != 0 {
                         let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
@@ -111,7 +113,6 @@ enum CoefficientCoding {
                     }
                     let d = v - r
                     err += d * d
-                    y[i] = r
                 }
             }
         }
@@ -150,7 +151,7 @@ enum CoefficientCoding {
                         }
                         guard high <= (1 << 44) >> k else { return false }
                         var m = high
-                        if k > 0 { m = (high << k) | Int(d.decodeWideBits(count: k)) }
+                        if k > 0 { m = (high << k) | Int(k <= 16 ? UInt64(d.decodeBits(count: k)) : d.decodeWideBits(count: k)) }
                         if m == 0 { y[i] = 0; continue }
                         let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
                         y[i] = negative ? -mag * step : mag * step

@@ -35,6 +35,24 @@ struct SpectralChunk {
         return x - x.rounded(.down)
     }
 
+    /// Mean energy per coefficient of the band entries `entries` of frame i (all when nil),
+    /// the largest over channels.
+    func blockEnergy(frame i: Int, entries: Range<Int>?, width: Int, layout: BandLayout?) -> Float {
+        let count = statistics.frameStarts[i + 1] - statistics.frameStarts[i]
+        let perChannel = count / channels
+        let range = entries ?? 0 ..< perChannel
+        var best: Float = 0
+        for c in 0 ..< channels {
+            var sum: Float = 0
+            for e in range {
+                let idx = (i * channels + c) * entryStride + e
+                sum += variances[idx] * statistics.widths[statistics.frameStarts[i] + c * perChannel + e]
+            }
+            best = max(best, sum / Float(width))
+        }
+        return best
+    }
+
     mutating func prepare(bands: SpectralBands) {
         let n = bands.long.blockSize
         entryStride = max(bands.longEntries.count, bands.shortEntries.count)
@@ -47,6 +65,7 @@ struct SpectralChunk {
         let half = Float(0.5).squareRoot()
         coefficients.withUnsafeMutableBufferPointer { co in
             for i in 0 ..< frames {
+                statistics.frameStarts.append(statistics.widths.count)
                 let entries = bands.entries(short: modes[i + 1])
                 let base = co.baseAddress! + i * ch * n
                 if ch == 2 {
@@ -88,6 +107,7 @@ struct SpectralChunk {
                 }
             }
         }
+        statistics.frameStarts.append(statistics.widths.count)
         signalEnergy = energy
     }
 }

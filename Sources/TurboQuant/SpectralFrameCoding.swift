@@ -5,7 +5,7 @@ import Foundation
 ///
 ///     short (1) prevShort (1) nextShort (1) g (11)
 ///     for each block (1 long, or shortBlockCount short):
-///         short blocks only: step boost (8), the block's step index is min(g + boost, 2047)
+///         short blocks only: step boost (10), the block's step index is min(g + boost, 2047)
 ///         for each channel: active band count, scale of band 0 (8 raw bits), scale deltas
 ///         stereo only: one M/S bit per band below the larger active count
 ///         for each channel, each coded band: the rotated band's coefficients
@@ -14,18 +14,16 @@ struct SpectralFrameEncoder {
     let channels: Int
     private var scales: [Int32]
     private var active: [Int]
-    private var band: [Float]
 
     init(bands: SpectralBands, channels: Int) {
         self.bands = bands
         self.channels = channels
         scales = [Int32](repeating: 0, count: channels * bands.long.bandCount)
         active = [Int](repeating: 0, count: channels)
-        band = [Float](repeating: 0, count: bands.long.blockSize)
     }
 
     /// Short blocks get a water level at least this far below their mean energy.
-    static let transientMarginDB: Float = 36
+    static let transientMarginDB: Float = 35
 
     /// Step index increase that puts θ = Δ²/12 `transientMarginDB` below `meanEnergy`.
     static func transientBoost(meanEnergy: Float, g: Int) -> Int {
@@ -47,23 +45,29 @@ struct SpectralFrameEncoder {
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, stride = chunk.entryStride
         let blockSize = layout.blockSize
         var noise = 0.0
+        // Pre-echo guard: an attack block (mean energy ≥ 8× the block before it) and its two
+        // neighbours (whose slopes overlap it and spread their noise before the attack) keep
+        // their water level `transientMarginDB` under their own mean energy (loudest channel).
+        var boosts = [Int](repeating: 0, count: bands.blockCount(short: isShort))
+        if isShort {
+            let count = boosts.count
+            var energies = [Float](repeating: 0, count: count)
+            for block in 0 ..< count { energies[block] = chunk.blockEnergy(frame: j, entries: block * nb ..< (block + 1) * nb, width: blockSize, layout: layout) }
+            let before: Float = j > 0 ? chunk.blockEnergy(frame: j - 1, entries: nil, width: n, layout: nil) : 0
+            for block in 0 ..< count {
+                let previous = block > 0 ? energies[block - 1] : before
+                if energies[block] > 8 * previous {
+                    for k in max(0, block - 1) ... min(count - 1, block + 1) {
+                        boosts[k] = SpectralFrameEncoder.transientBoost(meanEnergy: energies[k], g: g)
+                    }
+                }
+            }
+        }
         for block in 0 ..< bands.blockCount(short: isShort) {
             var gb = g
             if isShort {
-                // Pre-echo guard: a short block's water level stays ≥ `transientMarginDB` below
-                // its own mean energy (the loudest channel's), whatever the global level.
-                var energy: Float = 0
-                for c in 0 ..< ch {
-                    var sum: Float = 0
-                    for b in 0 ..< nb {
-                        let idx = (j * ch + c) * stride + block * nb + b
-                        sum += chunk.variances[idx] * Float(layout.edges[b + 1] - layout.edges[b])
-                    }
-                    energy = max(energy, sum / Float(blockSize))
-                }
-                let boost = SpectralFrameEncoder.transientBoost(meanEnergy: energy, g: g)
-                e.encodeBits(UInt32(boost), count: SpectralStep.boostBits)
-                gb = min(g + boost, SpectralStep.maxIndex)
+                e.encodeBits(UInt32(boosts[block]), count: SpectralStep.boostBits)
+                gb = min(g + boosts[block], SpectralStep.maxIndex)
             }
             let step = SpectralStep.size(gb)
             let offset = Float(gb) / 8
@@ -92,17 +96,14 @@ struct SpectralFrameEncoder {
                 }
             }
             chunk.coefficients.withUnsafeBufferPointer { co in
-                band.withUnsafeMutableBufferPointer { tmp in
-                    for c in 0 ..< ch {
-                        let x = co.baseAddress! + (j * ch + c) * n + block * blockSize
-                        for b in 0 ..< active[c] {
-                            let s = Int(scales[c * nb + b])
-                            if s == GaussianModel.off { continue }
-                            let lo = layout.edges[b], w = layout.edges[b + 1] - lo
-                            let buf = UnsafeMutableBufferPointer(rebasing: tmp[0 ..< w])
-                            for t in 0 ..< w { buf[t] = x[lo + t] }  // already rotated (SpectralChunk)
-                            noise += Double(CoefficientCoding.encode(buf.baseAddress!, count: w, scale: s, step: step, &e))
-                        }
+                for c in 0 ..< ch {
+                    // Bands are already rotated (SpectralChunk.prepare).
+                    let x = co.baseAddress! + (j * ch + c) * n + block * blockSize
+                    for b in 0 ..< active[c] {
+                        let s = Int(scales[c * nb + b])
+                        if s == GaussianModel.off { continue }
+                        let lo = layout.edges[b], w = layout.edges[b + 1] - lo
+                        noise += Double(CoefficientCoding.encode(x + lo, count: w, scale: s, step: step, &e))
                     }
                 }
             }

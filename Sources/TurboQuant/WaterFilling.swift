@@ -7,7 +7,7 @@ public enum SpectralStep {
     public static let bits = 11
     public static let maxIndex = (1 << bits) - 1
     /// Raw bits of a short block's step boost (pre-echo guard).
-    public static let boostBits = 8
+    public static let boostBits = 10
     static let fractions: [Double] = (0 ..< 32).map { DeterministicMath.exp2(-Double($0) / 32) }
 
     /// Δ for index g, identical on every machine.
@@ -41,15 +41,33 @@ struct BandStatistics {
         logVariances.append(variance > 0 ? 2 * log2f(variance) - 32 : -1e9)
     }
 
+    /// Entries of frame i: frameStarts[i] ..< frameStarts[i + 1].
+    var frameStarts: [Int] = []
+
     /// Expected bits and squared error at a (fractional) step index g.
     func estimate(g: Double) -> (bits: Double, noise: Double) {
+        estimate(g: g, entries: 0 ..< widths.count)
+    }
+
+    /// Expected bits of every k-th frame (frames 0, k, 2k, …).
+    func estimateBits(g: Double, everyKthFrame k: Int) -> Double {
+        var bits = 0.0
+        var i = 0
+        while i + 1 < frameStarts.count {
+            bits += estimate(g: g, entries: frameStarts[i] ..< frameStarts[i + 1]).bits
+            i += k
+        }
+        return bits
+    }
+
+    func estimate(g: Double, entries: Range<Int>) -> (bits: Double, noise: Double) {
         let offset = Float(g / 8)
         let step2 = exp2(2 * (8 - g / 32))
         var bits = 0.0, noise = 0.0
         let lo = GaussianModel.minScale, hi = GaussianModel.maxScale
         Self.rates.withUnsafeBufferPointer { rate in
             Self.distortions.withUnsafeBufferPointer { dist in
-                for i in 0 ..< widths.count {
+                for i in entries {
                     let s = Int(logVariances[i] + offset + 1024.5) - 1024  // round half up, no libm call
                     if s < lo {
                         noise += Double(widths[i] * variances[i])
