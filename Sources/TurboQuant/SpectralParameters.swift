@@ -23,7 +23,7 @@ public struct SpectralParameters: Sendable, Equatable {
     public var framesPerPacket: Int
     public var window: MDCTWindow
 
-    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .sine) {
+    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .vorbis) {
         self.frameSize = frameSize
         self.shortBlockCount = shortBlockCount
         self.framesPerPacket = framesPerPacket
@@ -31,6 +31,11 @@ public struct SpectralParameters: Sendable, Equatable {
     }
 
     public var shortBlockSize: Int { frameSize / shortBlockCount }
+
+    /// The frame size to use when the user gives none: 2048 from 32 kHz up, 1024 below.
+    /// Measured at 16 kHz: speech gains 1.8–3 dB SNR with 1024, music loses 0.45 dB; at 44.1/48
+    /// kHz music loses 1.2 dB with 1024, speech gains 0.8–2.6 dB (docs/SPECTRAL.md).
+    public static func recommendedFrameSize(sampleRate: Int) -> Int { sampleRate < 32000 ? 1024 : 2048 }
 
     public var encoded: [UInt8] {
         [SpectralParameters.version, UInt8(frameSize.trailingZeroBitCount), UInt8(shortBlockCount.trailingZeroBitCount),

@@ -55,6 +55,6 @@ import Testing
                 #expect(w >= 4 && w & (w - 1) == 0, "n \(n) band \(b)")
             }
         }
-        #expect(BandLayout(blockSize: 2048, seed: 1).bandCount == 104)
+        #expect(BandLayout(blockSize: 2048, seed: 1).bandCount == 52)
     }
 }
