@@ -1,0 +1,45 @@
+import TQContainer
+
+/// The sqcodec entry of a .tqa header's codec parameters (docs/FORMAT.md, "Codec 3"):
+///
+///     byte 0      version (1)
+///     byte 1      n, length of the model name (1...32)
+///     2 ..< 2+n   model name, UTF-8 ("6kbps", …)
+///     +0  u32     the source's sample rate (the input before resampling to the model's rate)
+///     +4  u16     blocks of `fillLength` samples per packet
+public struct SQCodecParameters: Sendable, Equatable {
+    public var model: String
+    public var sourceSampleRate: Int
+    public var blocksPerPacket: Int
+
+    public init(model: String, sourceSampleRate: Int, blocksPerPacket: Int) {
+        self.model = model
+        self.sourceSampleRate = sourceSampleRate
+        self.blocksPerPacket = blocksPerPacket
+    }
+
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        let name = Array(model.utf8)
+        precondition((1...32).contains(name.count), "model name of 1...32 bytes")
+        w.u8(1)
+        w.u8(UInt8(name.count))
+        w.append(name)
+        w.u32(UInt32(sourceSampleRate))
+        w.u16(UInt16(blocksPerPacket))
+        return w.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(ContainerError) {
+        var r = ByteReader(bytes)
+        guard let version = r.u8() else { throw .codec("sqcodec parameters are empty") }
+        guard version == 1 else { throw .codec("sqcodec parameters version \(version) is newer than this tqa reads (1)") }
+        guard let n = r.u8(), (1...32).contains(n), let name = r.bytes(Int(n)), let rate = r.u32(), let blocks = r.u16(),
+              r.remaining == 0, let model = String(validating: name, as: UTF8.self) else {
+            throw .codec("sqcodec parameters are malformed (\(bytes.count) bytes)")
+        }
+        guard (1...768_000).contains(Int(rate)) else { throw .codec("sqcodec source sample rate \(rate) is out of range") }
+        guard (1...1024).contains(Int(blocks)) else { throw .codec("sqcodec blocks per packet \(blocks) is out of range") }
+        self.init(model: model, sourceSampleRate: Int(rate), blocksPerPacket: Int(blocks))
+    }
+}

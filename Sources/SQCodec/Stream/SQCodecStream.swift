@@ -1,0 +1,209 @@
+import TQAudio
+import TQContainer
+
+/// SQCodec as a .tqa codec: audio in (any rate, resampled to the model's), token packets out.
+///
+/// A packet holds `blocksPerPacket` blocks of `fillLength` samples of every channel: per channel,
+/// the block's tokens packed at their information rate (`SQTokenPacking`), channels one after
+/// another. Each packet's tokens are computed with `contextBefore` blocks of audio before it and
+/// one block after it, so they equal whole-file encoding while memory stays bounded.
+public struct SQCodecEncoder: PacketEncoder {
+    public let model: SQCodecModel
+    public let parameters: SQCodecParameters
+    public let channelCount: Int
+    public var codec: CodecID { .sqcodec }
+    public var seed: UInt64 { 0 }
+    public var codecParameters: [UInt8] { parameters.encoded() }
+
+    private var resampler: ResamplerStream?
+    /// Model-rate samples per channel from block `bufferBlock` on.
+    private var pending: [[Float]]
+    private var bufferBlock = 0
+    /// First block of the next packet.
+    private var nextBlock = 0
+    private var framesIn = 0
+
+    /// Blocks of context on each side of a packet.
+    static func context(_ c: SQCodecConfiguration) -> (before: Int, after: Int) { (c.enCoderDepth + 1, 1) }
+
+    /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), or
+    /// more where needed for the packet overhead (28 bytes) to stay under 1 % of the payload.
+    ///
+    /// A file no longer than one packet decodes exactly as the whole token sequence at once.
+    /// Longer files decode packet by packet with a block of context on each side, as the
+    /// reference's `decode_unit` decodes in chunks: close to whole-sequence decoding but not
+    /// identical, since the decoder's sequence-wide norms see a different span.
+    public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
+        let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
+        return min(1024, max(SQCodecModel.defaultChunkBlocks, Int((2800 / bytesPerBlock).rounded(.up))))
+    }
+
+    public init(model: SQCodecModel, sourceSampleRate: Int, channelCount: Int, blocksPerPacket: Int? = nil) {
+        let c = model.configuration
+        self.model = model
+        self.channelCount = channelCount
+        parameters = SQCodecParameters(model: c.name, sourceSampleRate: sourceSampleRate,
+                                       blocksPerPacket: blocksPerPacket ?? Self.defaultBlocksPerPacket(c, channels: channelCount))
+        if sourceSampleRate != c.sampleRate {
+            resampler = ResamplerStream(Resampler(inputRate: sourceSampleRate, outputRate: c.sampleRate), channelCount: channelCount)
+        }
+        pending = Array(repeating: [], count: channelCount)
+    }
+
+    public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
+        append(resampler != nil ? resampler!.push(buffer) : buffer)
+        return emit(final: false)
+    }
+
+    public mutating func finish() throws -> [Packet] {
+        if resampler != nil { append(resampler!.finish()) }
+        return emit(final: true)
+    }
+
+    private mutating func append(_ b: AudioBuffer) {
+        for c in 0..<channelCount { pending[c] += b.channel(c) }
+        framesIn += b.frameCount
+    }
+
+    /// Codes every packet whose blocks and after-context are present (all that is left when `final`).
+    private mutating func emit(final: Bool) -> [Packet] {
+        let cfg = model.configuration, fill = cfg.fillLength
+        let (before, after) = Self.context(cfg)
+        let per = parameters.blocksPerPacket
+        var out: [Packet] = []
+        while true {
+            let availableFrames = bufferBlock * fill + pending[0].count
+            let totalBlocks = (availableFrames + fill - 1) / fill
+            let completeBlocks = availableFrames / fill
+            let end = nextBlock + per
+            guard final ? nextBlock < totalBlocks : end + after <= completeBlocks else { break }
+            let coreEnd = min(end, totalBlocks)
+            let first = max(bufferBlock, nextBlock - before)
+            let last = min(final ? totalBlocks : completeBlocks, coreEnd + after)
+            var payload: [UInt8] = []
+            for c in 0..<channelCount {
+                var window = Array(pending[c][(first - bufferBlock) * fill ..< min(pending[c].count, (last - bufferBlock) * fill)])
+                window += [Float](repeating: 0, count: (last - first) * fill - window.count)
+                let tokens = model.encode(window, chunkBlocks: Int.max / 2)
+                let core = Array(tokens[(nextBlock - first) * cfg.tokensPerBlock ..< (coreEnd - first) * cfg.tokensPerBlock])
+                payload += SQTokenPacking.pack(core, codebookSize: cfg.codebookSize)
+            }
+            let frames = min(coreEnd * fill, framesIn) - nextBlock * fill
+            out.append(Packet(firstFrame: UInt64(nextBlock * fill), frameCount: UInt32(frames), payload: payload))
+            nextBlock = coreEnd
+            // Keep `before` blocks of history.
+            let keepFrom = max(bufferBlock, nextBlock - before)
+            if keepFrom > bufferBlock {
+                let drop = min((keepFrom - bufferBlock) * fill, pending[0].count)
+                for c in 0..<channelCount { pending[c].removeFirst(drop) }
+                bufferBlock = keepFrom
+            }
+        }
+        return out
+    }
+}
+
+/// Decodes sqcodec packets with the model named in the header, one packet behind: a packet's audio
+/// is computed with its neighbours' tokens as context, as the encoder did.
+public struct SQCodecDecoder: PacketDecoder {
+    public let model: SQCodecModel
+    public let parameters: SQCodecParameters
+    public let channelCount: Int
+
+    /// Tokens per channel of the packets kept for context, and where they start (in blocks).
+    private var history: [[Int32]]
+    private var historyBlock = 0
+    /// The packet waiting for its successor's tokens.
+    private var waiting: (firstBlock: Int, blocks: Int, frames: Int)?
+
+    public init(header: TQAHeader, model: SQCodecModel) throws {
+        guard header.codec == .sqcodec else { throw ContainerError.codec("not an sqcodec stream (codec \(header.codec))") }
+        parameters = try SQCodecParameters(decoding: header.codecParameters)
+        guard parameters.model == model.configuration.name else {
+            throw ContainerError.codec("the file was made with SQCodec model \(parameters.model), not \(model.configuration.name)")
+        }
+        guard header.sampleRate == model.configuration.sampleRate else {
+            throw ContainerError.codec("the file's rate \(header.sampleRate) Hz is not the \(parameters.model) model's \(model.configuration.sampleRate) Hz")
+        }
+        self.model = model
+        channelCount = header.channelCount
+        history = Array(repeating: [], count: channelCount)
+    }
+
+    /// The tokens of each channel in `packet`.
+    public func tokens(of packet: Packet) throws -> [[Int32]] {
+        let cfg = model.configuration, fill = cfg.fillLength
+        let frames = Int(packet.frameCount)
+        guard frames >= 1, frames <= parameters.blocksPerPacket * fill, Int(packet.firstFrame) % fill == 0 else {
+            throw ContainerError.codec("packet \(packet.index) declares \(frames) frames at frame \(packet.firstFrame); sqcodec packets hold whole blocks of \(fill)")
+        }
+        let count = (frames + fill - 1) / fill * cfg.tokensPerBlock
+        let bytes = SQTokenPacking.byteCount(count: count, codebookSize: cfg.codebookSize)
+        guard packet.payload.count == bytes * channelCount else {
+            throw ContainerError.codec("packet \(packet.index) has \(packet.payload.count) bytes of tokens, expected \(bytes * channelCount)")
+        }
+        return try (0..<channelCount).map { c in
+            do {
+                return try SQTokenPacking.unpack(Array(packet.payload[c * bytes ..< (c + 1) * bytes]), count: count, codebookSize: cfg.codebookSize)
+            } catch {
+                throw ContainerError.codec("packet \(packet.index): \(error)")
+            }
+        }
+    }
+
+    public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
+        let cfg = model.configuration, fill = cfg.fillLength
+        let t = try tokens(of: packet)
+        let firstBlock = Int(packet.firstFrame) / fill
+        if history[0].isEmpty || historyBlock + history[0].count / cfg.tokensPerBlock != firstBlock {
+            history = Array(repeating: [], count: channelCount)
+            historyBlock = firstBlock
+        }
+        for c in 0..<channelCount { history[c] += t[c] }
+        var out: [DecodedAudio] = []
+        if let w = waiting, w.firstBlock + w.blocks == firstBlock { out.append(try render(w, afterBlocks: 1)) }
+        waiting = (firstBlock, t[0].count / cfg.tokensPerBlock, Int(packet.frameCount))
+        trim()
+        return out
+    }
+
+    public mutating func finish() throws -> [DecodedAudio] {
+        guard let w = waiting else { return [] }
+        waiting = nil
+        return [try render(w, afterBlocks: 0)]
+    }
+
+    public mutating func reset() {
+        history = Array(repeating: [], count: channelCount)
+        waiting = nil
+    }
+
+    /// Audio of the waiting packet, decoded with up to `before` blocks of history and `afterBlocks` after.
+    private func render(_ w: (firstBlock: Int, blocks: Int, frames: Int), afterBlocks: Int) throws -> DecodedAudio {
+        let cfg = model.configuration, fill = cfg.fillLength, per = cfg.tokensPerBlock
+        let before = SQCodecEncoder.context(cfg).before
+        let first = max(historyBlock, w.firstBlock - before)
+        let last = min(historyBlock + history[0].count / per, w.firstBlock + w.blocks + afterBlocks)
+        var buffer = AudioBuffer(sampleRate: cfg.sampleRate, channelCount: channelCount, frameCount: w.frames)
+        for c in 0..<channelCount {
+            let window = Array(history[c][(first - historyBlock) * per ..< (last - historyBlock) * per])
+            let audio = try model.decode(window)
+            let offset = (w.firstBlock - first) * fill
+            buffer.withMutableChannel(c) { dst in
+                for i in 0..<w.frames where offset + i < audio.count { dst[i] = audio[offset + i] }
+            }
+        }
+        return DecodedAudio(firstFrame: UInt64(w.firstBlock * fill), buffer: buffer)
+    }
+
+    /// Drops history older than the context the waiting packet needs.
+    private mutating func trim() {
+        let cfg = model.configuration, per = cfg.tokensPerBlock
+        guard let w = waiting else { return }
+        let keepFrom = max(historyBlock, w.firstBlock - SQCodecEncoder.context(cfg).before)
+        if keepFrom > historyBlock {
+            for c in 0..<channelCount { history[c].removeFirst((keepFrom - historyBlock) * per) }
+            historyBlock = keepFrom
+        }
+    }
+}
