@@ -64,6 +64,21 @@ import Testing
     }
 
     @Test(arguments: seeds)
+    func gemmWithLeadingDimensionsMatchesNaive(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let m = Int.random(in: 1...13, using: &g), n = Int.random(in: 1...37, using: &g), k = Int.random(in: 1...11, using: &g)
+        let lda = k + Int.random(in: 0...3, using: &g), ldb = n + Int.random(in: 0...3, using: &g), ldc = n + Int.random(in: 0...3, using: &g)
+        let a = Self.random(m * lda, &g), b = Self.random(k * ldb, &g)
+        var c = Self.random(m * ldc, &g)
+        var ref = c
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { ref[i * ldc + j] += a[i * lda + p] * b[p * ldb + j] } } }
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            Kernels.gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: ldc)
+        } } }
+        #expect(Self.close(c, ref), "seed \(seed)")
+    }
+
+    @Test(arguments: seeds)
     func normsMatchNaive(seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let c = Int.random(in: 1...9, using: &g), t = Int.random(in: 2...50, using: &g)
