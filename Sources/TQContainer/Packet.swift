@@ -62,6 +62,12 @@ public protocol PacketEncoder {
     mutating func encode(_ buffer: AudioBuffer) throws -> [Packet]
     /// Flushes what is buffered; returns the last packets.
     mutating func finish() throws -> [Packet]
+    /// The rate of the audio the packets decode to, when the codec resamples (nil: the input's).
+    var decodedSampleRate: Int? { get }
+}
+
+extension PacketEncoder {
+    public var decodedSampleRate: Int? { nil }
 }
 
 /// A codec's decoder: one packet in, audio out.

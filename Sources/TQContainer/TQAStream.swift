@@ -4,12 +4,15 @@ import TQAudio
 public final class TQAStreamEncoder {
     private var encoder: any PacketEncoder
     private let writer: TQAWriter
+    /// Whether the codec decodes at another rate than its input (then the packets count the frames).
+    private let resamples: Bool
     public private(set) var framesIn: UInt64 = 0
 
     /// Writes the header at once (frame count patched by `finish()`).
     public init(encoder: any PacketEncoder, sink: ByteSink, sampleRate: Int, channelCount: Int, sourceFormat: SampleFormat) throws {
         self.encoder = encoder
-        let header = TQAHeader(codec: encoder.codec, sourceFormat: sourceFormat, sampleRate: sampleRate,
+        resamples = encoder.decodedSampleRate != nil
+        let header = TQAHeader(codec: encoder.codec, sourceFormat: sourceFormat, sampleRate: encoder.decodedSampleRate ?? sampleRate,
                                channelCount: channelCount, frameCount: TQAHeader.unknownFrameCount,
                                seed: encoder.seed, codecParameters: encoder.codecParameters)
         writer = try TQAWriter(sink: sink, header: header)
@@ -23,7 +26,7 @@ public final class TQAStreamEncoder {
     /// Flushes the codec, writes the end marker and patches the header.
     public func finish() throws {
         for p in try encoder.finish() { try writer.write(p) }
-        try writer.finish(frameCount: framesIn)
+        try writer.finish(frameCount: resamples ? nil : framesIn)
     }
 
     public var bytesWritten: Int { writer.bytesWritten }

@@ -2,6 +2,7 @@ import ArgumentParser
 import TQAudio
 import TQContainer
 import TurboQuant
+import SQCodec
 
 /// The codec choice and its settings, shared by `encode`, `run`, `simulate` and `bench`.
 struct CodecOptions: ParsableArguments {
@@ -27,6 +28,12 @@ struct CodecOptions: ParsableArguments {
     @Option(help: "spectral: target SNR in dB (constant quality) instead of a rate.")
     var snr: Double?
 
+    @Option(help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")).")
+    var model: String = "6kbps"
+
+    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).")
+    var weights: String?
+
     @Option(help: "Seed of the pseudo-random rotations (stored in the file).")
     var seed: UInt64 = TurboParameters.defaultSeed
 
@@ -40,6 +47,9 @@ struct CodecOptions: ParsableArguments {
                 throw ValidationError("--block must be a power of two in 64...8192, got \(block)")
             }
         }
+        if codec == .sqcodec && SQCodecConfiguration.named(model) == nil {
+            throw ValidationError("--model must be one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")), got \(model)")
+        }
         if bitsPerSample != nil && snr != nil { throw ValidationError("give --bits-per-sample or --snr, not both") }
         if let b = bitsPerSample, !(b > 0 && b <= 32) { throw ValidationError("--bits-per-sample must be in (0, 32], got \(b)") }
         if let s = snr, !(s > 0 && s <= 150) { throw ValidationError("--snr must be in (0, 150] dB, got \(s)") }
@@ -51,7 +61,7 @@ struct CodecOptions: ParsableArguments {
         switch codec {
         case .turbo: "turbo, \(bits) bits\(noResidual ? "" : " + residual"), block \(block)"
         case .spectral: snr.map { "spectral, target \($0) dB SNR" } ?? "spectral, \(bitsPerSample ?? 4) bits per sample"
-        case .sqcodec: "sqcodec"
+        case .sqcodec: "sqcodec \(model)"
         }
     }
 }

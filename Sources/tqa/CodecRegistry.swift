@@ -1,3 +1,5 @@
+import Foundation
+import SQCodec
 import TQAudio
 import TQContainer
 import TurboQuant
@@ -13,14 +15,20 @@ enum CodecRegistry {
             let target: SpectralTarget = o.snr.map { .snr($0) } ?? .bitsPerSample(o.bitsPerSample ?? 4)
             return SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
         case .sqcodec:
-            throw CLIError("the sqcodec codec is not in this build yet")
+            let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) })
+            return SQCodecEncoder(model: model, sourceSampleRate: sampleRate, channelCount: channelCount)
         }
     }
 
-    static func decoder(_ header: TQAHeader, threads: Int = 1) throws -> any PacketDecoder {
+    /// The decoder for `header`; sqcodec files load their model's weights from `weights`
+    /// (default: the model's cache directory).
+    static func decoder(_ header: TQAHeader, weights: String? = nil) throws -> any PacketDecoder {
         switch header.codec {
-        case .turbo, .spectral: try TQAFile.decoder(for: header)
-        case .sqcodec: throw CLIError("this file uses the sqcodec codec, which this build cannot decode yet")
+        case .turbo, .spectral: return try TQAFile.decoder(for: header)
+        case .sqcodec:
+            let p = try SQCodecParameters(decoding: header.codecParameters)
+            let model = try SQCodecModel.load(model: p.model, weightsDirectory: weights.map { URL(fileURLWithPath: $0) })
+            return try SQCodecDecoder(header: header, model: model)
         }
     }
 }

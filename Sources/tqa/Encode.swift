@@ -103,6 +103,14 @@ struct Decode: ParsableCommand {
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int = ProcessInfoCores.count
 
+    enum Rate: String, ExpressibleByArgument, CaseIterable { case model, source }
+
+    @Option(help: "sqcodec: the rate of the output, model (the model's, default) or source (the input's).")
+    var rate: Rate = .model
+
+    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).")
+    var weights: String?
+
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
@@ -111,7 +119,7 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         let r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
-                                    threads: max(1, min(threads, 256)))
+                                    threads: max(1, min(threads, 256)), weights: weights, sourceRate: rate == .source)
         if salvage && !r.report.isClean {
             let rate = Double(r.header.sampleRate)
             FileHandleOut.stderr("warning: \(input) is damaged: \(r.report.skipped.count) damaged region(s), "

@@ -1,4 +1,5 @@
 import Foundation
+import SQCodec
 import TQAudio
 import TQContainer
 
@@ -55,23 +56,43 @@ enum Pipeline {
     }
 
     static func decode(input: String, output: String, format: SampleFormat?, salvage: Bool, force: Bool,
-                       threads: Int = 1) throws -> DecodeResult {
+                       threads: Int = 1, weights: String? = nil, sourceRate: Bool = false) throws -> DecodeResult {
         try checkOutput(output, input: input, force: force)
         let start = Date()
         let reader = try TQAReader(path: input)
         let header = reader.header
-        let decoder = try CodecRegistry.decoder(header, threads: threads)
+        let decoder = try CodecRegistry.decoder(header, weights: weights)
         let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage, threads: threads)
         let outFormat = format ?? header.sourceFormat.writable
-        let writer = try WAVWriter(path: output, sampleRate: header.sampleRate, channelCount: header.channelCount,
+        // sqcodec files hold audio at the model's rate; `sourceRate` resamples back to the input's.
+        var resampler: ResamplerStream?
+        var outRate = header.sampleRate
+        var outFrames: UInt64?
+        if sourceRate, header.codec == .sqcodec, let p = try? SQCodecParameters(decoding: header.codecParameters),
+           p.sourceSampleRate != header.sampleRate {
+            resampler = ResamplerStream(Resampler(inputRate: header.sampleRate, outputRate: p.sourceSampleRate), channelCount: header.channelCount)
+            outRate = p.sourceSampleRate
+            if header.frameCount != TQAHeader.unknownFrameCount {
+                outFrames = header.frameCount * UInt64(p.sourceSampleRate) / UInt64(header.sampleRate)
+            }
+        }
+        let writer = try WAVWriter(path: output, sampleRate: outRate, channelCount: header.channelCount,
                                    sampleFormat: outFormat, overwrite: force)
         let total = header.frameCount == TQAHeader.unknownFrameCount ? nil : Int(clamping: header.frameCount)
         let progress = Progress(label: "decoding", total: total)
         do {
+            var written: UInt64 = 0
+            func put(_ b: AudioBuffer) throws {
+                var b = b
+                if let limit = outFrames { b.truncate(toFrames: Int(clamping: limit - min(limit, written))) }
+                written += UInt64(b.frameCount)
+                if b.frameCount > 0 { try writer.write(b) }
+            }
             while let buffer = try stream.next() {
-                try writer.write(buffer)
+                try put(resampler != nil ? resampler!.push(buffer) : buffer)
                 progress.update(Int(clamping: stream.framesOut))
             }
+            if resampler != nil { try put(resampler!.finish()) }
             try writer.finish()
         } catch {
             writer.abort()

@@ -39,7 +39,7 @@ struct Run: ParsableCommand {
         let wavPath = output ?? tmp.path + "/decoded.wav"
         let enc = try Pipeline.encode(input: inPath, output: tqaPath, options: codec, force: force || keep == nil)
         let dec = try Pipeline.decode(input: tqaPath, output: wavPath, format: nil, salvage: false, force: force || output == nil,
-                                      threads: codec.threads)
+                                      threads: codec.threads, weights: codec.weights, sourceRate: true)
         let m = try Comparison.files(reference: inPath, test: wavPath)
         let inBytes = (try? FileManager.default.attributesOfItem(atPath: inPath)[.size] as? Int) ?? 0
         let f = enc.inputFormat

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SQCodec
 import TQAudio
 import TQContainer
 
@@ -17,9 +18,19 @@ struct Simulate: ParsableCommand {
         try enc.write(x)
         try enc.finish()
         let reader = try TQAReader(bytes: sink.bytes)
-        let dec = TQAStreamDecoder(reader: reader, decoder: try CodecRegistry.decoder(reader.header))
-        var y = AudioBuffer(sampleRate: x.sampleRate, channelCount: x.channelCount, frameCount: 0)
+        let dec = TQAStreamDecoder(reader: reader, decoder: try CodecRegistry.decoder(reader.header, weights: codec.weights))
+        var y = AudioBuffer(sampleRate: reader.header.sampleRate, channelCount: x.channelCount, frameCount: 0)
         while let b = try dec.next() { y.append(b) }
+        if y.sampleRate != x.sampleRate {
+            // sqcodec decodes at its model's rate: back to the signal's for the comparison.
+            y = Resampler(inputRate: y.sampleRate, outputRate: x.sampleRate)(y)
+        }
+        y.truncate(toFrames: x.frameCount)
+        if y.frameCount < x.frameCount {
+            var padded = y
+            padded.append(AudioBuffer(sampleRate: x.sampleRate, channelCount: x.channelCount, frameCount: x.frameCount - y.frameCount))
+            y = padded
+        }
         let m = FidelityMetrics.compare(x, y)
         let samples = Double(max(1, x.frameCount * x.channelCount))
         print("signal      \(signal.type.rawValue), \(fmt(x.duration)) s, \(x.sampleRate) Hz, \(x.channelCount) ch, \(signal.spikes) spikes")

@@ -10,7 +10,7 @@ struct TQA: ParsableCommand {
         commandName: "tqa",
         abstract: "Lossy audio compression: TurboQuant (classic and spectral) and SQCodec.",
         version: "0.1.0",
-        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, Bench.self]
+        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, Models.self, Tokens.self, Bench.self]
     )
 
     /// Errors of ours print as one `error: …` line with exit code 1; argument errors keep
@@ -49,6 +49,12 @@ struct TQA: ParsableCommand {
 
 /// Removes temporary outputs on SIGINT/SIGTERM so that an interrupted run leaves nothing behind.
 func installSignalCleanup() {
+    // A parent may start us with these signals blocked (a blocked mask is inherited across
+    // exec; Foundation's Process does this): unblock them, or SIGTERM would never arrive.
+    var set = sigset_t()
+    sigemptyset(&set)
+    for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+    sigprocmask(SIG_UNBLOCK, &set, nil)
     for sig in [SIGINT, SIGTERM, SIGHUP] {
         signal(sig) { s in
             OutputFileRegistry.removeAll()

@@ -14,6 +14,7 @@ public struct SQCodecEncoder: PacketEncoder {
     public var codec: CodecID { .sqcodec }
     public var seed: UInt64 { 0 }
     public var codecParameters: [UInt8] { parameters.encoded() }
+    public var decodedSampleRate: Int? { model.configuration.sampleRate }
 
     private var resampler: ResamplerStream?
     /// Model-rate samples per channel from block `bufferBlock` on.
@@ -132,23 +133,7 @@ public struct SQCodecDecoder: PacketDecoder {
 
     /// The tokens of each channel in `packet`.
     public func tokens(of packet: Packet) throws -> [[Int32]] {
-        let cfg = model.configuration, fill = cfg.fillLength
-        let frames = Int(packet.frameCount)
-        guard frames >= 1, frames <= parameters.blocksPerPacket * fill, Int(packet.firstFrame) % fill == 0 else {
-            throw ContainerError.codec("packet \(packet.index) declares \(frames) frames at frame \(packet.firstFrame); sqcodec packets hold whole blocks of \(fill)")
-        }
-        let count = (frames + fill - 1) / fill * cfg.tokensPerBlock
-        let bytes = SQTokenPacking.byteCount(count: count, codebookSize: cfg.codebookSize)
-        guard packet.payload.count == bytes * channelCount else {
-            throw ContainerError.codec("packet \(packet.index) has \(packet.payload.count) bytes of tokens, expected \(bytes * channelCount)")
-        }
-        return try (0..<channelCount).map { c in
-            do {
-                return try SQTokenPacking.unpack(Array(packet.payload[c * bytes ..< (c + 1) * bytes]), count: count, codebookSize: cfg.codebookSize)
-            } catch {
-                throw ContainerError.codec("packet \(packet.index): \(error)")
-            }
-        }
+        try SQCodecPacketTokens.tokens(of: packet, configuration: model.configuration, parameters: parameters, channelCount: channelCount)
     }
 
     public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
@@ -204,6 +189,32 @@ public struct SQCodecDecoder: PacketDecoder {
         if keepFrom > historyBlock {
             for c in 0..<channelCount { history[c].removeFirst((keepFrom - historyBlock) * per) }
             historyBlock = keepFrom
+        }
+    }
+}
+
+/// Reading the token indices of a packet, which needs the model's shape but not its weights.
+public enum SQCodecPacketTokens {
+    /// The tokens of each channel in `packet`; throws `ContainerError.codec` when the packet's
+    /// frames or byte count do not fit, or the packing is damaged.
+    public static func tokens(of packet: Packet, configuration cfg: SQCodecConfiguration, parameters: SQCodecParameters,
+                              channelCount: Int) throws -> [[Int32]] {
+        let fill = cfg.fillLength
+        let frames = Int(packet.frameCount)
+        guard frames >= 1, frames <= parameters.blocksPerPacket * fill, packet.firstFrame % UInt64(fill) == 0 else {
+            throw ContainerError.codec("packet \(packet.index) declares \(frames) frames at frame \(packet.firstFrame); sqcodec packets hold whole blocks of \(fill)")
+        }
+        let count = (frames + fill - 1) / fill * cfg.tokensPerBlock
+        let bytes = SQTokenPacking.byteCount(count: count, codebookSize: cfg.codebookSize)
+        guard packet.payload.count == bytes * channelCount else {
+            throw ContainerError.codec("packet \(packet.index) has \(packet.payload.count) bytes of tokens, expected \(bytes * channelCount)")
+        }
+        return try (0..<channelCount).map { c in
+            do {
+                return try SQTokenPacking.unpack(Array(packet.payload[c * bytes ..< (c + 1) * bytes]), count: count, codebookSize: cfg.codebookSize)
+            } catch {
+                throw ContainerError.codec("packet \(packet.index): \(error)")
+            }
         }
     }
 }

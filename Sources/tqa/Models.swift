@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SQCodec
+
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the SQCodec models and where their weights are looked for.")
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let rows = SQCodecConfiguration.published.map { c -> [String: Any] in
+            let dir = SQCodecModel.defaultDirectory(for: c).path
+            let present = SQCodecModel.moduleNames.allSatisfy {
+                FileManager.default.fileExists(atPath: "\(dir)/\($0).pt") || FileManager.default.fileExists(atPath: "\(dir)/\($0).safetensors")
+            }
+            return ["model": c.name, "sample_rate": c.sampleRate, "tokens_per_second": c.tokensPerSecond,
+                    "codebook_size": c.codebookSize, "bitrate_bps": c.bitrate, "weights": dir, "weights_present": present]
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
+        print(pad("model", 14) + pad("rate Hz", 9) + pad("tokens/s", 10) + pad("codebook", 10) + pad("bitrate bps", 13) + "weights")
+        for r in rows {
+            print(pad(r["model"] as! String, 14) + pad("\(r["sample_rate"]!)", 9) + pad(fmt(r["tokens_per_second"] as! Double), 10)
+                  + pad("\(r["codebook_size"]!)", 10) + pad(fmt(r["bitrate_bps"] as! Double, 1), 13)
+                  + ((r["weights_present"] as! Bool) ? "" : "(missing) ") + (r["weights"] as! String))
+        }
+        print("Weights are published at https://huggingface.co/zhai-lw/SQCodec (weights/<model>.v0/*.pt); tqa never downloads them.")
+    }
+}
+
+struct Tokens: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the SQCodec token indices of a .tqa file, per channel.")
+
+    @Argument(help: "An sqcodec .tqa file.")
+    var file: String
+
+    @Flag(help: "Print JSON: {\"model\", \"sample_rate\", \"tokens_per_second\", \"channels\": [[…], …]}.")
+    var json = false
+
+    func run() throws {
+        let reader = try TQAReader(path: file)
+        let h = reader.header
+        guard h.codec == .sqcodec else { throw CLIError("\(file) uses the \(h.codec) codec; tokens are for sqcodec files") }
+        let p = try SQCodecParameters(decoding: h.codecParameters)
+        guard let c = SQCodecConfiguration.named(p.model) else { throw CLIError("\(file) names an unknown SQCodec model \(p.model)") }
+        var channels = [[Int32]](repeating: [], count: h.channelCount)
+        while let packet = try reader.next() {
+            for (i, t) in try SQCodecPacketTokens.tokens(of: packet, configuration: c, parameters: p, channelCount: h.channelCount).enumerated() {
+                channels[i] += t
+            }
+        }
+        if json {
+            let o: [String: Any] = ["model": p.model, "sample_rate": c.sampleRate, "tokens_per_second": (c.tokensPerSecond * 100).rounded() / 100,
+                                    "channels": channels.map { $0.map { Int($0) } }]
+            let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("model \(p.model), \(c.sampleRate) Hz, \(fmt(c.tokensPerSecond)) tokens/s, \(h.channelCount) ch")
+            for (i, t) in channels.enumerated() { print("ch\(i) (\(t.count)): " + t.map(String.init).joined(separator: " ")) }
+        }
+    }
+}
+
+import TQContainer
