@@ -6,8 +6,8 @@ import Foundation
 /// expected rate and distortion — follows from the band's scale index s alone, σ/Δ = 2^(s/4)
 /// (docs/SPECTRAL.md, "Coefficient model").
 ///
-/// Magnitude m = ⌊|y|/Δ + ρ⌋. For σ/Δ ≥ 8 (s ≥ `splitFrom`) the k = ⌊s/4⌋ − 2 low bits of m are
-/// sent raw (they are nearly uniform) and only m >> k is modelled, at a scale σ/(Δ·2^k) in [4, 8).
+/// Magnitude m = ⌊|y|/Δ + ρ⌋. For σ/Δ ≥ 16 (s ≥ `splitFrom`) the k = ⌊s/4⌋ − 3 low bits of m are
+/// sent raw (they are nearly uniform) and only m >> k is modelled, at a scale σ/(Δ·2^k) in [8, 16).
 /// Symbols above the table's last value go through an escape with an Elias-gamma style tail.
 ///
 /// Tables are computed once with IEEE basic operations only (`DeterministicMath`), so encoder
@@ -20,7 +20,7 @@ public struct CoefficientModel: Sendable {
     public let escape: Int
     /// Cumulative frequencies of the signed symbols, total 2^totalBits. Symbol of magnitude
     /// h = m >> k (capped at escape) and sign: k = 0: 0 for m = 0, else 2h − 1 + negative;
-    /// k > 0: 2h + negative (the sign is sent even when m = 0: rare at σ/Δ ≥ 8).
+    /// k > 0: 2h + negative (the sign is sent even when m = 0: rare at σ/Δ ≥ 16).
     public let cumulative: [UInt32]
     /// lookup[v >> (totalBits − 8)]: the largest symbol whose cumulative start is ≤ that value's
     /// bucket start; decoding scans forward from it.
@@ -68,7 +68,7 @@ public enum GaussianModel {
     /// The "band not coded" scale: decoded as zeros.
     public static let off = minScale - 1
     /// First scale index whose low bits are sent raw.
-    public static let splitFrom = 12
+    public static let splitFrom = 16
 
     /// Models for s = minScale … maxScale (index s − minScale).
     public static let models: [CoefficientModel] = {
@@ -77,7 +77,7 @@ public enum GaussianModel {
         let split = (0 ..< 4).map { makeSplit(phase: $0) }
         var all = direct
         for s in splitFrom ... maxScale {
-            let k = s / 4 - 2
+            let k = s / 4 - 3
             let base = split[s % 4]
             all.append(CoefficientModel(shift: k, escape: base.escape, cumulative: base.cumulative, rounding: 0.5, centroids: [0],
                                         bitsPerCoefficient: base.bitsPerCoefficient + Double(k), distortion: base.distortion))
@@ -99,7 +99,7 @@ public enum GaussianModel {
 
     // MARK: table construction (IEEE basic operations only)
 
-    /// Direct model, k = 0, for σ/Δ = 2^(s/4) < 8: chooses ρ by minimising D + λR with the
+    /// Direct model, k = 0, for σ/Δ = 2^(s/4) < 16: chooses ρ by minimising D + λR with the
     /// high-rate slope λ = ln2/6 (Δ = 1), then builds the table.
     static func makeDirect(scale s: Int) -> CoefficientModel {
         let sigma = DeterministicMath.exp2(Double(s) / 4)
@@ -115,9 +115,9 @@ public enum GaussianModel {
         return best!
     }
 
-    /// Model of m >> k for σ' = 2^(2 + phase/4), cells [j, j+1).
+    /// Model of m >> k for σ' = 2^(3 + phase/4), cells [j, j+1).
     static func makeSplit(phase: Int) -> CoefficientModel {
-        build(sigma: DeterministicMath.exp2(2 + Double(phase) / 4), rounding: 0.5, shift: 1)
+        build(sigma: DeterministicMath.exp2(3 + Double(phase) / 4), rounding: 0.5, shift: 1)
     }
 
     /// Builds one table. shift 0: cells of m are [0, 1−ρ), [m−ρ, m+1−ρ); shift > 0: the modelled
@@ -125,8 +125,8 @@ public enum GaussianModel {
     static func build(sigma: Double, rounding rho: Double, shift: Int) -> CoefficientModel {
         let total = 1 << totalBits
         let offset = shift == 0 ? rho : 0.0
-        // Alphabet: values up to ~7σ, at least 2, at most 60, plus the escape.
-        let valueCount = max(2, min(60, Int(7 * sigma + 2)))
+        // Alphabet: values up to ~7σ, at least 2, at most 100, plus the escape (≤ 202 signed symbols).
+        let valueCount = max(2, min(100, Int(7 * sigma + 2)))
         var probs = [Double](repeating: 0, count: valueCount + 1)
         var lower = 0.0
         for m in 0 ..< valueCount {

@@ -53,7 +53,9 @@ struct SpectralChunk {
         return best
     }
 
-    mutating func prepare(bands: SpectralBands) {
+    /// M/S decisions, band rotations and statistics; with `statisticsOnly`, the statistics of
+    /// the coefficients as they are (for provisional decisions).
+    mutating func prepare(bands: SpectralBands, statisticsOnly: Bool = false) {
         let n = bands.long.blockSize
         entryStride = max(bands.longEntries.count, bands.shortEntries.count)
         let stride = entryStride, ch = channels
@@ -68,7 +70,7 @@ struct SpectralChunk {
                 statistics.frameStarts.append(statistics.widths.count)
                 let entries = bands.entries(short: modes[i + 1])
                 let base = co.baseAddress! + i * ch * n
-                if ch == 2 {
+                if ch == 2 && !statisticsOnly {
                     let l = base, r = base + n
                     for (e, entry) in entries.enumerated() {
                         var el: Float = 0, er: Float = 0, em: Float = 0, es: Float = 0
@@ -94,7 +96,7 @@ struct SpectralChunk {
                 for c in 0 ..< ch {
                     let x = base + c * n
                     for (e, entry) in entries.enumerated() {
-                        rotations[entry.band].rotate(UnsafeMutableBufferPointer(start: x + entry.offset, count: entry.width))
+                        if !statisticsOnly { rotations[entry.band].rotate(UnsafeMutableBufferPointer(start: x + entry.offset, count: entry.width)) }
                         var sum: Float = 0
                         for t in entry.offset ..< entry.offset + entry.width { sum += x[t] * x[t] }
                         energy += Double(sum)

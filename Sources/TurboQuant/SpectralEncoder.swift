@@ -95,40 +95,65 @@ public struct SpectralEncoder: PacketEncoder {
         let frames = f1 - f0
         let final = totalFrames == f1
         // Modes: index 0 is frame f0 − 1, index i + 1 is frame f0 + i, last is frame f1.
+        // Attacks force short blocks; the other frames take short blocks when that is cheaper
+        // at a provisional water level (speech often is: better time resolution).
         var modes = [previousShort]
         for f in f0 ... f1 { modes.append(f < (totalFrames ?? Int.max) ? isTransient(frame: f) : false) }
-        var coefficients = [Float](repeating: 0, count: frames * channels * n)
-        var span = [Float](repeating: 0, count: 2 * n)
-        var scratch = [Float](repeating: 0, count: transform.scratchCount)
-        coefficients.withUnsafeMutableBufferPointer { co in
-            span.withUnsafeMutableBufferPointer { sp in
-                scratch.withUnsafeMutableBufferPointer { scr in
-                    for i in 0 ..< frames {
-                        for c in 0 ..< channels {
-                            gather(channel: c, from: (f0 + i) * n - n / 2, count: 2 * n, into: sp.baseAddress!)
-                            transform.analyze(span: sp.baseAddress!, isShort: modes[i + 1], prevShort: modes[i], nextShort: modes[i + 2],
-                                              coefficients: co.baseAddress! + (i * channels + c) * n, scratch: scr.baseAddress!)
-                        }
-                    }
-                }
-            }
-        }
-        // Stereo decisions and band statistics.
-        var chunk = SpectralChunk(firstFrame: f0, frames: frames, channels: channels, modes: modes, coefficients: coefficients)
-        chunk.prepare(bands: bands)
-        // Budget.
         let packetCount = (frames + parameters.framesPerPacket - 1) / parameters.framesPerPacket
         let covered = min(f1 * n, received) - f0 * n
-        var g: Double
-        var result: (packets: [Packet], bits: Int, noise: Double)
-        switch target {
-        case .bitsPerSample(let x):
-            var budget = x * Double(channels * covered) - Double(packetCount * 28 * 8)
+        var budget = 0.0
+        if case .bitsPerSample(let x) = target {
+            budget = x * Double(channels * covered) - Double(packetCount * 28 * 8)
             budget += min(max(carryBits, -0.05 * budget), 0.05 * budget)
             if f0 == 0 { budget -= Double((TQAHeader.fixedSize + 4 + parameters.encoded.count) * 8) }
             if final { budget -= 20 * 8 }
             budget = max(budget, Double(packetCount * 64))
-            let frameHeaderBits = Double(frames * (4 + SpectralStep.bits))
+        }
+        let frameHeaderBits = Double(frames * (3 + SpectralStep.bits))
+        var coefficients = analyze(frames: f0 ..< f1, modes: modes)
+        var provisional = SpectralChunk(firstFrame: f0, frames: frames, channels: channels, modes: modes, coefficients: coefficients)
+        provisional.prepare(bands: bands, statisticsOnly: true)
+        let g0: Double
+        switch target {
+        case .bitsPerSample: g0 = provisional.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits)
+        case .snr(let db): g0 = provisional.statistics.stepIndex(forNoise: provisional.signalEnergy / pow(10, db / 10))
+        }
+        var allShort = modes
+        for i in allShort.indices { allShort[i] = true }
+        let shortCoefficients = analyze(frames: f0 ..< f1, modes: allShort)
+        var changed = false
+        for i in 0 ..< frames where !modes[i + 1] && f0 + i < (totalFrames ?? Int.max) - 1 {
+            let long = frameCost(coefficients, frame: i, short: false, g: g0)
+            let short = frameCost(shortCoefficients, frame: i, short: true, g: g0)
+            if short < 0.98 * long - 8 { modes[i + 1] = true; changed = true }
+        }
+        if changed {
+            // Reuse a frame's first or all-short transform when its window slopes are the same.
+            let initial = provisional.modes
+            var redo: [Int] = []
+            coefficients.withUnsafeMutableBufferPointer { co in
+                shortCoefficients.withUnsafeBufferPointer { sh in
+                    for i in 0 ..< frames {
+                        let same = modes[i] == initial[i] && modes[i + 1] == initial[i + 1] && modes[i + 2] == initial[i + 2]
+                        if same { continue }
+                        if modes[i] && modes[i + 1] && modes[i + 2] {
+                            let o = i * channels * n
+                            for t in 0 ..< channels * n { co[o + t] = sh[o + t] }
+                        } else {
+                            redo.append(i)
+                        }
+                    }
+                }
+            }
+            analyze(frames: f0 ..< f1, modes: modes, only: redo, into: &coefficients)
+        }
+        // Stereo decisions and band statistics.
+        var chunk = SpectralChunk(firstFrame: f0, frames: frames, channels: channels, modes: modes, coefficients: coefficients)
+        chunk.prepare(bands: bands)
+        var g: Double
+        var result: (packets: [Packet], bits: Int, noise: Double)
+        switch target {
+        case .bitsPerSample:
             let estimate = { (g: Double) in chunk.statistics.estimate(g: g).bits + frameHeaderBits }
             g = chunk.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits)
             if frames >= 16 {
@@ -152,7 +177,7 @@ public struct SpectralEncoder: PacketEncoder {
                 } else {
                     // Shift the model by the measured offset.
                     let offset = actual - estimate(g)
-                    next = chunk.statistics.stepIndex(forBits: budget - offset - Double(frames * (4 + SpectralStep.bits)))
+                    next = chunk.statistics.stepIndex(forBits: budget - offset - frameHeaderBits)
                 }
                 let ng = min(max(next, 0), Double(SpectralStep.maxIndex))
                 if abs(ng - g) < 0.01 { break }
@@ -220,6 +245,54 @@ public struct SpectralEncoder: PacketEncoder {
             i += count
         }
         return (packets, bits, noise)
+    }
+
+    /// Transforms of frames `range` (coefficients frames × channels × N) with the given modes
+    /// (index 0: the frame before the range, last: the frame after).
+    private func analyze(frames range: Range<Int>, modes: [Bool]) -> [Float] {
+        var coefficients = [Float](repeating: 0, count: range.count * channelCount * parameters.frameSize)
+        analyze(frames: range, modes: modes, only: Array(0 ..< range.count), into: &coefficients)
+        return coefficients
+    }
+
+    /// Transforms the frames `only` (indices within `range`) into `coefficients`.
+    private func analyze(frames range: Range<Int>, modes: [Bool], only: [Int], into coefficients: inout [Float]) {
+        let n = parameters.frameSize, channels = channelCount
+        var span = [Float](repeating: 0, count: 2 * n)
+        var scratch = [Float](repeating: 0, count: transform.scratchCount)
+        coefficients.withUnsafeMutableBufferPointer { co in
+            span.withUnsafeMutableBufferPointer { sp in
+                scratch.withUnsafeMutableBufferPointer { scr in
+                    for i in only {
+                        for c in 0 ..< channels {
+                            gather(channel: c, from: (range.lowerBound + i) * n - n / 2, count: 2 * n, into: sp.baseAddress!)
+                            transform.analyze(span: sp.baseAddress!, isShort: modes[i + 1], prevShort: modes[i], nextShort: modes[i + 2],
+                                              coefficients: co.baseAddress! + (i * channels + c) * n, scratch: scr.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// High-rate cost of frame i in bits at step index g: Σ over bands above the water level θ of
+    /// w·½·log2(σ²/θ) plus the scale's side information.
+    private func frameCost(_ coefficients: [Float], frame i: Int, short: Bool, g: Double) -> Double {
+        let n = parameters.frameSize
+        let theta = Float(exp2(2 * (8 - g / 32)) / 12)
+        var bits: Float = 0
+        coefficients.withUnsafeBufferPointer { co in
+            for c in 0 ..< channelCount {
+                let x = co.baseAddress! + (i * channelCount + c) * n
+                for entry in bands.entries(short: short) {
+                    var sum: Float = 0
+                    for t in entry.offset ..< entry.offset + entry.width { sum += x[t] * x[t] }
+                    let v = sum / Float(entry.width)
+                    if v > theta { bits += 0.5 * Float(entry.width) * log2f(v / theta) + Float(BandStatistics.sideBitsPerBand) }
+                }
+            }
+        }
+        return Double(bits)
     }
 
     /// Range-coder bits of frames 0, k, 2k, … of the chunk at step index g (payload only).
