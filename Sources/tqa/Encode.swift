@@ -130,8 +130,8 @@ struct Decode: ParsableCommand {
             }
         }
         guard !quiet else { return }
-        print("\(output): \(r.frames) frames × \(r.header.channelCount) ch at \(r.header.sampleRate) Hz, "
-              + "\(r.outputFormat), \(fmt(Double(r.frames) / Double(r.header.sampleRate) / max(r.seconds, 1e-9), 0))× real time")
+        print("\(output): \(r.frames) frames × \(r.header.channelCount) ch at \(r.sampleRate) Hz, "
+              + "\(r.outputFormat), \(fmt(Double(r.frames) / Double(r.sampleRate) / max(r.seconds, 1e-9), 0))× real time")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SQCodec
+import TQAudio
 
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the SQCodec models and where their weights are looked for.")
@@ -8,7 +9,28 @@ struct Models: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Write seeded random weights for --model into DIR (for tests and benchmarks; not a codec).", valueName: "DIR"))
+    var randomWeights: String?
+
+    @Option(help: "With --random-weights: the model.")
+    var model: String = "6kbps"
+
+    @Option(help: "With --random-weights: the seed.")
+    var seed: UInt64 = 1
+
     func run() throws {
+        if let dir = randomWeights {
+            guard let c = SQCodecConfiguration.named(model) else { throw CLIError("unknown SQCodec model \(model)") }
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let tensors = try RandomWeights.tensors(for: c, seed: seed)
+            for (module, t) in tensors {
+                let file = try OutputFile(path: "\(dir)/\(module).safetensors", overwrite: true)
+                try file.write(RandomWeights.safetensors(t))
+                try file.commit()
+            }
+            print("\(dir): random weights for \(model) (seed \(seed)), \(tensors.values.reduce(0) { $0 + $1.count }) tensors; they make noise, not speech")
+            return
+        }
         let rows = SQCodecConfiguration.published.map { c -> [String: Any] in
             let dir = SQCodecModel.defaultDirectory(for: c).path
             let present = SQCodecModel.moduleNames.allSatisfy {

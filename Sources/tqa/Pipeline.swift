@@ -49,7 +49,9 @@ enum Pipeline {
 
     struct DecodeResult {
         var header: TQAHeader
+        /// Frames written, at `sampleRate`.
         var frames: UInt64
+        var sampleRate: Int
         var outputFormat: SampleFormat
         var report: SalvageReport
         var seconds: Double
@@ -80,8 +82,8 @@ enum Pipeline {
                                    sampleFormat: outFormat, overwrite: force)
         let total = header.frameCount == TQAHeader.unknownFrameCount ? nil : Int(clamping: header.frameCount)
         let progress = Progress(label: "decoding", total: total)
+        var written: UInt64 = 0
         do {
-            var written: UInt64 = 0
             func put(_ b: AudioBuffer) throws {
                 var b = b
                 if let limit = outFrames { b.truncate(toFrames: Int(clamping: limit - min(limit, written))) }
@@ -99,7 +101,7 @@ enum Pipeline {
             throw error
         }
         progress.done()
-        return DecodeResult(header: header, frames: stream.framesOut, outputFormat: outFormat, report: stream.report,
+        return DecodeResult(header: header, frames: written, sampleRate: outRate, outputFormat: outFormat, report: stream.report,
                             seconds: Date().timeIntervalSince(start))
     }
 }

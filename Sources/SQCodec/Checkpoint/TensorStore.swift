@@ -16,20 +16,30 @@ public struct StoredTensor: Sendable, Equatable {
 /// A layer reads `scope.tensor("dw_conv.bias", shape: [c])`; a missing or mis-shaped tensor
 /// throws `CheckpointError` with its full name (module prefix included).
 final class TensorStore {
-    private let tensors: [String: StoredTensor]
+    private var tensors: [String: StoredTensor]
     private let module: String
     private var used: Set<String> = []
+    /// When set, a tensor that is asked for and missing is made by this and recorded
+    /// (`RandomWeights` uses it to learn a model's tensors and give them values).
+    private let synthesize: ((String, [Int]) -> [Float])?
 
     /// - Parameter module: the state dict's module (`encoder`, `en_decoder`, …), used in error messages.
-    init(module: String, tensors: [String: StoredTensor]) {
+    init(module: String, tensors: [String: StoredTensor], synthesize: ((String, [Int]) -> [Float])? = nil) {
         self.module = module
         self.tensors = tensors
+        self.synthesize = synthesize
     }
+
+    /// Every tensor held or made so far.
+    var all: [String: StoredTensor] { tensors }
 
     func contains(_ name: String) -> Bool { tensors[name] != nil }
 
     /// The values of `name`, which must have exactly `shape`.
     func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+        if tensors[name] == nil, let make = synthesize {
+            tensors[name] = StoredTensor(shape: shape, values: make(name, shape))
+        }
         guard let t = tensors[name] else { throw CheckpointError.missingTensor("\(module).\(name)") }
         guard t.shape == shape else {
             throw CheckpointError.shapeMismatch(tensor: "\(module).\(name)", expected: shape, found: t.shape)

@@ -44,13 +44,22 @@ public struct SQCodecModel: Sendable {
     /// - Throws: `SQCodecError.invalidConfiguration`, or `CheckpointError` naming any missing,
     ///   extra or mis-shaped tensor.
     public init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]]) throws {
+        try self.init(configuration: configuration, tensors: tensors, synthesize: nil)
+    }
+
+    /// `synthesize`, when given, makes every tensor the layers ask for (see `RandomWeights`);
+    /// `made` receives the tensors of each module.
+    init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]],
+         synthesize: ((String, String, [Int]) -> [Float])?, made: ((String, [String: StoredTensor]) -> Void)? = nil) throws {
         if let problem = configuration.problem {
             throw SQCodecError.invalidConfiguration(name: configuration.name, reason: problem)
         }
         if let extra = tensors.keys.filter({ !Self.moduleNames.contains($0) }).sorted().first {
             throw CheckpointError.unexpectedTensor(extra)
         }
-        func store(_ module: String) -> TensorStore { TensorStore(module: module, tensors: tensors[module] ?? [:]) }
+        func store(_ module: String) -> TensorStore {
+            TensorStore(module: module, tensors: tensors[module] ?? [:], synthesize: synthesize.map { f in { f(module, $0, $1) } })
+        }
         let c = configuration
         let s = (encoder: store("encoder"), quantizer: store("quantizer"), decoder: store("decoder"),
                  enEncoder: store("en_encoder"), enDecoder: store("en_decoder"))
@@ -60,7 +69,10 @@ public struct SQCodecModel: Sendable {
         decoder = try Decoder(s.decoder.scope(""), configuration: c)
         transformerEncoder = try TransformerEncoder(s.enEncoder.scope(""), configuration: c)
         transformerDecoder = try TransformerDecoder(s.enDecoder.scope(""), configuration: c)
-        for st in [s.encoder, s.quantizer, s.decoder, s.enEncoder, s.enDecoder] { try st.checkAllUsed() }
+        for (name, st) in zip(Self.moduleNames, [s.encoder, s.quantizer, s.decoder, s.enEncoder, s.enDecoder]) {
+            try st.checkAllUsed()
+            made?(name, st.all)
+        }
     }
 
     /// Loads the checkpoint in `directory`: for each module of `moduleNames`, `<module>.pt`
