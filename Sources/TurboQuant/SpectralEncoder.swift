@@ -34,7 +34,7 @@ public struct SpectralEncoder: PacketEncoder {
     private var rateCorrection = 1.04
     private var packetIndex = 0
 
-    /// Chunk length in packets (≈ 30 s at 44.1 kHz with 2048-sample frames and 8 per packet).
+    /// Chunk length in packets (≈ 30 s at 44.1 kHz stereo with 2048-sample frames, 8 per packet).
     let chunkPackets: Int
 
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64, frameSize: Int = 2048) {
@@ -53,8 +53,10 @@ public struct SpectralEncoder: PacketEncoder {
         transform = SpectralTransform(parameters: parameters)
         bands = SpectralBands(parameters: parameters, seed: seed)
         input = Array(repeating: [], count: channelCount)
+        // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
         let framesPer30s = max(1, 30 * max(sampleRate, 1) / parameters.frameSize)
-        chunkPackets = max(1, framesPer30s / parameters.framesPerPacket)
+        let framesByMemory = max(1, (4 << 20) / (channelCount * parameters.frameSize))
+        chunkPackets = max(1, min(framesPer30s, framesByMemory) / parameters.framesPerPacket)
     }
 
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
