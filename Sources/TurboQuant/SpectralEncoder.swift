@@ -61,7 +61,11 @@ public struct SpectralEncoder: PacketEncoder {
 
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
         precondition(buffer.channelCount == channelCount, "channel count changed")
-        for c in 0 ..< channelCount { input[c].append(contentsOf: buffer.channel(c)) }
+        // Non-finite samples become 0 and magnitudes are capped at 1024× full scale, so that no
+        // variance, logarithm or integer conversion downstream can overflow.
+        for c in 0 ..< channelCount {
+            input[c].append(contentsOf: buffer.channel(c).map { $0.isFinite ? min(max($0, -1024), 1024) : 0 })
+        }
         received += buffer.frameCount
         var packets: [Packet] = []
         let n = parameters.frameSize

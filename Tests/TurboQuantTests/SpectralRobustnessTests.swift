@@ -52,6 +52,17 @@ import TQContainer
         #expect(thrown > 100)
     }
 
+    /// NaN, infinities and huge values in the input do not trap the encoder.
+    @Test func hostileInputSamples() throws {
+        var x = S.music(sampleRate: 44100, channels: 2, frames: 20000, seed: 31).samples
+        x[100] = .nan; x[5000] = .infinity; x[9000] = -.infinity; x[12000] = 3e38; x[25000] = -1e30
+        let b = AudioBuffer(sampleRate: 44100, channelCount: 2, planar: x)
+        for target in [SpectralTarget.bitsPerSample(4), .snr(40)] {
+            let r = try S.roundTrip(b, target: target)
+            #expect(r.decoded.samples.allSatisfy { $0.isFinite })
+        }
+    }
+
     /// After a lost packet, `reset()` and the next packet decode on their own; only the first N
     /// samples after the gap lack their overlap partner.
     @Test func resumesAfterLostPacket() throws {
