@@ -23,7 +23,7 @@ public struct SpectralParameters: Sendable, Equatable {
     public var framesPerPacket: Int
     public var window: MDCTWindow
 
-    public init(frameSize: Int = 2048, shortBlockCount: Int = 4, framesPerPacket: Int = 8, window: MDCTWindow = .vorbis) {
+    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .vorbis) {
         self.frameSize = frameSize
         self.shortBlockCount = shortBlockCount
         self.framesPerPacket = framesPerPacket
