@@ -1,5 +1,5 @@
 import Testing
-@testable import TQContainer
+import TQContainer
 
 /// The plain bytewise CRC-32 (reflected 0xEDB88320), the reference for the slicing-by-8 kernel.
 private func referenceCRC32(_ bytes: [UInt8]) -> UInt32 {

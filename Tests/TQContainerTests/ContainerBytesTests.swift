@@ -1,6 +1,6 @@
 import Testing
 import TQAudio
-@testable import TQContainer
+import TQContainer
 
 /// The exact bytes of a small file, written out from docs/FORMAT.md by hand (the CRCs are
 /// zlib.crc32 of the bytes before them, computed with Python 3's zlib).

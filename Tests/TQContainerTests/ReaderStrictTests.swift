@@ -1,6 +1,6 @@
 import Testing
 import TQAudio
-@testable import TQContainer
+import TQContainer
 
 /// A stream of `count` packets of `frames` frames each, with payloads that name their packet.
 private func stream(count: Int, frames: UInt32 = 4) throws -> (bytes: [UInt8], starts: [Int]) {
