@@ -38,6 +38,10 @@ from sq_codec.en_codec import EnCodec, ModelConfig
 
 SENTENCE = ("The quick brown fox jumps over the lazy dog, "
             "while seven small birds sing quietly in the morning light.")
+# For the full-size vectors: about 25 s of speech.
+PARAGRAPH = (SENTENCE + " A codec turns sound into a short list of numbers, and back again. "
+             "Numbers, words and voices: twelve thousand tokens every minute, or fewer, if the model allows it. "
+             "She sells sea shells by the sea shore, and the shells she sells are surely sea shells.")
 
 # Shrunken configurations: every layer type, both en_coder variants, odd and even FSQ levels.
 SMALL = {
@@ -79,14 +83,14 @@ def versions():
     return out
 
 
-def speech(sample_rate, seconds):
+def speech(sample_rate, seconds, text=SENTENCE):
     """A spoken sentence from espeak-ng, resampled (FFT) to `sample_rate`, trimmed to `seconds`."""
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise SystemExit("espeak-ng is needed for the speech input: apt-get install espeak-ng")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "s.wav")
-        subprocess.run([exe, "-v", "en-us", "-s", "150", "-w", path, SENTENCE], check=True)
+        subprocess.run([exe, "-v", "en-us", "-s", "150", "-w", path, text], check=True)
         with wave.open(path) as w:
             rate = w.getframerate()
             pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768.0
@@ -170,7 +174,7 @@ def save_weights(net, out_dir, fmt):
 def make(name, spec, out_root, seed, keep_intermediates=True):
     out_dir = os.path.join(out_root, name)
     os.makedirs(out_dir, exist_ok=True)
-    audio = speech(spec["sample_rate"], spec["seconds"])
+    audio = speech(spec["sample_rate"], spec["seconds"], spec.get("text", SENTENCE))
     net = build(spec["network"], seed)
     calibrate(net, audio)
     save_weights(net, out_dir, spec["save"])
@@ -193,7 +197,7 @@ def full_spec(model):
     rate = 24000 if model.endswith("24khz") else cfg.sample_rate
     nc = cfg.network_config.model_dump()
     nc.pop("hop_length", None)
-    return {"sample_rate": rate, "seconds": 4.0, "save": "pt", "network": nc}
+    return {"sample_rate": rate, "seconds": 25.0, "text": PARAGRAPH, "save": "pt", "network": nc}
 
 
 def main():
