@@ -18,9 +18,27 @@ public final class TQAStreamEncoder {
         writer = try TQAWriter(sink: sink, header: header)
     }
 
+    /// Largest finite magnitude handed to a codec: far beyond full scale (1), small enough that
+    /// no codec's side information overflows binary16 (a block of 8192 samples of 64 rotates to
+    /// at most 64·√8192 ≈ 5800). Larger finite samples (float WAVs can hold up to 3.4e38) are
+    /// clipped to it and counted in `clippedSamples`; NaN and ±Inf are left to the codec, which
+    /// codes them as silence.
+    public static let maxSampleMagnitude: Float = 64
+    public private(set) var clippedSamples = 0
+
     public func write(_ buffer: AudioBuffer) throws {
         framesIn += UInt64(buffer.frameCount)
-        for p in try encoder.encode(buffer) { try writer.write(p) }
+        let limit = TQAStreamEncoder.maxSampleMagnitude
+        var input = buffer
+        if buffer.samples.contains(where: { $0.isFinite && abs($0) > limit }) {
+            input.withMutableSamples { x in
+                for i in x.indices where x[i].isFinite && abs(x[i]) > limit {
+                    x[i] = x[i] > 0 ? limit : -limit
+                    clippedSamples += 1
+                }
+            }
+        }
+        for p in try encoder.encode(input) { try writer.write(p) }
     }
 
     /// Flushes the codec, writes the end marker and patches the header.

@@ -78,6 +78,25 @@ import TurboQuant
         }
     }
 
+    /// Float WAVs may hold any finite value; beyond ±64 it is clipped, so that the side
+    /// information stays finite (before, 1e30 decoded to NaN everywhere).
+    @Test func hugeFiniteSamplesDecodeFinite() throws {
+        for block in [64, 8192] {
+            var s = [Float](repeating: 0.3, count: 3 * block)
+            for i in stride(from: 0, to: s.count, by: 7) { s[i] = i % 2 == 0 ? 3e38 : -1e30 }
+            let dc = [Float](repeating: 1000, count: block)
+            let x = AudioBuffer(sampleRate: 8000, channels: [s, dc + dc + dc])
+            let (y, _) = try roundTrip(x, parameters: TurboParameters(blockSize: block))
+            #expect(y.frameCount == x.frameCount && y.samples.allSatisfy { $0.isFinite }, "block \(block)")
+            #expect(y.channel(1).allSatisfy { abs($0 - 64) < 10 }, "block \(block): DC 1000 should come back clipped to about 64")
+        }
+        let sink = MemorySink()
+        let enc = try TQAStreamEncoder(encoder: TurboEncoder(parameters: TurboParameters(), channelCount: 1, seed: 1), sink: sink,
+                                       sampleRate: 8000, channelCount: 1, sourceFormat: .f32)
+        try enc.write(AudioBuffer(sampleRate: 8000, channels: [[1e9, -1e9, .nan, .infinity, 0.5, 64, -64.5]]))
+        #expect(enc.clippedSamples == 3)
+    }
+
     @Test func nonFiniteSamplesAreCodedAsSilence() throws {
         var s = [Float](repeating: 0.25, count: 1024)
         s[3] = .nan; s[100] = .infinity; s[700] = -.infinity
