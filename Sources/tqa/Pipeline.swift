@@ -43,6 +43,9 @@ enum Pipeline {
         if reader.nonFiniteCount > 0 {
             FileHandleOut.stderr("warning: \(input) has \(reader.nonFiniteCount) NaN or infinite samples; they were coded as silence\n")
         }
+        if stream.clippedSamples > 0 {
+            FileHandleOut.stderr("warning: \(input) has \(stream.clippedSamples) samples beyond ±\(Int(TQAStreamEncoder.maxSampleMagnitude)) (full scale is 1); they were clipped\n")
+        }
         return EncodeResult(inputFormat: fmt, frames: reader.framesRead, bytes: stream.bytesWritten,
                             seconds: Date().timeIntervalSince(start), nonFinite: reader.nonFiniteCount)
     }

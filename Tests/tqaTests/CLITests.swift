@@ -185,5 +185,14 @@ import TQContainer
         expectSuccess(try CLI.run(["decode", d.file("nan.tqa"), "-o", d.file("back.wav")]))
         let y = try WAVReader.readAll(path: d.file("back.wav"))
         #expect(y.frameCount == 2000 && y.samples.allSatisfy { $0.isFinite })
+        // Finite but absurd values (float WAVs reach 3.4e38) are clipped, with a warning.
+        samples[10] = 1e30; samples[500] = -3e38; samples[1500] = 100
+        let huge = samples.flatMap { s -> [UInt8] in let b = s.bitPattern; return (0..<4).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) } }
+        try writeBytes(wavBytes(fmt: fmt, data: huge), to: d.file("huge.wav"))
+        let h = try CLI.run(["encode", d.file("huge.wav"), "-o", d.file("huge.tqa")])
+        expectSuccess(h)
+        #expect(h.stderr.contains("warning: ") && h.stderr.contains("3 samples beyond"), "\(h.stderr)")
+        expectSuccess(try CLI.run(["decode", d.file("huge.tqa"), "-o", d.file("huge-back.wav")]))
+        #expect(try WAVReader.readAll(path: d.file("huge-back.wav")).samples.allSatisfy { $0.isFinite })
     }
 }
