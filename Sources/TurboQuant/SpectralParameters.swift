@@ -33,8 +33,8 @@ public struct SpectralParameters: Sendable, Equatable {
     public var shortBlockSize: Int { frameSize / shortBlockCount }
 
     /// The frame size to use when the user gives none: 2048 from 32 kHz up, 1024 below.
-    /// Measured at 16 kHz: speech gains 1.8–3 dB SNR with 1024, music loses 0.45 dB; at 44.1/48
-    /// kHz music loses 1.2 dB with 1024, speech gains 0.8–2.6 dB (docs/SPECTRAL.md).
+    /// Measured on the 16 kHz recordings (short blocks chosen by rate): speech gains 0.9–1.3 dB
+    /// SNR with 1024, music loses 0.25–0.3 dB. At 44.1/48 kHz music loses ~1 dB with 1024.
     public static func recommendedFrameSize(sampleRate: Int) -> Int { sampleRate < 32000 ? 1024 : 2048 }
 
     public var encoded: [UInt8] {
