@@ -27,10 +27,14 @@ struct SpectralFrameEncoder {
 
     /// Step index increase that puts θ = Δ²/12 `transientMarginDB` below `meanEnergy`.
     static func transientBoost(meanEnergy: Float, g: Int) -> Int {
-        guard meanEnergy > 0 else { return 0 }
         let theta = meanEnergy * powf(10, -transientMarginDB / 10)
+        // Tiny, huge or non-finite energies (subnormal or overflowing input) get no boost rather
+        // than a log2 of 0 or ∞.
+        guard theta > 0, theta.isFinite, (12 * theta).isFinite, 12 * theta > 0 else { return 0 }
         // Δ = 2^(8 − g/32) ⇒ g = 32·(8 − log2 Δ), Δ = √(12θ).
-        let needed = Int((32 * (8 - 0.5 * log2f(12 * theta))).rounded(.up))
+        let exact = 32 * (8 - 0.5 * log2f(12 * theta))
+        guard exact.isFinite else { return 0 }
+        let needed = Int(min(max(exact, -1e6), 1e6).rounded(.up))
         return min(max(needed - g, 0), (1 << SpectralStep.boostBits) - 1)
     }
 
