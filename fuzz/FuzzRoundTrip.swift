@@ -1,17 +1,9 @@
-// libFuzzer target: any WAV the reader accepts, encoded and decoded again (turbo, and spectral
-// when compiled with -D FUZZ_SPECTRAL_ENCODER; settings from the input's last byte). The decode must keep the frame and channel counts and
+// libFuzzer target: any WAV the reader accepts, encoded and decoded again (turbo or spectral,
+// settings from the input's last byte). The decode must keep the frame and channel counts and
 // give finite samples, whatever the input's values (NaN, ±Inf, 3.4e38, …).
 import TQAudio
 import TQContainer
 import TurboQuant
-
-// The spectral encoder traps on some hostile inputs (Tests/tqaTests/FuzzRegressionTests.swift);
-// it is fuzzed by the `roundtrip-spectral` target (-D FUZZ_SPECTRAL_ENCODER) until that is fixed.
-#if FUZZ_SPECTRAL_ENCODER
-nonisolated(unsafe) private var spectralEncoderFuzzed = true
-#else
-nonisolated(unsafe) private var spectralEncoderFuzzed = false
-#endif
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRoundTrip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -19,7 +11,7 @@ public func fuzzRoundTrip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let reader = try? WAVReader(bytes: bytes), let x = try? reader.read(maxFrames: 1 << 14) else { return 0 }
     let b = Int(bytes.last ?? 0)
     let encoder: any PacketEncoder
-    if spectralEncoderFuzzed && b & 0x40 != 0 {
+    if b & 0x40 != 0 {
         let p = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 1 + (b & 3))
         encoder = SpectralEncoder(sampleRate: x.sampleRate, channelCount: x.channelCount, target: .bitsPerSample(Double(1 + (b & 7))),
                                   seed: UInt64(b), parameters: p)

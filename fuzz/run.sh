@@ -6,8 +6,7 @@
 #
 # Targets: wav (WAVReader), tqa (TQAReader + every codec decoder, strict and salvage),
 # checkpoint (SQCodec's torch zip/pickle and safetensors loaders), roundtrip (any readable WAV
-# encoded with turbo and decoded: same shape, finite samples); not by default: roundtrip-spectral
-# (the same with the spectral encoder too, which still has a known trap, FuzzRegressionTests).
+# encoded with turbo or spectral and decoded: same shape, finite samples).
 # Everything goes to .build-fuzz/ (git-ignored). Exit status 1 if any target crashed, hung,
 # leaked past the RSS limit or made an allocation over the malloc limit; the input is saved as
 # .build-fuzz/artifacts/<target>-crash-* (add it to Tests/tqaTests/FuzzRegressionTests.swift).
@@ -70,17 +69,13 @@ link() {  # binary, module name, sources and objects...
     if stale "$out/$bin" "$@" fuzz/run.sh; then
         echo "linking $bin" >&2
         rm -f "$out/$bin"
-        # shellcheck disable=SC2086  # $EXTRA: optional -D flags, word-split on purpose
-        "$swiftc" "${flags[@]}" ${EXTRA:-} -module-name "$name" "$@" -o "$out/$bin" 2>&1 | quiet
+        "$swiftc" "${flags[@]}" -module-name "$name" "$@" -o "$out/$bin" 2>&1 | quiet
         [ -e "$out/$bin" ] || { echo "fuzz/run.sh: linking $bin failed" >&2; exit 2; }
     fi
 }
 link fuzz-wav FuzzWAVReader fuzz/FuzzWAVReader.swift "$obj/TQAudio.o"
 link fuzz-tqa FuzzTQADecoder fuzz/FuzzTQADecoder.swift "${libs[@]}"
 link fuzz-roundtrip FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${libs[@]}"
-case " $targets " in *" roundtrip-spectral "*)
-    EXTRA="-D FUZZ_SPECTRAL_ENCODER" link fuzz-roundtrip-spectral FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${libs[@]}" ;;
-esac
 # The checkpoint loaders are internal to SQCodec: the harness is compiled into their module.
 link fuzz-checkpoint SQCodecCheckpoint fuzz/FuzzCheckpoint.swift Sources/SQCodec/Checkpoint/*.swift
 # The seed generator has its own main, so it links without libFuzzer's.
@@ -108,7 +103,6 @@ for t in $targets; do
         tqa) bin=fuzz-tqa; maxlen=4096 ;;
         checkpoint) bin=fuzz-checkpoint; maxlen=8192 ;;
         roundtrip) bin=fuzz-roundtrip; maxlen=4096; seed_dir=wav ;;
-        roundtrip-spectral) bin=fuzz-roundtrip-spectral; maxlen=4096; seed_dir=wav ;;
         *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
     esac
     corpus=$out/corpus/$t
