@@ -125,16 +125,60 @@ public final class OutputFile {
 }
 
 /// Temporary files in flight, so that a SIGINT/SIGTERM handler can remove them before exit.
+///
+/// The paths live in a fixed table of C strings allocated once, so that `removeAll()` does
+/// nothing but read that table and call `unlink`: no lock, no allocation, no reference counting,
+/// which is what a signal handler may do. `add`/`remove` (outside handlers) take a lock among
+/// themselves; a slot is filled before it is marked used, and cleared after it is marked free.
 public enum OutputFileRegistry {
-    nonisolated(unsafe) private static var paths: [String] = []
+    static let slotCount = 64
+    static let slotBytes = 4096
+    nonisolated(unsafe) private static let table: UnsafeMutablePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: slotCount * slotBytes)
+        p.initialize(repeating: 0, count: slotCount * slotBytes)
+        return p
+    }()
+    /// 1 where a slot holds a path.
+    nonisolated(unsafe) private static let used: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: slotCount)
+        p.initialize(repeating: 0, count: slotCount)
+        return p
+    }()
     private static let lock = Mutex()
 
-    static func add(_ p: String) { lock.locked { paths.append(p) } }
-    static func remove(_ p: String) { lock.locked { paths.removeAll { $0 == p } } }
+    static func add(_ path: String) {
+        let bytes = Array(path.utf8)
+        guard bytes.count < slotBytes else { return }
+        lock.locked {
+            _ = table  // allocate before any handler can run
+            for i in 0..<slotCount where used[i] == 0 {
+                let slot = table + i * slotBytes
+                for (k, b) in bytes.enumerated() { slot[k] = CChar(bitPattern: b) }
+                slot[bytes.count] = 0
+                used[i] = 1
+                return
+            }
+        }
+    }
 
-    /// Removes every temporary file in flight. Called from signal handlers by the CLI.
+    static func remove(_ path: String) {
+        lock.locked {
+            for i in 0..<slotCount where used[i] == 1 && String(cString: table + i * slotBytes) == path {
+                used[i] = 0
+                return
+            }
+        }
+    }
+
+    /// Allocates the table; call before installing a handler that calls `removeAll()`.
+    public static func prepare() { _ = table; _ = used }
+
+    /// Removes every temporary file in flight. Async-signal-safe: called from signal handlers.
     public static func removeAll() {
-        lock.locked { for p in paths { unlink(p) }; paths.removeAll() }
+        for i in 0..<slotCount where used[i] == 1 {
+            unlink(table + i * slotBytes)
+            used[i] = 0
+        }
     }
 }
 

@@ -49,6 +49,7 @@ struct TQA: ParsableCommand {
 
 /// Removes temporary outputs on SIGINT/SIGTERM so that an interrupted run leaves nothing behind.
 func installSignalCleanup() {
+    OutputFileRegistry.prepare()
     // A parent may start us with these signals blocked (a blocked mask is inherited across
     // exec; Foundation's Process does this): unblock them, or SIGTERM would never arrive.
     var set = sigset_t()
