@@ -1,3 +1,4 @@
+import TQAudio
 /// The bands of one block of n MDCT coefficients: power-of-two widths that grow with frequency,
 /// so that every band has a fast randomized Hadamard rotation of its own.
 ///

@@ -1,3 +1,5 @@
+import TQAudio
+
 /// The randomized Hadamard rotation R = H·D/√n, with D a diagonal of seeded random signs and H
 /// the n×n Walsh–Hadamard matrix (Sylvester order), n a power of two.
 ///

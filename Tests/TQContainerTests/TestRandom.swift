@@ -1,17 +1,8 @@
-/// SplitMix64 for the tests' seeded generators; every failure message prints the seed.
-struct TestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    let seed: UInt64
+import TQAudio
 
-    init(seed: UInt64) { self.seed = seed; state = seed }
+/// The tests' seeded generator; every failure message prints its seed.
+typealias TestRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
 }

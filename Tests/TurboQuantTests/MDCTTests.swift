@@ -1,3 +1,4 @@
+import TQAudio
 import Foundation
 import Testing
 @testable import TurboQuant

@@ -1,3 +1,4 @@
+import TQAudio
 import Testing
 @testable import TurboQuant
 

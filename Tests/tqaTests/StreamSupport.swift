@@ -2,18 +2,10 @@ import TQAudio
 import TQContainer
 import TurboQuant
 
-/// SplitMix64 for seeded test generators; failure messages print the seed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    let seed: UInt64
-    init(seed: UInt64) { self.seed = seed; state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The tests' seeded generator (SplitMix64); failure messages print the seed.
+typealias SeededRandom = SplitMix64
+
+extension SplitMix64 {
     /// Roughly Gaussian noise of standard deviation `sigma` (sum of four uniforms).
     mutating func noise(_ n: Int, sigma: Float) -> [Float] {
         (0..<n).map { _ in

@@ -1,9 +1,13 @@
 /// SplitMix64 (Steele, Lea, Flood 2014), the seeded generator behind every pseudo-random choice
 /// a decoder must repeat. Same seed, same sequence, on every machine.
+///
+/// Also the seeded generator of the tests, which print `seed` when they fail.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
+    /// The seed it started from.
+    public let seed: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { self.seed = seed; state = seed }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
