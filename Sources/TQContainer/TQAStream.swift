@@ -59,9 +59,12 @@ public struct SalvageReport: Sendable {
     public var droppedPackets = 0
     /// Frames filled with silence because their packets were lost.
     public var lostFrames: UInt64 = 0
+    /// Frames the header declares after the last intact packet that were not written at all,
+    /// because they exceed what a damaged file can plausibly have held (see `tailLimit`).
+    public var unwrittenFrames: UInt64 = 0
     public var packetsDecoded = 0
 
-    public var isClean: Bool { skipped.isEmpty && droppedPackets == 0 && lostFrames == 0 }
+    public var isClean: Bool { skipped.isEmpty && droppedPackets == 0 && lostFrames == 0 && unwrittenFrames == 0 }
 }
 
 /// Decodes a .tqa stream into consecutive audio buffers: container → packets → codec → buffers.
@@ -173,17 +176,29 @@ public final class TQAStreamDecoder {
     /// At the end: in salvage mode, silence up to the declared length; in strict mode, a
     /// stream shorter than it says is an error.
     private func tail() throws -> AudioBuffer? {
-        guard let total = totalFrames, framesOut < total else { return nil }
+        guard var total = totalFrames, framesOut < total else { return nil }
         guard salvage else {
             throw ContainerError.trailerMismatch("the stream declares \(total) frames but its packets hold \(framesOut)")
         }
-        let gap = total - framesOut
-        report.lostFrames += gap
-        framesOut = total
-        // Bounded pieces: a forged frame count must not allocate at once.
-        let piece = min(gap, 1 << 16)
-        framesOut -= gap - piece
-        report.lostFrames -= gap - piece
+        if tailLimit == nil {
+            // An intact end marker vouches for the length. Without one, a header (CRC-valid but
+            // perhaps forged) could declare any length: silence after the last intact packet is
+            // capped at three times the audio decoded plus 2^20 frames.
+            let (times4, overflow) = framesOut.multipliedReportingOverflow(by: 4)
+            let cap = overflow || times4 > UInt64.max - (1 << 20) ? UInt64.max : times4 + (1 << 20)
+            let limit = reader.trailer != nil ? total : min(total, cap)
+            tailLimit = limit
+            report.unwrittenFrames = total - limit
+        }
+        total = tailLimit!
+        guard framesOut < total else { return nil }
+        // Bounded pieces: silence is never allocated at once.
+        let piece = min(total - framesOut, 1 << 16)
+        framesOut += piece
+        report.lostFrames += piece
         return AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: Int(piece))
     }
+
+    /// Where salvage stops filling silence at the end; set when the end is reached.
+    private var tailLimit: UInt64?
 }

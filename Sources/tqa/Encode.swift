@@ -125,6 +125,9 @@ struct Decode: ParsableCommand {
             FileHandleOut.stderr("warning: \(input) is damaged: \(r.report.skipped.count) damaged region(s), "
                 + "\(r.report.droppedPackets) packet(s) dropped, \(r.report.lostFrames) frames (\(fmt(Double(r.report.lostFrames) / rate, 3)) s) "
                 + "replaced by silence; \(r.report.packetsDecoded) packets intact\n")
+            if r.report.unwrittenFrames > 0 {
+                FileHandleOut.stderr("  the header declares \(r.report.unwrittenFrames) more frames after the last intact packet than a damaged file can hold; they were not written\n")
+            }
             for s in r.report.skipped.prefix(10) {
                 FileHandleOut.stderr("  bytes \(s.offset)..<\(s.offset + s.count): \(s.error)\n")
             }
