@@ -103,6 +103,16 @@ import TQContainer
         #expect(packets.allSatisfy { $0.firstFrame % UInt64(model.configuration.fillLength) == 0 })
     }
 
+    @Test func nonFiniteInputIsCodedAsSilence() throws {
+        let f = try Fixture("small_local")
+        let model = try f.model()
+        var x = signal(frames: 3000, channels: 1, seed: 5)
+        x.withMutableSamples { $0[10] = .nan; $0[400] = .infinity; $0[2999] = -.infinity }
+        x.sampleRate = 22_050
+        let (_, y) = try roundTrip(model, x, blocksPerPacket: 4, seed: 5)
+        #expect(y.samples.allSatisfy { $0.isFinite })
+    }
+
     @Test func damagedPacketsAreErrors() throws {
         let f = try Fixture("small_local")
         let model = try f.model()

@@ -52,7 +52,12 @@ public struct SQCodecEncoder: PacketEncoder {
     }
 
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
-        append(resampler != nil ? resampler!.push(buffer) : buffer)
+        var input = buffer
+        // The resampler would spread one NaN over its whole filter length: clear them first.
+        if input.samples.contains(where: { !$0.isFinite }) {
+            input.withMutableSamples { x in for i in x.indices where !x[i].isFinite { x[i] = 0 } }
+        }
+        append(resampler != nil ? resampler!.push(input) : input)
         return emit(final: false)
     }
 
@@ -61,8 +66,9 @@ public struct SQCodecEncoder: PacketEncoder {
         return emit(final: true)
     }
 
+    /// Non-finite samples are coded as silence, as the other codecs do.
     private mutating func append(_ b: AudioBuffer) {
-        for c in 0..<channelCount { pending[c] += b.channel(c) }
+        for c in 0..<channelCount { pending[c] += b.channel(c).map { $0.isFinite ? $0 : 0 } }
         framesIn += b.frameCount
     }
 
