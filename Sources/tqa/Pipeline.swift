@@ -12,7 +12,6 @@ enum Pipeline {
         var frames: Int
         var bytes: Int
         var seconds: Double
-        var nonFinite: Int
     }
 
     /// Refuses to overwrite the input, or an existing output without `force`.
@@ -47,7 +46,7 @@ enum Pipeline {
             FileHandleOut.stderr("warning: \(input) has \(stream.clippedSamples) samples beyond ±\(Int(TQAStreamEncoder.maxSampleMagnitude)) (full scale is 1); they were clipped\n")
         }
         return EncodeResult(inputFormat: fmt, frames: reader.framesRead, bytes: stream.bytesWritten,
-                            seconds: Date().timeIntervalSince(start), nonFinite: reader.nonFiniteCount)
+                            seconds: Date().timeIntervalSince(start))
     }
 
     struct DecodeResult {
@@ -77,8 +76,9 @@ enum Pipeline {
            p.sourceSampleRate != header.sampleRate {
             resampler = ResamplerStream(Resampler(inputRate: header.sampleRate, outputRate: p.sourceSampleRate), channelCount: header.channelCount)
             outRate = p.sourceSampleRate
-            if header.frameCount != TQAHeader.unknownFrameCount {
-                outFrames = header.frameCount * UInt64(p.sourceSampleRate) / UInt64(header.sampleRate)
+            let (scaled, overflow) = header.frameCount.multipliedReportingOverflow(by: UInt64(p.sourceSampleRate))
+            if header.frameCount != TQAHeader.unknownFrameCount && !overflow {
+                outFrames = scaled / UInt64(header.sampleRate)
             }
         }
         let writer = try WAVWriter(path: output, sampleRate: outRate, channelCount: header.channelCount,
