@@ -181,6 +181,13 @@ public final class TQAReader {
 
     // MARK: salvage
 
+    /// The furthest frame salvage reaches with silence after `frames` of timeline:
+    /// 4 × frames + 2^20 (saturating). Keeps a forged frame number from turning into endless silence.
+    public static func silenceCap(after frames: UInt64) -> UInt64 {
+        let (times4, overflow) = frames.multipliedReportingOverflow(by: 4)
+        return overflow || times4 > UInt64.max - (1 << 20) ? UInt64.max : times4 + (1 << 20)
+    }
+
     /// What salvage reading finds.
     public enum SalvageEvent: Sendable {
         /// An intact packet that continues (or, after a gap, resumes) the timeline.
@@ -212,6 +219,10 @@ public final class TQAReader {
             case .packet(let p, _):
                 if let e = firstError { pushBackPacket(p, at: unitStart); return .skipped(offset: start, count: unitStart - start, error: e) }
                 if p.firstFrame < nextFrame { return .dropped(p) }
+                // A jump beyond the declared length, or beyond what damage can plausibly have
+                // lost, is a forged or foreign packet: dropped, so the timeline is not moved.
+                let declared = header.frameCount == TQAHeader.unknownFrameCount ? UInt64.max : header.frameCount
+                if p.firstFrame >= declared || p.firstFrame > TQAReader.silenceCap(after: nextFrame) { return .dropped(p) }
                 packetIndex = Int(p.index) + 1
                 nextFrame = p.firstFrame + UInt64(p.frameCount)
                 return .packet(p)

@@ -162,9 +162,23 @@ public final class TQAStreamDecoder {
             guard salvage else {
                 throw ContainerError.outOfOrder(index: report.packetsDecoded, expectedFrame: framesOut, foundFrame: d.firstFrame)
             }
-            let gap = min(d.firstFrame, limit) - min(framesOut, limit)
-            report.lostFrames += gap
-            out = AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: Int(gap))
+            // A (CRC-valid but perhaps forged) packet far beyond the declared length, or beyond
+            // what a damaged file can plausibly have lost, is dropped rather than reached with
+            // silence; the same cap as at the end (`tail`).
+            if d.firstFrame >= limit || d.firstFrame > TQAReader.silenceCap(after: framesOut) {
+                report.droppedPackets += 1
+                return nil
+            }
+            let gap = d.firstFrame - framesOut
+            // Silence in bounded pieces; the packet waits at the front of the queue.
+            let piece = min(gap, 1 << 16)
+            report.lostFrames += piece
+            if piece < gap {
+                queue.insert(d, at: 0)
+                framesOut += piece
+                return AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: Int(piece))
+            }
+            out = AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: Int(piece))
         }
         out.append(d.buffer)
         let room = limit > framesOut ? limit - framesOut : 0
@@ -184,9 +198,7 @@ public final class TQAStreamDecoder {
             // An intact end marker vouches for the length. Without one, a header (CRC-valid but
             // perhaps forged) could declare any length: silence after the last intact packet is
             // capped at three times the audio decoded plus 2^20 frames.
-            let (times4, overflow) = framesOut.multipliedReportingOverflow(by: 4)
-            let cap = overflow || times4 > UInt64.max - (1 << 20) ? UInt64.max : times4 + (1 << 20)
-            let limit = reader.trailer != nil ? total : min(total, cap)
+            let limit = reader.trailer != nil ? total : min(total, TQAReader.silenceCap(after: framesOut))
             tailLimit = limit
             report.unwrittenFrames = total - limit
         }
