@@ -39,8 +39,6 @@ import TurboQuant
     /// A CRC-valid packet that claims to start 2^40 frames later is dropped, not reached with silence.
     @Test func forgedFarPacketIsDropped() throws {
         let s = try TurboStream.make(frames: 3000, channels: 1)
-        var r = ByteReader(s.bytes, offset: s.packetStarts[1])
-        _ = r.bytes(24)
         let parts = (0..<s.packetCount).map { Array(s.bytes[s.packetStarts[$0] ..< s.packetStarts[$0 + 1]]) }
         // Re-frame packet 1 with first frame 2^40 and a fresh CRC.
         var p1 = parts[1]
