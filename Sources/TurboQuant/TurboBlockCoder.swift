@@ -175,7 +175,10 @@ struct TurboBlockCoder {
     }
 
     /// Decodes one block from `input` into `x` (n samples); `symbols` is scratch of n entries.
-    func decode(from input: inout BitReader, into x: UnsafeMutableBufferPointer<Float>, symbols: inout [UInt16]) {
+    /// Returns false when the side information is not finite (binary16 ∞ or NaN), which the
+    /// encoder never writes: the block is then silence and the packet is to be rejected.
+    @discardableResult
+    func decode(from input: inout BitReader, into x: UnsafeMutableBufferPointer<Float>, symbols: inout [UInt16]) -> Bool {
         let variant = input.read(width: 1)
         let meanBits = UInt16(input.read(width: 16))
         let stdBits = UInt16(input.read(width: 16))
@@ -184,8 +187,14 @@ struct TurboBlockCoder {
             if parameters.residual { scaleBits = UInt16(input.read(width: 16)) }
             symbols.withUnsafeMutableBufferPointer { input.read(into: $0, width: parameters.symbolWidth) }
         }
+        // Exponent all ones: ∞ or NaN.
+        if [meanBits, stdBits, scaleBits].contains(where: { $0 & 0x7C00 == 0x7C00 }) {
+            for i in 0..<x.count { x[i] = 0 }
+            return false
+        }
         reconstruct(symbols, meanBits, stdBits, scaleBits, into: x)
         if variant == 1 { secondary.unrotate(x) }
         primary.unrotate(x)
+        return true
     }
 }

@@ -140,15 +140,21 @@ public struct TurboDecoder: PacketDecoder {
         var out = AudioBuffer(sampleRate: sampleRate, channelCount: channelCount, frameCount: frameCount)
         var block = [Float](repeating: 0, count: n)
         var symbols = [UInt16](repeating: 0, count: n)
+        var finite = true
         for b in 0..<blocks {
             let start = b * n
             let count = min(n, frameCount - start)
             for c in 0..<channelCount {
-                block.withUnsafeMutableBufferPointer { coder.decode(from: &reader, into: $0, symbols: &symbols) }
+                if !block.withUnsafeMutableBufferPointer({ coder.decode(from: &reader, into: $0, symbols: &symbols) }) {
+                    finite = false
+                }
                 out.withMutableChannel(c) { dst in
                     for i in 0..<count { dst[start + i] = block[i] }
                 }
             }
+        }
+        if !finite {
+            throw ContainerError.codec("packet \(packet.index) has infinite or NaN side information: it was not written by tqa")
         }
         if reader.overrun || reader.bitsLeft >= 8 {
             throw ContainerError.codec("packet \(packet.index) payload has \(reader.overrun ? "too few" : "too many") bytes for its frames")

@@ -108,6 +108,12 @@ import Foundation
         p = packets[0]
         p.payload = []
         #expect(throws: ContainerError.self) { try dec.decode(p) }
+        // A crafted block whose σ is binary16 +∞ (bits 1…16 of the first block: μ; 17…32: σ).
+        p = packets[0]
+        p.payload[2] = 0x3E | (p.payload[2] & 0x80)
+        p.payload[3] = 0x00
+        p.payload[4] = p.payload[4] & 0x7F
+        #expect(throws: ContainerError.self) { try dec.decode(p) }
     }
 
     @Test func parametersRoundTripAndReject() throws {
