@@ -29,6 +29,6 @@ let package = Package(
         .testTarget(name: "TQContainerTests", dependencies: ["TQContainer", "TQAudio"]),
         .testTarget(name: "TurboQuantTests", dependencies: ["TurboQuant", "TQContainer", "TQAudio"]),
         .testTarget(name: "SQCodecTests", dependencies: ["SQCodec", "TQAudio"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "tqaTests", dependencies: ["tqa", "TQAudio", "TQContainer", "TurboQuant"]),
+        .testTarget(name: "tqaTests", dependencies: ["tqa", "TQAudio", "TQContainer", "TurboQuant", "SQCodec"]),
     ]
 )
