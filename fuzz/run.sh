@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (ASan + libFuzzer, Swift toolchain only), makes a seed corpus with
 # the project's own writers, runs each target for a bounded time and prints a summary.
 #
-#   bash fuzz/run.sh [--seconds N] [--targets "wav tqa checkpoint roundtrip"] [--keep-corpus]
+#   bash fuzz/run.sh [--seconds N] [--targets "wav tqa checkpoint roundtrip sqcodec"] [--keep-corpus]
 #
 # Targets: wav (WAVReader), tqa (TQAReader + every codec decoder, strict and salvage),
 # checkpoint (SQCodec's torch zip/pickle and safetensors loaders), roundtrip (any readable WAV
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 seconds=30
-targets="wav tqa checkpoint roundtrip"
+targets="wav tqa checkpoint roundtrip sqcodec"
 keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -63,6 +63,7 @@ module TQAudio Sources/TQAudio/*.swift
 module TQContainer Sources/TQContainer/*.swift
 module TurboQuant Sources/TurboQuant/*.swift
 libs=("$obj/TQAudio.o" "$obj/TQContainer.o" "$obj/TurboQuant.o")
+module SQCodec Sources/SQCodec/*/*.swift
 
 link() {  # binary, module name, sources and objects...
     local bin=$1 name=$2; shift 2
@@ -76,6 +77,7 @@ link() {  # binary, module name, sources and objects...
 link fuzz-wav FuzzWAVReader fuzz/FuzzWAVReader.swift "$obj/TQAudio.o"
 link fuzz-tqa FuzzTQADecoder fuzz/FuzzTQADecoder.swift "${libs[@]}"
 link fuzz-roundtrip FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${libs[@]}"
+link fuzz-sqcodec FuzzSQCodec fuzz/FuzzSQCodec.swift "$obj/TQAudio.o" "$obj/TQContainer.o" "$obj/SQCodec.o"
 # The checkpoint loaders are internal to SQCodec: the harness is compiled into their module.
 link fuzz-checkpoint SQCodecCheckpoint fuzz/FuzzCheckpoint.swift Sources/SQCodec/Checkpoint/*.swift
 # The seed generator has its own main, so it links without libFuzzer's.
@@ -103,6 +105,7 @@ for t in $targets; do
         tqa) bin=fuzz-tqa; maxlen=4096 ;;
         checkpoint) bin=fuzz-checkpoint; maxlen=8192 ;;
         roundtrip) bin=fuzz-roundtrip; maxlen=4096; seed_dir=wav ;;
+        sqcodec) bin=fuzz-sqcodec; maxlen=2048; mkdir -p "$seeds/sqcodec" ;;
         *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
     esac
     corpus=$out/corpus/$t

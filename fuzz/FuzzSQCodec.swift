@@ -1,0 +1,39 @@
+// libFuzzer target: the sqcodec packet decoder (codec id 3) with a tiny random-weight model.
+// Input: frame count (u16 LE), first block (u8), then the packet payload. Any bytes must end in
+// a thrown ContainerError or finite audio of the declared length, never a crash.
+import SQCodec
+import TQAudio
+import TQContainer
+
+private enum Tiny {
+    static let configuration = SQCodecConfiguration(
+        name: "tiny", sampleRate: 16_000, featureDim: 24, compressRates: [2, 3], encoderDims: [8, 12, 16],
+        encoderDepths: [1, 1, 2], decodeRates: [3, 2], decoderDims: [16, 12, 8], decoderDepths: [2, 1, 1],
+        levels: [5, 4, 3], enCoderDepth: 2, enCoderWindowSize: 8, enCoderCompressRate: 1)
+    static let model = try! RandomWeights.model(configuration, seed: 5)
+    static let header = TQAHeader(codec: .sqcodec, sourceFormat: .s16, sampleRate: 16_000, channelCount: 1,
+                                  frameCount: TQAHeader.unknownFrameCount, seed: 0,
+                                  codecParameters: SQCodecParameters(model: "tiny", sourceSampleRate: 16_000, blocksPerPacket: 4).encoded())
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSQCodec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard size >= 3, let data else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let frames = UInt32(bytes[0]) | UInt32(bytes[1]) << 8
+    let first = UInt64(bytes[2]) * UInt64(Tiny.configuration.fillLength)
+    let packet = Packet(index: 0, firstFrame: first, frameCount: frames, payload: Array(bytes[3...]))
+    guard var decoder = try? SQCodecDecoder(header: Tiny.header, model: Tiny.model) else { return 0 }
+    do {
+        var out = try decoder.decode(packet)
+        out += try decoder.finish()
+        for d in out {
+            precondition(d.buffer.frameCount == Int(frames), "decoded \(d.buffer.frameCount) frames, the packet declares \(frames)")
+            precondition(d.buffer.samples.allSatisfy { $0.isFinite }, "non-finite audio")
+        }
+    } catch is ContainerError {
+    } catch {
+        preconditionFailure("unexpected error type: \(error)")
+    }
+    return 0
+}
