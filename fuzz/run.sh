@@ -79,7 +79,7 @@ link fuzz-tqa FuzzTQADecoder fuzz/FuzzTQADecoder.swift "${libs[@]}"
 link fuzz-roundtrip FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${libs[@]}"
 link fuzz-sqcodec FuzzSQCodec fuzz/FuzzSQCodec.swift "$obj/TQAudio.o" "$obj/TQContainer.o" "$obj/SQCodec.o"
 # The checkpoint loaders are internal to SQCodec: the harness is compiled into their module.
-link fuzz-checkpoint SQCodecCheckpoint fuzz/FuzzCheckpoint.swift Sources/SQCodec/Checkpoint/*.swift
+link fuzz-checkpoint SQCodecCheckpoint fuzz/FuzzCheckpoint.swift Sources/SQCodec/Checkpoint/*.swift "$obj/TQContainer.o" "$obj/TQAudio.o"
 # The seed generator has its own main, so it links without libFuzzer's.
 if stale "$out/seed-corpus" fuzz/SeedCorpus.swift "${libs[@]}"; then
     echo "linking seed-corpus" >&2

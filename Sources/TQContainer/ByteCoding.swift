@@ -1,12 +1,15 @@
 /// Little-endian reading from a byte array; every read returns nil when too few bytes are left,
-/// so that parsing never trusts a length it has not checked.
+/// so that parsing never trusts a length it has not checked. Used by the container and by the
+/// checkpoint loaders.
 public struct ByteReader {
     public let bytes: [UInt8]
     public private(set) var offset: Int
 
+    /// A reader from `offset`, clamped to `0 ... bytes.count` (an offset computed from a file's
+    /// fields may be anything).
     public init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
-        self.offset = offset
+        self.offset = min(max(0, offset), bytes.count)
     }
 
     public var remaining: Int { bytes.count - offset }

@@ -1,3 +1,5 @@
+import TQContainer
+
 /// A value of the pickle subset that `torch.save` writes for a state dict.
 indirect enum PickleValue: Equatable {
     case none
@@ -47,7 +49,7 @@ struct PickleReader {
     let file: String
 
     func read(_ bytes: ArraySlice<UInt8>) throws -> PickleValue {
-        var c = ByteCursor(Array(bytes))
+        var c = ByteReader(Array(bytes))
         var stack: [PickleValue] = []
         var marks: [Int] = []
         var memo: [Int: PickleValue] = [:]
@@ -72,7 +74,7 @@ struct PickleReader {
             throw fail("unterminated GLOBAL name")
         }
         func string(_ n: Int) throws -> String {
-            guard let b = c.take(n) else { throw fail("string of \(n) bytes runs past the end") }
+            guard let b = c.bytes(n) else { throw fail("string of \(n) bytes runs past the end") }
             return String(decoding: b, as: UTF8.self)
         }
         func setItems(_ items: [PickleValue]) throws {
@@ -106,13 +108,13 @@ struct PickleReader {
             case 0x4B: guard let v = c.u8() else { throw fail("truncated BININT1") }; stack.append(.int(Int(v)))
             case 0x4D: guard let v = c.u16() else { throw fail("truncated BININT2") }; stack.append(.int(Int(v)))
             case 0x8A:                                                                // LONG1
-                guard let n = c.u8(), n <= 8, let b = c.take(Int(n)) else { throw fail("bad LONG1") }
+                guard let n = c.u8(), n <= 8, let b = c.bytes(Int(n)) else { throw fail("bad LONG1") }
                 var v: UInt64 = 0
                 for (i, x) in b.enumerated() { v |= UInt64(x) << (8 * UInt64(i)) }
                 if n > 0 && n < 8 && (b.last! & 0x80) != 0 { v |= ~0 << (8 * UInt64(n)) }
                 stack.append(.int(Int(Int64(bitPattern: v))))
             case 0x47:                                                                // BINFLOAT (big-endian)
-                guard let b = c.take(8) else { throw fail("truncated BINFLOAT") }
+                guard let b = c.bytes(8) else { throw fail("truncated BINFLOAT") }
                 stack.append(.float(Double(bitPattern: b.reduce(0) { $0 << 8 | UInt64($1) })))
             case 0x58:                                                                // BINUNICODE
                 guard let n = c.u32() else { throw fail("truncated BINUNICODE") }
@@ -128,7 +130,7 @@ struct PickleReader {
                 stack.append(.string(try string(Int(n))))
             case 0x43, 0x42:                                                          // SHORT_BINBYTES, BINBYTES
                 let n = op == 0x43 ? c.u8().map(UInt32.init) : c.u32()
-                guard let n, let b = c.take(Int(n)) else { throw fail("truncated BINBYTES") }
+                guard let n, let b = c.bytes(Int(n)) else { throw fail("truncated BINBYTES") }
                 stack.append(.bytes(Array(b)))
             case 0x71, 0x72:                                                          // BINPUT, LONG_BINPUT
                 let k = op == 0x71 ? c.u8().map(Int.init) : c.u32().map(Int.init)

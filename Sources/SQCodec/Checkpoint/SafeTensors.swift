@@ -1,3 +1,4 @@
+import TQContainer
 import Foundation
 
 /// Reads a `.safetensors` file:
@@ -15,9 +16,9 @@ enum SafeTensors {
     static func read(bytes: [UInt8], file: String, floatOnly: Bool = true)
         throws -> (tensors: [String: StoredTensor], raw: [String: (dtype: String, shape: [Int], range: Range<Int>)], metadata: [String: String]) {
         func corrupt(_ why: String) -> CheckpointError { .corruptSafetensors(file: file, reason: why) }
-        var c = ByteCursor(bytes)
+        var c = ByteReader(bytes)
         guard let n64 = c.u64() else { throw corrupt("too short") }
-        guard n64 <= UInt64(min(maxHeader, c.remaining)), let header = c.take(Int(n64)) else {
+        guard n64 <= UInt64(min(maxHeader, c.remaining)), let header = c.bytes(Int(n64)) else {
             throw corrupt("header length \(n64) exceeds the file")
         }
         let dataStart = c.offset

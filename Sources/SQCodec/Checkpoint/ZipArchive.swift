@@ -1,3 +1,5 @@
+import TQContainer
+
 /// The stored (uncompressed) entries of a zip archive, as `torch.save` writes it, found through
 /// the central directory (zip64 records included).
 ///
@@ -34,36 +36,36 @@ struct ZipArchive {
             p -= 1
         }
         guard eocd >= 0 else { throw corrupt("no end-of-central-directory record") }
-        var c = ByteCursor(bytes, start: eocd + 10)
+        var c = ByteReader(bytes, offset: eocd + 10)
         guard let n16 = c.u16(), c.u32() != nil, let off32 = c.u32() else { throw corrupt("truncated end record") }
         var count = Int(n16), cdOffset = Int(off32)
         if n16 == 0xFFFF || off32 == 0xFFFF_FFFF {
             // zip64 end-of-central-directory locator sits right before the end record.
-            var loc = ByteCursor(bytes, start: eocd - 20)
+            var loc = ByteReader(bytes, offset: eocd - 20)
             guard eocd >= 20, loc.u32() == 0x0706_4B50, loc.u32() != nil, let z64 = loc.u64(),
                   z64 < UInt64(bytes.count) else { throw corrupt("bad zip64 locator") }
-            var z = ByteCursor(bytes, start: Int(z64))
-            guard z.u32() == 0x0606_4B50, z.take(20) != nil, let n64 = z.u64(), z.u64() != nil, let o64 = z.u64(),
+            var z = ByteReader(bytes, offset: Int(z64))
+            guard z.u32() == 0x0606_4B50, z.bytes(20) != nil, let n64 = z.u64(), z.u64() != nil, let o64 = z.u64(),
                   n64 <= UInt64(Self.maxEntries), o64 < UInt64(bytes.count) else { throw corrupt("bad zip64 end record") }
             count = Int(n64); cdOffset = Int(o64)
         }
         guard count <= Self.maxEntries, count <= bytes.count / 46 else { throw corrupt("implausible entry count \(count)") }
-        var cd = ByteCursor(bytes, start: cdOffset)
+        var cd = ByteReader(bytes, offset: cdOffset)
         guard cd.offset == cdOffset else { throw corrupt("central directory offset \(cdOffset) outside the file") }
         for _ in 0..<count {
             guard cd.u32() == 0x0201_4B50 else { throw corrupt("bad central directory signature at \(cd.offset - 4)") }
-            guard cd.take(6) != nil, let method = cd.u16(), cd.take(8) != nil,
+            guard cd.bytes(6) != nil, let method = cd.u16(), cd.bytes(8) != nil,
                   let size32 = cd.u32(), let usize32 = cd.u32(),
                   let nameLen = cd.u16(), let extraLen = cd.u16(), let commentLen = cd.u16(),
-                  cd.take(8) != nil, let local32 = cd.u32(),
-                  let nameBytes = cd.take(Int(nameLen)), let extra = cd.take(Int(extraLen)), cd.take(Int(commentLen)) != nil
+                  cd.bytes(8) != nil, let local32 = cd.u32(),
+                  let nameBytes = cd.bytes(Int(nameLen)), let extra = cd.bytes(Int(extraLen)), cd.bytes(Int(commentLen)) != nil
             else { throw corrupt("truncated central directory") }
             let name = String(decoding: nameBytes, as: UTF8.self)
             var size = UInt64(size32), usize = UInt64(usize32), local = UInt64(local32)
             if size32 == 0xFFFF_FFFF || usize32 == 0xFFFF_FFFF || local32 == 0xFFFF_FFFF {
-                var e = ByteCursor(Array(extra))
+                var e = ByteReader(Array(extra))
                 while e.remaining >= 4 {
-                    guard let tag = e.u16(), let len = e.u16(), var field = e.take(Int(len)).map({ ByteCursor(Array($0)) })
+                    guard let tag = e.u16(), let len = e.u16(), var field = e.bytes(Int(len)).map({ ByteReader(Array($0)) })
                     else { throw corrupt("truncated extra field of \(name)") }
                     if tag == 1 {
                         if usize32 == 0xFFFF_FFFF { guard let v = field.u64() else { throw corrupt("short zip64 field of \(name)") }; usize = v }
@@ -76,9 +78,9 @@ struct ZipArchive {
             guard size == usize, local < UInt64(bytes.count), size <= UInt64(bytes.count) else {
                 throw corrupt("entry \(name) has impossible sizes")
             }
-            var lh = ByteCursor(bytes, start: Int(local))
-            guard lh.u32() == 0x0403_4B50, lh.take(22) != nil, let ln = lh.u16(), let le = lh.u16(),
-                  lh.take(Int(ln)) != nil, lh.take(Int(le)) != nil else { throw corrupt("bad local header of \(name)") }
+            var lh = ByteReader(bytes, offset: Int(local))
+            guard lh.u32() == 0x0403_4B50, lh.bytes(22) != nil, let ln = lh.u16(), let le = lh.u16(),
+                  lh.bytes(Int(ln)) != nil, lh.bytes(Int(le)) != nil else { throw corrupt("bad local header of \(name)") }
             let start = lh.offset
             guard UInt64(bytes.count - start) >= size else { throw corrupt("entry \(name) runs past the end of the file") }
             guard entries[name] == nil else { throw corrupt("duplicate entry \(name)") }
