@@ -76,9 +76,8 @@ enum Pipeline {
            p.sourceSampleRate != header.sampleRate {
             resampler = ResamplerStream(Resampler(inputRate: header.sampleRate, outputRate: p.sourceSampleRate), channelCount: header.channelCount)
             outRate = p.sourceSampleRate
-            let (scaled, overflow) = header.frameCount.multipliedReportingOverflow(by: UInt64(p.sourceSampleRate))
-            if header.frameCount != TQAHeader.unknownFrameCount && !overflow {
-                outFrames = scaled / UInt64(header.sampleRate)
+            if header.frameCount != TQAHeader.unknownFrameCount {
+                outFrames = p.sourceFrameCount(modelFrames: header.frameCount, modelRate: header.sampleRate)
             }
         }
         let writer = try WAVWriter(path: output, sampleRate: outRate, channelCount: header.channelCount,

@@ -18,6 +18,14 @@ public struct SQCodecParameters: Sendable, Equatable {
         self.blocksPerPacket = blocksPerPacket
     }
 
+    /// Frames at the source rate that `modelFrames` frames at `modelRate` stand for:
+    /// ⌊modelFrames · sourceSampleRate / modelRate⌋ (within 3 frames of the input's length), or
+    /// nil when that overflows.
+    public func sourceFrameCount(modelFrames: UInt64, modelRate: Int) -> UInt64? {
+        let (scaled, overflow) = modelFrames.multipliedReportingOverflow(by: UInt64(sourceSampleRate))
+        return overflow || modelRate <= 0 ? nil : scaled / UInt64(modelRate)
+    }
+
     public func encoded() -> [UInt8] {
         var w = ByteWriter()
         let name = Array(model.utf8)
