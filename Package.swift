@@ -1,5 +1,22 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
+
+/// SQCodec's kernels are compiled for Haswell-class x86-64 (AVX2 + FMA) on x86-64 hosts: its matrix products
+/// run 2.5x faster than with the baseline's SSE2 (README, "Build flags"). It is also optimized in
+/// debug builds, so that `swift test` runs the full-size networks in seconds.
+/// `TQA_PORTABLE=1 swift build` builds it for baseline x86-64 instead; the CLI refuses to run
+/// SQCodec on a CPU without AVX2 and FMA unless it was built that way.
+let sqcodecSettings: [SwiftSetting] = {
+    var flags: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+    #if arch(x86_64)
+    if ProcessInfo.processInfo.environment["TQA_PORTABLE"] == nil {
+        flags.append(.unsafeFlags(["-target-cpu", "haswell"]))
+        flags.append(.define("TQA_FMA"))
+    }
+    #endif
+    return flags
+}()
 
 let package = Package(
     name: "tqa",
@@ -17,7 +34,7 @@ let package = Package(
         .target(name: "TQAudio"),
         .target(name: "TQContainer", dependencies: ["TQAudio"]),
         .target(name: "TurboQuant", dependencies: ["TQAudio", "TQContainer"]),
-        .target(name: "SQCodec", dependencies: ["TQAudio", "TQContainer"]),
+        .target(name: "SQCodec", dependencies: ["TQAudio", "TQContainer"], swiftSettings: sqcodecSettings),
         .executableTarget(
             name: "tqa",
             dependencies: [

@@ -15,20 +15,29 @@ enum CodecRegistry {
             let target: SpectralTarget = o.snr.map { .snr($0) } ?? .bitsPerSample(o.bitsPerSample ?? 4)
             return SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
         case .sqcodec:
+            try checkCPU()
             let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) })
-            return SQCodecEncoder(model: model, sourceSampleRate: sampleRate, channelCount: channelCount)
+            return SQCodecEncoder(model: model, sourceSampleRate: sampleRate, channelCount: channelCount, threads: o.threads)
         }
     }
 
     /// The decoder for `header`; sqcodec files load their model's weights from `weights`
     /// (default: the model's cache directory).
-    static func decoder(_ header: TQAHeader, weights: String? = nil) throws -> any PacketDecoder {
+    static func decoder(_ header: TQAHeader, weights: String? = nil, threads: Int = 1) throws -> any PacketDecoder {
         switch header.codec {
         case .turbo, .spectral: return try TQAFile.decoder(for: header)
         case .sqcodec:
             let p = try SQCodecParameters(decoding: header.codecParameters)
+            try checkCPU()
             let model = try SQCodecModel.load(model: p.model, weightsDirectory: weights.map { URL(fileURLWithPath: $0) })
-            return try SQCodecDecoder(header: header, model: model)
+            return try SQCodecDecoder(header: header, model: model, threads: threads)
+        }
+    }
+
+    /// SQCodec is built for AVX2 + FMA on x86-64: say so rather than fault on an older CPU.
+    static func checkCPU() throws {
+        if SQCodecModel.needsAVX2AndFMA && !CPUFeatures.hasAVX2AndFMA {
+            throw CLIError("this CPU lacks AVX2/FMA, which this build's SQCodec kernels use; rebuild with TQA_PORTABLE=1 swift build -c release")
         }
     }
 }

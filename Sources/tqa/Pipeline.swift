@@ -65,7 +65,7 @@ enum Pipeline {
         let start = Date()
         let reader = try TQAReader(path: input)
         let header = reader.header
-        let decoder = try CodecRegistry.decoder(header, weights: weights)
+        let decoder = try CodecRegistry.decoder(header, weights: weights, threads: threads)
         let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage, threads: threads)
         let outFormat = format ?? header.sourceFormat.writable
         // sqcodec files hold audio at the model's rate; `sourceRate` resamples back to the input's.

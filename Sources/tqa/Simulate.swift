@@ -18,7 +18,7 @@ struct Simulate: ParsableCommand {
         try enc.write(x)
         try enc.finish()
         let reader = try TQAReader(bytes: sink.bytes)
-        let dec = TQAStreamDecoder(reader: reader, decoder: try CodecRegistry.decoder(reader.header, weights: codec.weights))
+        let dec = TQAStreamDecoder(reader: reader, decoder: try CodecRegistry.decoder(reader.header, weights: codec.weights, threads: codec.threads))
         var y = AudioBuffer(sampleRate: reader.header.sampleRate, channelCount: x.channelCount, frameCount: 0)
         while let b = try dec.next() { y.append(b) }
         if y.sampleRate != x.sampleRate {

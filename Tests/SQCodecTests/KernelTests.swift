@@ -78,6 +78,53 @@ import Testing
         #expect(Self.close(c, ref), "seed \(seed)")
     }
 
+    /// Sizes that take the packed 6×16 path with partial panels, several depth blocks and a
+    /// remainder of rows, on one and on two threads; every sum runs over `p` in order, so the
+    /// threads cannot change a bit.
+    @Test(arguments: seeds)
+    func packedGemmMatchesNaiveOnAnyThreadCount(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let m = Int.random(in: 6...70, using: &g), n = Int.random(in: 16...90, using: &g), k = Int.random(in: 1...600, using: &g)
+        let lda = k + Int.random(in: 0...3, using: &g), ldb = n + Int.random(in: 0...3, using: &g), ldc = n + Int.random(in: 0...3, using: &g)
+        let a = Self.random(m * lda, &g), b = Self.random(k * ldb, &g)
+        let c0 = Self.random(m * ldc, &g)
+        var ref = c0.map(Double.init)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { ref[i * ldc + j] += Double(a[i * lda + p]) * Double(b[p * ldb + j]) } } }
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            var c = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                Kernels.gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                             c: cp.baseAddress!, ldc: ldc, threads: threads)
+            } } }
+            results.append(c)
+        }
+        let tolerance = Float(k).squareRoot() * 2e-6
+        #expect(Self.close(results[0], ref.map(Float.init), tolerance: tolerance), "seed \(seed), m \(m) n \(n) k \(k)")
+        #expect(results[0] == results[1], "seed \(seed): two threads changed the product")
+    }
+
+    /// The vectorized sine of Snake against `sin` in double precision, over the range where it
+    /// reduces exactly and beyond (where it falls back to `sinf`), with NaN and infinities.
+    @Test func sineIsWithinAUnitInTheLastPlace() {
+        var g = SeededGenerator(seed: 77)
+        var worst: Double = 0
+        for round in 0..<20_000 {
+            let span: Float = round % 10 == 0 ? 40_000 : (round % 2 == 0 ? 4 : 300)
+            let v = SIMD8<Float>((0..<8).map { _ in Float.random(in: -span...span, using: &g) })
+            let s = Kernels.sine8(v)
+            for i in 0..<8 {
+                let exact = sin(Double(v[i]))
+                worst = max(worst, abs(Double(s[i]) - exact) / max(abs(exact), 1e-3))
+            }
+        }
+        #expect(worst < 3e-7, "worst relative error \(worst) (seed 77)")
+        let special = Kernels.sine8(SIMD8<Float>(.nan, .infinity, -.infinity, 0, -0.0, .pi, 1e-30, 12_867))
+        #expect(special[0].isNaN && special[1].isNaN && special[2].isNaN)
+        #expect(special[3] == 0 && special[4] == 0 && abs(special[5]) < 1e-6 && special[6] == 1e-30)
+        #expect(abs(Double(special[7]) - sin(12_867.0)) < 1e-6)
+    }
+
     @Test(arguments: seeds)
     func normsMatchNaive(seed: UInt64) {
         var g = SeededGenerator(seed: seed)

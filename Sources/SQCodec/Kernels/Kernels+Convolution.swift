@@ -26,6 +26,11 @@ extension Kernels {
             conv1dAsGEMM(x, weight: weight, bias: bias, kernelSize: k, dilation: dilation, padding: padding, into: &out)
             return out
         }
+        if groups == 1 && stride > 1 && cin * k > 1 {
+            stridedConv1dAsGEMM(x, weight: weight, bias: bias, kernelSize: k, stride: stride, dilation: dilation,
+                                padding: padding, into: &out)
+            return out
+        }
         x.data.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { yp in
@@ -58,6 +63,38 @@ extension Kernels {
         return out
     }
 
+    /// Strided, ungrouped convolution as one GEMM over gathered columns (im2col):
+    /// `y = W · X` with `W = w` as a `(Cout, Cin·K)` matrix and `X[i·K + k, j] = x[i, j·stride + k·dilation − padding]`
+    /// (zero outside the input). `X` has `Cin·K/stride` values per input frame, about as many as
+    /// `x` for the down-sampling layers (kernel = stride).
+    private static func stridedConv1dAsGEMM(_ x: Matrix, weight: [Float], bias: [Float]?, kernelSize k: Int, stride: Int,
+                                            dilation: Int, padding: Int, into out: inout Matrix) {
+        let cin = x.rows, t = x.cols, cout = out.rows, tOut = out.cols
+        var columns = [Float](repeating: 0, count: cin * k * tOut)
+        x.data.withUnsafeBufferPointer { xp in
+            columns.withUnsafeMutableBufferPointer { cp in
+                for i in 0..<cin {
+                    let xr = xp.baseAddress! + i * t
+                    for kk in 0..<k {
+                        let row = cp.baseAddress! + (i * k + kk) * tOut, offset = kk * dilation - padding
+                        for j in 0..<tOut {
+                            let pos = j * stride + offset
+                            if pos >= 0 && pos < t { row[j] = xr[pos] }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias { for o in 0..<cout { for j in 0..<tOut { out.data[o * tOut + j] = bias[o] } } }
+        weight.withUnsafeBufferPointer { wp in
+            columns.withUnsafeBufferPointer { cp in
+                out.data.withUnsafeMutableBufferPointer { yp in
+                    gemm(m: cout, n: tOut, k: cin * k, a: wp.baseAddress!, b: cp.baseAddress!, c: yp.baseAddress!)
+                }
+            }
+        }
+    }
+
     /// Stride-1, ungrouped convolution as one GEMM per tap: `y += W_k · shift(x, k·dilation − padding)`,
     /// `W_k = w[:, :, k]` as a `(Cout, Cin)` matrix, over the frames where the shifted input exists.
     private static func conv1dAsGEMM(_ x: Matrix, weight: [Float], bias: [Float]?, kernelSize k: Int,
@@ -80,75 +117,6 @@ extension Kernels {
                     }
                 }
             }
-        }
-    }
-
-    /// Row-major matrix product accumulated into `c`: `c[i, j] += Σ_p a[i, p] · b[p, j]`, with
-    /// `a: (m, k)`, `b: (k, n)`, `c: (m, n)` and leading dimensions (row strides) `lda`, `ldb`, `ldc`.
-    ///
-    /// Blocks of 4 × 4 outputs are accumulated in scalar registers over the whole `p` range
-    /// (each `c` element still sums its terms in order of `p`); edges fall back to plain loops.
-    /// Scalar accumulators beat `SIMD8` here in release (LLVM vectorizes them) and are 100×
-    /// faster in debug builds, where generic SIMD code is not specialized.
-    public static func gemm(
-        m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        let n4 = n - n % 4, m4 = m - m % 4
-        var i = 0
-        while i < m4 {
-            let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
-            let r0 = c + i * ldc, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc
-            var j = 0
-            while j < n4 {
-                var c00 = r0[j], c01 = r0[j + 1], c02 = r0[j + 2], c03 = r0[j + 3]
-                var c10 = r1[j], c11 = r1[j + 1], c12 = r1[j + 2], c13 = r1[j + 3]
-                var c20 = r2[j], c21 = r2[j + 1], c22 = r2[j + 2], c23 = r2[j + 3]
-                var c30 = r3[j], c31 = r3[j + 1], c32 = r3[j + 2], c33 = r3[j + 3]
-                var bp = b + j
-                for p in 0..<k {
-                    let b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3]
-                    let x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p]
-                    c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3
-                    c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3
-                    c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3
-                    c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3
-                    bp += ldb
-                }
-                r0[j] = c00; r0[j + 1] = c01; r0[j + 2] = c02; r0[j + 3] = c03
-                r1[j] = c10; r1[j + 1] = c11; r1[j + 2] = c12; r1[j + 3] = c13
-                r2[j] = c20; r2[j + 1] = c21; r2[j + 2] = c22; r2[j + 3] = c23
-                r3[j] = c30; r3[j + 1] = c31; r3[j + 2] = c32; r3[j + 3] = c33
-                j += 4
-            }
-            if n4 < n {
-                for r in 0..<4 { scalarRow(a + (i + r) * lda, b, ldb, c + (i + r) * ldc, k: k, columns: n4..<n) }
-            }
-            i += 4
-        }
-        while i < m {
-            scalarRow(a + i * lda, b, ldb, c + i * ldc, k: k, columns: 0..<n)
-            i += 1
-        }
-    }
-
-    /// `c` and `b` rows are contiguous: the common case.
-    public static func gemm(
-        m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
-    ) {
-        gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c, ldc: n)
-    }
-
-    @inline(__always) private static func scalarRow(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>,
-        k: Int, columns: Range<Int>
-    ) {
-        for j in columns {
-            var s = c[j]
-            for p in 0..<k { s += a[p] * b[p * ldb + j] }
-            c[j] = s
         }
     }
 

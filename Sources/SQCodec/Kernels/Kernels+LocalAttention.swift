@@ -1,4 +1,5 @@
 import Foundation
+import TQAudio
 
 /// Causal windowed softmax attention, as `local_attention.LocalAttention` computes it with
 /// `causal=True`, `look_backward=1`, `look_forward=0`, `exact_windowsize=False`.
@@ -21,40 +22,47 @@ extension Kernels {
         precondition(qkv.cols == 3 * inner, "localCausalAttention: qkv has \(qkv.cols) columns, expected \(3 * inner)")
         precondition(bias.rows == heads && bias.cols >= 2 * windowSize, "localCausalAttention: bias table too small")
         var out = Matrix(rows: t, cols: inner)
-        let maxKeys = 2 * windowSize
-        var q = [Float](repeating: 0, count: headDim)
-        var scores = [Float](repeating: 0, count: maxKeys)
-        var acc = [Float](repeating: 0, count: headDim)
+        let windows = (t + windowSize - 1) / windowSize
+        let ld = qkv.cols, maxKeys = 2 * windowSize
         qkv.data.withUnsafeBufferPointer { xp in
             bias.data.withUnsafeBufferPointer { bp in
                 out.data.withUnsafeMutableBufferPointer { op in
-                    for h in 0..<heads {
-                        let qOff = h * headDim, kOff = inner + h * headDim, vOff = 2 * inner + h * headDim
-                        let hb = bp.baseAddress! + h * bias.cols
-                        for i in 0..<t {
-                            let w = i / windowSize
-                            let j0 = max(0, (w - 1) * windowSize)
-                            let qi = xp.baseAddress! + i * qkv.cols + qOff
-                            for d in 0..<headDim { q[d] = qi[d] * scale }
-                            var best = -Float.infinity
-                            for j in j0...i {
-                                let kj = xp.baseAddress! + j * qkv.cols + kOff
-                                var s: Float = 0
-                                for d in 0..<headDim { s += q[d] * kj[d] }
-                                s += hb[i - j]
-                                scores[j - j0] = s
-                                best = max(best, s)
+                    let x = UncheckedBox(xp.baseAddress!), table = UncheckedBox(bp.baseAddress!), o = UncheckedBox(op.baseAddress!)
+                    // One window of one head at a time: S = (scale·Q) Kᵀ + bias, causal mask, softmax, O = S V.
+                    parallel(count: heads * windows) { job in
+                        let h = job / windows, w = job % windows
+                        let i0 = w * windowSize, i1 = min(t, i0 + windowSize)
+                        let j0 = max(0, i0 - windowSize), keys = i1 - j0, queries = i1 - i0
+                        let capacity = windowSize * headDim + headDim * maxKeys + windowSize * maxKeys
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { scratch in
+                            let q = scratch.baseAddress!, kT = q + windowSize * headDim, s = kT + headDim * maxKeys
+                            let qOff = h * headDim, kOff = inner + h * headDim, vOff = 2 * inner + h * headDim
+                            for r in 0..<queries {
+                                let src = x.value + (i0 + r) * ld + qOff
+                                for d in 0..<headDim { q[r * headDim + d] = src[d] * scale }
                             }
-                            var sum: Float = 0
-                            for n in 0...(i - j0) { let e = expf(scores[n] - best); scores[n] = e; sum += e }
-                            for d in 0..<headDim { acc[d] = 0 }
-                            for j in j0...i {
-                                let p = scores[j - j0] / sum
-                                let vj = xp.baseAddress! + j * qkv.cols + vOff
-                                for d in 0..<headDim { acc[d] += p * vj[d] }
+                            for j in 0..<keys {
+                                let src = x.value + (j0 + j) * ld + kOff
+                                for d in 0..<headDim { kT[d * keys + j] = src[d] }
                             }
-                            let o = op.baseAddress! + i * inner + qOff
-                            for d in 0..<headDim { o[d] = acc[d] }
+                            let hb = table.value + h * bias.cols
+                            for r in 0..<queries {
+                                let row = s + r * keys, i = i0 + r
+                                for j in 0..<keys { row[j] = hb[max(0, i - (j0 + j))] }
+                            }
+                            gemm(m: queries, n: keys, k: headDim, a: q, lda: headDim, b: kT, ldb: keys, c: s, ldc: keys, threads: 1)
+                            for r in 0..<queries {
+                                let row = s + r * keys, visible = i0 + r - j0 + 1
+                                var best = -Float.infinity
+                                for j in 0..<visible { best = max(best, row[j]) }
+                                var sum: Float = 0
+                                for j in 0..<visible { let e = expf(row[j] - best); row[j] = e; sum += e }
+                                let inv = 1 / sum
+                                for j in 0..<visible { row[j] *= inv }
+                                for j in visible..<keys { row[j] = 0 }
+                            }
+                            gemm(m: queries, n: headDim, k: keys, a: s, lda: keys, b: x.value + j0 * ld + vOff, ldb: ld,
+                                 c: o.value + i0 * inner + qOff, ldc: inner, threads: 1)
                         }
                     }
                 }

@@ -85,10 +85,27 @@ extension Kernels {
     /// `x: (C, T)`; `gamma`, `beta`: `C` values.
     public static func globalResponseNorm(_ x: Matrix, gamma: [Float], beta: [Float], eps: Float = float32Epsilon) -> Matrix {
         precondition(gamma.count == x.rows && beta.count == x.rows, "globalResponseNorm: size mismatch")
+        let n = responseNormFactor(sumOfSquares: sumOfSquares(x), eps: eps)
+        return globalResponseNorm(x, gamma: gamma, beta: beta, factor: n)
+    }
+
+    /// `Σ x²` over all values, in double precision.
+    public static func sumOfSquares(_ x: Matrix) -> Double {
         var sum: Double = 0
         for v in x.data { sum += Double(v) * Double(v) }
-        let g = Float(sum.squareRoot())
-        let n = g / (g + eps)
+        return sum
+    }
+
+    /// GRN's factor `g / (g + eps)` for `g = sqrt(sumOfSquares)`, in float32 as PyTorch computes
+    /// it. It is exactly 1 once `g ≥ 4`: `eps` is then below half a unit in the last place of `g`.
+    public static func responseNormFactor(sumOfSquares: Double, eps: Float = float32Epsilon) -> Float {
+        let g = Float(sumOfSquares.squareRoot())
+        return g / (g + eps)
+    }
+
+    /// GRN with its factor `n` given: `y = γ[c] · (x · n) + β[c] + x`.
+    public static func globalResponseNorm(_ x: Matrix, gamma: [Float], beta: [Float], factor n: Float) -> Matrix {
+        precondition(gamma.count == x.rows && beta.count == x.rows, "globalResponseNorm: size mismatch")
         var out = x
         out.data.withUnsafeMutableBufferPointer { p in
             for c in 0..<x.rows {

@@ -52,8 +52,14 @@ public struct Matrix: Sendable, Equatable {
     /// Columns `range` of every row as a new matrix.
     public func columns(_ range: Range<Int>) -> Matrix {
         var out = Matrix(rows: rows, cols: range.count)
-        for r in 0..<rows {
-            for (j, c) in range.enumerated() { out.data[r * range.count + j] = data[r * cols + c] }
+        let w = range.count
+        data.withUnsafeBufferPointer { src in
+            out.data.withUnsafeMutableBufferPointer { dst in
+                for r in 0..<rows {
+                    let s = src.baseAddress! + r * cols + range.lowerBound, d = dst.baseAddress! + r * w
+                    d.update(from: s, count: w)
+                }
+            }
         }
         return out
     }

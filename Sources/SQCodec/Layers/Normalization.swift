@@ -51,6 +51,11 @@ struct GlobalResponseNorm: Sendable {
     }
 
     func callAsFunction(_ x: Matrix) -> Matrix { Kernels.globalResponseNorm(x, gamma: gamma, beta: beta) }
+
+    /// With the sequence-wide factor `‖x‖/(‖x‖ + eps)` known.
+    func callAsFunction(_ x: Matrix, factor: Float) -> Matrix {
+        Kernels.globalResponseNorm(x, gamma: gamma, beta: beta, factor: factor)
+    }
 }
 
 /// Snake activation `x + sin²(αx)/(α + eps)` with one α per channel. Weight: `alpha`, shaped

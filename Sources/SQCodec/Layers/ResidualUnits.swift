@@ -1,3 +1,5 @@
+import TQAudio
+
 /// sq-codec's `ResidualUnit`: a ConvNeXt-style block with Snake and GRN, added to its input.
 ///
 ///     y = x + pw2(GRN(Snake(pw1(Norm(dwconv(x))))))
@@ -25,11 +27,29 @@ struct ConvUnit: Sendable {
     }
 
     /// `x: (dim, T)` → `(dim, T)`.
+    ///
+    /// Computed in tiles of frames (`mapTiles`), each through the whole unit while it is in
+    /// cache: every step but GRN is local in time (the depth-wise convolution reads
+    /// `3·dilation` frames either side), and GRN's sequence-wide factor `‖a‖/(‖a‖ + eps)` is
+    /// exactly 1 once the first tile's activations alone have a norm of 4 or more (they are a
+    /// part of the sequence's). When they do not (near-silent input), the unit runs over the
+    /// whole sequence at once, as PyTorch does.
     func callAsFunction(_ x: Matrix) -> Matrix {
+        let width = max(64, (1 << 17) / (4 * x.rows) / 16 * 16), reach = dwConv.padding
+        guard x.cols > width else { return whole(x) }
+        let head = activation(x.columns(0 ..< min(x.cols, width + reach))).columns(0..<width)
+        guard Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1 else { return whole(x) }
+        return mapTiles(x, reach: reach, width: width) { s in s + pwConv2(grn(activation(s), factor: 1)) }
+    }
+
+    /// The unit over the whole sequence in one pass.
+    func whole(_ x: Matrix) -> Matrix { x + pwConv2(grn(activation(x))) }
+
+    /// `Snake(pw1(Norm(dwconv(x))))`, `(4·dim, T)`.
+    private func activation(_ x: Matrix) -> Matrix {
         var h = dwConv(x)
         if let norm { h = norm(h) }
-        h = pwConv2(grn(act(pwConv1(h))))
-        return x + h
+        return act(pwConv1(h))
     }
 }
 
@@ -50,5 +70,11 @@ struct LegacyUnit: Sendable {
         conv2 = try Conv1d(b.child("3"), in: dim, out: dim, kernel: 1)
     }
 
-    func callAsFunction(_ x: Matrix) -> Matrix { x + conv2(snake2(conv1(snake1(x)))) }
+    /// Computed in tiles of frames (`mapTiles`): every step is local in time.
+    func callAsFunction(_ x: Matrix) -> Matrix {
+        mapTiles(x, reach: conv1.padding, width: max(64, (1 << 16) / x.rows / 16 * 16)) { whole($0) }
+    }
+
+    /// The unit over the whole sequence in one pass.
+    func whole(_ x: Matrix) -> Matrix { x + conv2(snake2(conv1(snake1(x)))) }
 }

@@ -102,6 +102,17 @@ public struct SQCodecModel: Sendable {
             .appendingPathComponent(".cache/sq_codec/\(configuration.name).v0", isDirectory: true)
     }
 
+    /// Whether this build's kernels use AVX2 and FMA instructions (Package.swift compiles SQCodec
+    /// for Haswell-class x86-64 unless `TQA_PORTABLE` is set), so that callers can refuse to run
+    /// them on an older CPU (`CPUFeatures.hasAVX2AndFMA`) instead of faulting.
+    public static let needsAVX2AndFMA: Bool = {
+        #if TQA_FMA
+        true
+        #else
+        false
+        #endif
+    }()
+
     /// Blocks of `fillLength` samples per chunk in `encode` (about 20 s for the 6kbps model).
     public static let defaultChunkBlocks = 24
 
@@ -116,8 +127,14 @@ public struct SQCodecModel: Sendable {
     /// window per layer) and the convolutions' reach, so the tokens are those of whole-input
     /// encoding (bar the sequence-wide GRN norm, whose factor ‖x‖/(‖x‖ + 1.2e-7) differs in
     /// the 7th digit between chunks).
-    public func encode(_ samples: [Float], chunkBlocks: Int = defaultChunkBlocks) -> [Int32] {
+    ///
+    /// `threads` threads share the work of each layer; the tokens do not depend on it.
+    public func encode(_ samples: [Float], chunkBlocks: Int = defaultChunkBlocks, threads: Int = 1) -> [Int32] {
         precondition(chunkBlocks >= 1, "encode: chunkBlocks must be positive")
+        return Kernels.$threads.withValue(max(1, threads)) { encodeChunks(samples, chunkBlocks: chunkBlocks) }
+    }
+
+    private func encodeChunks(_ samples: [Float], chunkBlocks: Int) -> [Int32] {
         let fill = configuration.fillLength
         let blocks = max(1, (samples.count + fill - 1) / fill)
         var padded = samples
@@ -146,7 +163,9 @@ public struct SQCodecModel: Sendable {
     /// excepted); trim to the original length, which the tokens do not record.
     /// - Throws: `SQCodecError` for a token outside the codebook, or for a token count that is
     ///   not a whole number of blocks in models with cache tokens.
-    public func decode(_ tokens: [Int32]) throws -> [Float] {
+    ///
+    /// `threads` threads share the work of each layer; the samples do not depend on it.
+    public func decode(_ tokens: [Int32], threads: Int = 1) throws -> [Float] {
         let size = configuration.codebookSize
         if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= size }) {
             throw SQCodecError.tokenOutOfRange(index: bad, value: tokens[bad], codebookSize: size)
@@ -155,7 +174,8 @@ public struct SQCodecModel: Sendable {
             throw SQCodecError.tokenCountNotBlockMultiple(count: tokens.count, block: configuration.tokensPerBlock)
         }
         if tokens.isEmpty { return [] }
-        let features = transformerDecoder(quantizer.features(tokens))
-        return decoder(features).data
+        return Kernels.$threads.withValue(max(1, threads)) {
+            decoder(transformerDecoder(quantizer.features(tokens))).data
+        }
     }
 }

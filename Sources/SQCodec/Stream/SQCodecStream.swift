@@ -39,9 +39,13 @@ public struct SQCodecEncoder: PacketEncoder {
         return min(1024, max(SQCodecModel.defaultChunkBlocks, Int((2800 / bytesPerBlock).rounded(.up))))
     }
 
-    public init(model: SQCodecModel, sourceSampleRate: Int, channelCount: Int, blocksPerPacket: Int? = nil) {
+    /// Threads shared by the channels and the layers; the packets do not depend on it.
+    public let threads: Int
+
+    public init(model: SQCodecModel, sourceSampleRate: Int, channelCount: Int, blocksPerPacket: Int? = nil, threads: Int = 1) {
         let c = model.configuration
         self.model = model
+        self.threads = max(1, threads)
         self.channelCount = channelCount
         parameters = SQCodecParameters(model: c.name, sourceSampleRate: sourceSampleRate,
                                        blocksPerPacket: blocksPerPacket ?? Self.defaultBlocksPerPacket(c, channels: channelCount))
@@ -87,12 +91,17 @@ public struct SQCodecEncoder: PacketEncoder {
             let coreEnd = min(end, totalBlocks)
             let first = max(bufferBlock, nextBlock - before)
             let last = min(final ? totalBlocks : completeBlocks, coreEnd + after)
-            var payload: [UInt8] = []
-            for c in 0..<channelCount {
+            let windows = (0..<channelCount).map { c in
                 var window = Array(pending[c][(first - bufferBlock) * fill ..< min(pending[c].count, (last - bufferBlock) * fill)])
                 window += [Float](repeating: 0, count: (last - first) * fill - window.count)
-                let tokens = model.encode(window, chunkBlocks: Int.max / 2)
-                let core = Array(tokens[(nextBlock - first) * cfg.tokensPerBlock ..< (coreEnd - first) * cfg.tokensPerBlock])
+                return window
+            }
+            let tokens = perChannel(channelCount, threads: threads) { c, threads in
+                model.encode(windows[c], chunkBlocks: Int.max / 2, threads: threads)
+            }
+            var payload: [UInt8] = []
+            for c in 0..<channelCount {
+                let core = Array(tokens[c][(nextBlock - first) * cfg.tokensPerBlock ..< (coreEnd - first) * cfg.tokensPerBlock])
                 payload += SQTokenPacking.pack(core, codebookSize: cfg.codebookSize)
             }
             let frames = min(coreEnd * fill, framesIn) - nextBlock * fill
@@ -123,7 +132,11 @@ public struct SQCodecDecoder: PacketDecoder {
     /// The packet waiting for its successor's tokens.
     private var waiting: (firstBlock: Int, blocks: Int, frames: Int)?
 
-    public init(header: TQAHeader, model: SQCodecModel) throws {
+    /// Threads shared by the channels and the layers; the audio does not depend on it.
+    public let threads: Int
+
+    public init(header: TQAHeader, model: SQCodecModel, threads: Int = 1) throws {
+        self.threads = max(1, threads)
         guard header.codec == .sqcodec else { throw ContainerError.codec("not an sqcodec stream (codec \(header.codec))") }
         parameters = try SQCodecParameters(decoding: header.codecParameters)
         guard parameters.model == model.configuration.name else {
@@ -176,9 +189,11 @@ public struct SQCodecDecoder: PacketDecoder {
         let first = max(historyBlock, w.firstBlock - before)
         let last = min(historyBlock + history[0].count / per, w.firstBlock + w.blocks + afterBlocks)
         var buffer = AudioBuffer(sampleRate: cfg.sampleRate, channelCount: channelCount, frameCount: w.frames)
+        let decoded = perChannel(channelCount, threads: threads) { c, threads in
+            Result { try model.decode(Array(history[c][(first - historyBlock) * per ..< (last - historyBlock) * per]), threads: threads) }
+        }
         for c in 0..<channelCount {
-            let window = Array(history[c][(first - historyBlock) * per ..< (last - historyBlock) * per])
-            let audio = try model.decode(window)
+            let audio = try decoded[c].get()
             let offset = (w.firstBlock - first) * fill
             buffer.withMutableChannel(c) { dst in
                 for i in 0..<w.frames where offset + i < audio.count { dst[i] = audio[offset + i] }
@@ -197,6 +212,19 @@ public struct SQCodecDecoder: PacketDecoder {
             historyBlock = keepFrom
         }
     }
+}
+
+/// `body(c, threadsForIt)` for each channel `c`: the channels run side by side when there are
+/// threads to spare, each with its share of them.
+private func perChannel<T>(_ channels: Int, threads: Int, _ body: (Int, Int) -> T) -> [T] {
+    if channels == 1 || threads == 1 { return (0..<channels).map { body($0, threads) } }
+    let each = max(1, threads / channels)
+    var results = [T?](repeating: nil, count: channels)
+    results.withUnsafeMutableBufferPointer { r in
+        let out = UncheckedBox(r.baseAddress!)
+        parallelFor(count: channels, threads: min(threads, channels)) { c, _ in out.value[c] = body(c, each) }
+    }
+    return results.map { $0! }
 }
 
 /// Reading the token indices of a packet, which needs the model's shape but not its weights.

@@ -1,0 +1,223 @@
+import TQAudio
+
+/// The matrix product behind every convolution, linear map and attention of the port.
+///
+/// `c += a · b` on row-major float32 matrices, computed in panels the way GotoBLAS does it:
+/// for each block of `kc` rows of `b` and each panel of 16 of its columns, the panel is copied
+/// into a contiguous buffer (16 KB, so it stays in L1 while every row of `a` streams past it),
+/// and a 6 × 16 micro-kernel keeps its 96 sums in twelve 8-lane registers, adding
+/// `a[i, p] · b[p, j..j+16]` for each `p` with fused multiply-adds. Each sum still runs over `p`
+/// in order, starting from the value already in `c`.
+///
+/// The module is compiled for Haswell-class x86-64 (AVX2 + FMA, see Package.swift), where `SIMD8<Float>`
+/// is one register and `addingProduct` one `vfmadd` instruction; a portable build
+/// (`TQA_PORTABLE=1`) uses separate multiplies and adds instead of calling the software `fmaf`.
+extension Kernels {
+    typealias Lanes = SIMD8<Float>
+    /// Rows of `b` per packed panel.
+    static let gemmDepthBlock = 256
+    /// Rows and columns of the micro-kernel's tile.
+    static let gemmTileRows = 6, gemmTileColumns = 16
+
+    /// Row-major matrix product accumulated into `c`: `c[i, j] += Σ_p a[i, p] · b[p, j]`, with
+    /// `a: (m, k)`, `b: (k, n)`, `c: (m, n)` and leading dimensions (row strides) `lda`, `ldb`, `ldc`.
+    /// With `threads > 1`, the column panels (or, for narrow products, the rows) are shared out.
+    public static func gemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = Kernels.threads
+    ) {
+        if m == 0 || n == 0 || k == 0 { return }
+        if m < gemmTileRows || n < gemmTileColumns {
+            gemmSmall(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            return
+        }
+        let panels = (n + gemmTileColumns - 1) / gemmTileColumns
+        let work = m * n * k
+        let workers = work < 1 << 18 ? 1 : min(threads, max(panels, m / gemmTileRows))
+        if workers <= 1 {
+            gemmPanels(0..<panels, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            return
+        }
+        let pa = UncheckedBox(a), pb = UncheckedBox(b), pc = UncheckedBox(c)
+        if panels >= 2 * workers {
+            // Contiguous runs of column panels per worker.
+            parallel(count: workers, threads: workers) { w in
+                let lo = panels * w / workers, hi = panels * (w + 1) / workers
+                gemmPanels(lo..<hi, m: m, n: n, k: k, a: pa.value, lda: lda, b: pb.value, ldb: ldb, c: pc.value, ldc: ldc)
+            }
+        } else {
+            // Few columns, many rows: split the rows.
+            parallel(count: workers, threads: workers) { w in
+                let lo = m * w / workers, hi = m * (w + 1) / workers
+                gemmPanels(0..<panels, m: hi - lo, n: n, k: k, a: pa.value + lo * lda, lda: lda, b: pb.value, ldb: ldb,
+                           c: pc.value + lo * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// `c` and `b` rows are contiguous: the common case.
+    public static func gemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, threads: Int = Kernels.threads
+    ) {
+        gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c, ldc: n, threads: threads)
+    }
+
+    /// The column panels `panels` (of 16 columns; the last may be partial) of the product.
+    private static func gemmPanels(
+        _ panels: Range<Int>, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let nr = gemmTileColumns, mr = gemmTileRows
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: gemmDepthBlock * nr + mr * nr) { scratch in
+            let pack = scratch.baseAddress!, tile = pack + gemmDepthBlock * nr
+            var p0 = 0
+            while p0 < k {
+                let kb = min(gemmDepthBlock, k - p0)
+                for panel in panels {
+                    let j = panel * nr, width = min(nr, n - j)
+                    packPanel(b + p0 * ldb + j, ldb: ldb, rows: kb, width: width, into: pack)
+                    let ap = a + p0
+                    if width == nr {
+                        var i = 0
+                        while i + mr <= m {
+                            microKernel6x16(kb, ap + i * lda, lda, pack, c + i * ldc + j, ldc)
+                            i += mr
+                        }
+                        while i < m {
+                            microKernel1x16(kb, ap + i * lda, pack, c + i * ldc + j)
+                            i += 1
+                        }
+                    } else {
+                        // The last, partial panel: through a full-width tile.
+                        var i = 0
+                        while i < m {
+                            let rows = min(mr, m - i)
+                            for r in 0..<rows {
+                                for q in 0..<nr { tile[r * nr + q] = q < width ? c[(i + r) * ldc + j + q] : 0 }
+                            }
+                            if rows == mr {
+                                microKernel6x16(kb, ap + i * lda, lda, pack, tile, nr)
+                            } else {
+                                for r in 0..<rows { microKernel1x16(kb, ap + (i + r) * lda, pack, tile + r * nr) }
+                            }
+                            for r in 0..<rows {
+                                for q in 0..<width { c[(i + r) * ldc + j + q] = tile[r * nr + q] }
+                            }
+                            i += rows
+                        }
+                    }
+                }
+                p0 += kb
+            }
+        }
+    }
+
+    /// Copies `rows` rows of `width ≤ 16` columns of `b` into 16-wide rows, zero-filled on the right.
+    @inline(__always)
+    private static func packPanel(_ b: UnsafePointer<Float>, ldb: Int, rows: Int, width: Int, into pack: UnsafeMutablePointer<Float>) {
+        if width == gemmTileColumns {
+            for p in 0..<rows {
+                let src = UnsafeRawPointer(b + p * ldb), dst = UnsafeMutableRawPointer(pack + p * 16)
+                dst.storeBytes(of: src.loadUnaligned(as: Lanes.self), as: Lanes.self)
+                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: Lanes.self), toByteOffset: 32, as: Lanes.self)
+            }
+        } else {
+            for p in 0..<rows {
+                for q in 0..<16 { pack[p * 16 + q] = q < width ? b[p * ldb + q] : 0 }
+            }
+        }
+    }
+
+    /// `acc + x·y`, fused where the build has FMA instructions (without them, the fused
+    /// form would be a call to the software `fmaf` per lane).
+    @inline(__always)
+    private static func fma(_ acc: Lanes, _ x: Lanes, _ y: Lanes) -> Lanes {
+        #if TQA_FMA
+        acc.addingProduct(x, y)
+        #else
+        acc + x * y
+        #endif
+    }
+
+    /// The scalar form of `fma`, so that every path of the product rounds alike.
+    @inline(__always)
+    private static func fma(_ acc: Float, _ x: Float, _ y: Float) -> Float {
+        #if TQA_FMA
+        acc.addingProduct(x, y)
+        #else
+        acc + x * y
+        #endif
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    @inline(__always)
+    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
+
+    /// `c[0..<6, 0..<16] += a[0..<6, 0..<kb] · pack`, `a` rows `lda` apart, `c` rows `ldc` apart.
+    private static func microKernel6x16(
+        _ kb: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ pack: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        let a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
+        let r0 = c, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc
+        var c00 = load(r0), c01 = load(r0 + 8), c10 = load(r1), c11 = load(r1 + 8)
+        var c20 = load(r2), c21 = load(r2 + 8), c30 = load(r3), c31 = load(r3 + 8)
+        var c40 = load(r4), c41 = load(r4 + 8), c50 = load(r5), c51 = load(r5 + 8)
+        var bp = pack
+        for p in 0..<kb {
+            let b0 = load(bp), b1 = load(bp + 8)
+            var x = Lanes(repeating: a0[p])
+            c00 = fma(c00, x, b0); c01 = fma(c01, x, b1)
+            x = Lanes(repeating: a1[p])
+            c10 = fma(c10, x, b0); c11 = fma(c11, x, b1)
+            x = Lanes(repeating: a2[p])
+            c20 = fma(c20, x, b0); c21 = fma(c21, x, b1)
+            x = Lanes(repeating: a3[p])
+            c30 = fma(c30, x, b0); c31 = fma(c31, x, b1)
+            x = Lanes(repeating: a4[p])
+            c40 = fma(c40, x, b0); c41 = fma(c41, x, b1)
+            x = Lanes(repeating: a5[p])
+            c50 = fma(c50, x, b0); c51 = fma(c51, x, b1)
+            bp += 16
+        }
+        store(c00, r0); store(c01, r0 + 8); store(c10, r1); store(c11, r1 + 8)
+        store(c20, r2); store(c21, r2 + 8); store(c30, r3); store(c31, r3 + 8)
+        store(c40, r4); store(c41, r4 + 8); store(c50, r5); store(c51, r5 + 8)
+    }
+
+    /// One row: `c[0..<16] += a[0..<kb] · pack`.
+    private static func microKernel1x16(_ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+        var c0 = load(c), c1 = load(c + 8)
+        var bp = pack
+        for p in 0..<kb {
+            let x = Lanes(repeating: a[p])
+            c0 = fma(c0, x, load(bp)); c1 = fma(c1, x, load(bp + 8))
+            bp += 16
+        }
+        store(c0, c); store(c1, c + 8)
+    }
+
+    /// Products too narrow for a tile: row by row, `c[i, :] += a[i, p] · b[p, :]` for each `p` in
+    /// order, over runs of 512 columns.
+    private static func gemmSmall(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        for j0 in stride(from: 0, to: n, by: 512) {
+            let width = min(512, n - j0)
+            for i in 0..<m {
+                let ai = a + i * lda, ci = c + i * ldc + j0
+                for p in 0..<k {
+                    let x = ai[p], bp = b + p * ldb + j0
+                    for j in 0..<width { ci[j] = fma(ci[j], x, bp[j]) }
+                }
+            }
+        }
+    }
+}
