@@ -1,0 +1,444 @@
+#!/usr/bin/env python3
+"""SQCodec speed (issue 5): tqa's Swift port against the PyTorch reference, same weights, same input.
+
+Run through bench/sqcodec_speed.sh, which provides the reference venv (tools/reference/.venv)
+and the tqa binary. For each model, in one run:
+
+  1. `tqa models --random-weights DIR --model M --seed 1` writes seeded random full-size weights
+     (safetensors, the published module layout). PyTorch builds the reference network
+     (`sq_codec.SQCodec`, configuration from the package's own TOML, as
+     tools/reference/make_vectors.py does), folds its weight-norm parametrizations into plain
+     weights (tqa's safetensors hold the folded `weight`; folding also spares torch the norm on
+     every call) and loads the same tensors with strict=True.
+  2. PyTorch, `torch.set_num_threads(1)` then 2, under `torch.inference_mode()`: encode
+     (`SQCodec.encode_audio`, audio -> tokens) and decode (`SQCodec.decode_audio(indices=...)`,
+     tokens -> audio) timed separately, model load excluded, best of --runs. The whole input in
+     one call: that is what the package's public API does. (`Codec.extract_unit` /
+     `decode_unit`, the chunked path of the base class, call `Codec.compress`, which skips the
+     en_encoder/en_decoder transformer stages, so they do not run the SQCodec models.)
+  3. tqa encode / decode with --threads 1 and 2, wall clock of the whole command (process start,
+     weight loading, WAV and .tqa I/O included), best of --runs. "load" = the same commands on a
+     0.1 s file, i.e. about the fixed cost included in every tqa figure.
+  4. Peak memory (max RSS, `/usr/bin/time -f %M`) of tqa encode and decode of a --memory-seconds
+     (600) file, the input looped, for --memory-models; torch's max RSS for its whole run.
+
+Token agreement: tqa's tokens (`tqa tokens --json`) against torch's 1-thread tokens, frame by
+frame. With random weights the network is chaotic over long inputs (tools/reference/README.md),
+so a few flipped tokens are expected; a low figure means the weights were not the same.
+
+RTF = processing seconds / audio seconds. Output: markdown on stdout and in --out.
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+REFERENCE = os.path.join(ROOT, "tools", "reference")
+MODELS = ["0k75bps", "1k5bps", "3kbps", "6kbps", "12kbps", "12kbps_24khz", "24kbps_24khz"]
+SOURCE = os.path.join(BENCH, "data", "wav", "speech_44k_mono.wav")  # 30.24 s, klettres-data, real speech
+THREADS = (1, 2)
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def model_rate(model):
+    return 24000 if model.endswith("24khz") else 16000
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch worker (a subprocess per model, so that its max RSS is its own)
+
+def torch_worker(a):
+    import numpy as np
+    import torch
+    from torch.nn.utils import parametrize
+    from safetensors.torch import load_file
+    sys.path.insert(0, REFERENCE)
+    from make_vectors import full_spec, versions
+    from sq_codec import CONFIG_DIR, SQCodec, SQCodecConfig
+
+    spec = full_spec(a.model)
+    with wave.open(a.wav) as w:
+        assert w.getframerate() == spec["sample_rate"], (w.getframerate(), spec["sample_rate"])
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    audio = torch.from_numpy(pcm)[None]
+
+    t0 = time.perf_counter()
+    codec = SQCodec(SQCodecConfig(config_file=CONFIG_DIR / f"{a.model}.toml"))
+    net = codec.network.eval()
+    folded = 0
+    for m in net.modules():
+        if parametrize.is_parametrized(m):
+            for name in list(m.parametrizations.keys()):
+                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
+                folded += 1
+    for name, module in net.trainable_modules.items():
+        module.load_state_dict(load_file(os.path.join(a.weights, f"{name}.safetensors")), strict=True)
+    load_s = time.perf_counter() - t0
+
+    out = {"model": a.model, "load_s": load_s, "folded_weight_norms": folded, "versions": versions(),
+           "samples": audio.shape[-1], "encode_s": {}, "decode_s": {}}
+    tokens = {}
+    with torch.inference_mode():
+        for threads in a.threads:
+            torch.set_num_threads(threads)
+            enc, dec = [], []
+            for _ in range(a.runs):
+                t = time.perf_counter()
+                _, indices = codec.encode_audio(audio)
+                enc.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                y = codec.decode_audio(indices=indices)
+                dec.append(time.perf_counter() - t)
+            out["encode_s"][str(threads)] = enc
+            out["decode_s"][str(threads)] = dec
+            tokens[threads] = indices[0].reshape(-1).to(torch.int64).tolist()
+            out["decoded_samples"] = int(y.shape[-1])
+    out["tokens"] = tokens[a.threads[0]]
+    out["distinct_tokens"] = len(set(out["tokens"]))
+    if len(a.threads) > 1:
+        t1, t2 = tokens[a.threads[0]], tokens[a.threads[-1]]
+        out["tokens_same_across_threads"] = sum(x == y for x, y in zip(t1, t2)) / max(1, len(t1))
+    out["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with open(a.out, "w") as f:
+        json.dump(out, f)
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+
+def run(cmd, **kw):
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} -> {p.returncode}: {(p.stderr or p.stdout).strip()[-800:]}")
+    return p
+
+
+def timed(cmd):
+    t = time.perf_counter()
+    run(cmd)
+    return time.perf_counter() - t
+
+
+def peak_kb(cmd):
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as f:
+        run(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd)
+        return int(f.read().strip().splitlines()[-1])
+
+
+def wav_seconds(path):
+    with wave.open(path) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def make_input(path, rate, seconds, source=SOURCE):
+    """`seconds` of the source speech (looped if shorter), mono 16-bit at `rate` (sox rate -v)."""
+    if os.path.exists(path) and abs(wav_seconds(path) - seconds) < 1e-3:
+        return path
+    repeat = max(0, math.ceil(seconds / wav_seconds(source)) - 1)
+    run(["sox", source, "-b", "16", "-c", "1", path, "repeat", str(repeat),
+         "trim", "0", f"{seconds}", "rate", "-v", str(rate)])
+    return path
+
+
+def tqa_encode(tqa, model, weights, wav, out, threads):
+    return [tqa, "encode", wav, "-o", out, "--codec", "sqcodec", "--model", model,
+            "--weights", weights, "--threads", str(threads), "--force", "--quiet"]
+
+
+def tqa_decode(tqa, weights, src, out, threads):
+    return [tqa, "decode", src, "-o", out, "--weights", weights, "--threads", str(threads), "--force", "--quiet"]
+
+
+def measure_model(a, model, work):
+    rate = model_rate(model)
+    d = os.path.join(work, model)
+    os.makedirs(d, exist_ok=True)
+    weights = os.path.join(d, "weights")
+    run([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+    wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
+    short = make_input(os.path.join(work, f"speech_0.1s_{rate // 1000}k.wav"), rate, 0.1)
+    seconds = wav_seconds(wav)
+    r = {"model": model, "rate": rate, "seconds": seconds, "runs": a.runs}
+
+    log(f"[{model}] torch, threads {','.join(map(str, THREADS))}, {a.runs} run(s) each")
+    tjson = os.path.join(d, "torch.json")
+    t = time.perf_counter()
+    run([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model, "--weights", weights,
+         "--wav", wav, "--runs", str(a.runs), "--worker-out", tjson])
+    log(f"[{model}] torch done in {time.perf_counter() - t:.0f} s")
+    with open(tjson) as f:
+        r["torch"] = json.load(f)
+
+    tq = os.path.join(d, "x.tqa")
+    y = os.path.join(d, "y.wav")
+    r["tqa"] = {"encode_s": {}, "decode_s": {}, "load_encode_s": {}, "load_decode_s": {}}
+    for threads in THREADS:
+        log(f"[{model}] tqa, {threads} thread(s)")
+        enc, dec = [], []
+        for _ in range(a.runs):
+            enc.append(timed(tqa_encode(a.tqa, model, weights, wav, tq, threads)))
+            dec.append(timed(tqa_decode(a.tqa, weights, tq, y, threads)))
+        r["tqa"]["encode_s"][str(threads)] = enc
+        r["tqa"]["decode_s"][str(threads)] = dec
+        if threads == THREADS[0]:
+            tokens = json.loads(run([a.tqa, "tokens", "--json", tq]).stdout)["channels"][0]
+        sq, sy = os.path.join(d, "short.tqa"), os.path.join(d, "short.wav")
+        le, ld = [], []
+        for _ in range(a.runs):
+            le.append(timed(tqa_encode(a.tqa, model, weights, short, sq, threads)))
+            ld.append(timed(tqa_decode(a.tqa, weights, sq, sy, threads)))
+        r["tqa"]["load_encode_s"][str(threads)] = le
+        r["tqa"]["load_decode_s"][str(threads)] = ld
+    ref = r["torch"].pop("tokens")
+    n = min(len(ref), len(tokens))
+    r["tokens"] = {"torch": len(ref), "tqa": len(tokens), "same": sum(x == y for x, y in zip(ref[:n], tokens[:n]))}
+    return r
+
+
+def measure_memory(a, model, work):
+    rate = model_rate(model)
+    d = os.path.join(work, model)
+    os.makedirs(d, exist_ok=True)
+    weights = os.path.join(d, "weights")
+    if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
+        run([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+    base = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
+    long = make_input(os.path.join(work, f"speech_{a.memory_seconds:g}s_{rate // 1000}k.wav"), rate,
+                      a.memory_seconds, source=base)
+    tq, y = os.path.join(d, "long.tqa"), os.path.join(d, "long.wav")
+    threads = max(THREADS)
+    log(f"[{model}] memory: tqa encode + decode of {a.memory_seconds:g} s, {threads} threads")
+    t = time.perf_counter()
+    enc = peak_kb(tqa_encode(a.tqa, model, weights, long, tq, threads))
+    te = time.perf_counter() - t
+    t = time.perf_counter()
+    dec = peak_kb(tqa_decode(a.tqa, weights, tq, y, threads))
+    td = time.perf_counter() - t
+    for p in (y,):
+        os.remove(p)
+    return {"model": model, "seconds": wav_seconds(long), "threads": threads,
+            "encode_kb": enc, "decode_kb": dec, "encode_s": te, "decode_s": td}
+
+
+# ---------------------------------------------------------------------------------------------
+# Table
+
+def fnum(x, digits=3):
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def render(res):
+    out = []
+    p = out.append
+    runs = res["runs"]
+    secs = res["seconds"]
+    p(f"# SQCodec speed: tqa vs PyTorch (issue 5)\n")
+    p(f"{res['date']}, {res['host']}; tqa `{res['tqa']}`; torch {res.get('torch_version', '?')}, "
+      f"sq-codec {res.get('sq_codec_version', '?')}. Input: {secs:g} s of real speech "
+      f"(bench/data/wav/speech_44k_mono.wav looped, `sox rate -v` to the model's rate), mono. "
+      f"Weights: `tqa models --random-weights DIR --model M --seed {res['seed']}`, loaded by both. "
+      f"Best of {runs} run(s). RTF = seconds of processing / seconds of audio (lower is faster).\n")
+    p("- **torch**: `SQCodec.encode_audio` / `decode_audio(indices=…)`, the whole input in one call "
+      "(the package's public API; its chunked `extract_unit`/`decode_unit` belong to the base `Codec` "
+      "and skip the transformer stages), `torch.inference_mode()`, `set_num_threads(T)`, model load "
+      "excluded, weight norm folded.")
+    p("- **tqa**: wall clock of `tqa encode … --codec sqcodec --threads T` / `tqa decode … --threads T`, "
+      "process start, weight loading and file I/O included (conservative); *load* = the same on a 0.1 s file. "
+      "tqa encodes with context so that its tokens equal whole-input encoding; it decodes in packets "
+      "(about 20 s for 6kbps) with a block of context.")
+    p("- **ratio** = torch time / tqa time (> 1: tqa faster). **scaling** = tqa enc+dec time 1 thread / 2 threads. "
+      "**agreement** = tqa tokens equal to torch's (1 thread), frame by frame.\n")
+
+    p("| model | torch enc RTF (1 thr) | tqa enc RTF (1 thr) | ratio | torch dec RTF (1 thr) | tqa dec RTF (1 thr) "
+      "| ratio | tqa enc+dec RTF 1 thr | 2 thr | thread scaling | token agreement |")
+    p("| --- | " + " | ".join(["---:"] * 10) + " |")
+    rows = {}
+    for r in res["models"]:
+        if "error" in r:
+            p(f"| {r['model']} | error: {r['error'][:200]} |" + " |" * 9)
+            continue
+        s = r["seconds"]
+        te = {t: min(v) for t, v in r["torch"]["encode_s"].items()}
+        td = {t: min(v) for t, v in r["torch"]["decode_s"].items()}
+        qe = {t: min(v) for t, v in r["tqa"]["encode_s"].items()}
+        qd = {t: min(v) for t, v in r["tqa"]["decode_s"].items()}
+        tok = r["tokens"]
+        agree = tok["same"] / max(1, min(tok["torch"], tok["tqa"]))
+        row = dict(enc_ratio=te["1"] / qe["1"], dec_ratio=td["1"] / qd["1"],
+                   rtf1=(qe["1"] + qd["1"]) / s, rtf2=(qe["2"] + qd["2"]) / s,
+                   scaling=(qe["1"] + qd["1"]) / (qe["2"] + qd["2"]), agree=agree)
+        rows[r["model"]] = row
+        lens = "" if tok["torch"] == tok["tqa"] else f" (lengths {tok['torch']}/{tok['tqa']})"
+        p(f"| {r['model']} | {fnum(te['1'] / s)} | {fnum(qe['1'] / s)} | {row['enc_ratio']:.2f}× "
+          f"| {fnum(td['1'] / s)} | {fnum(qd['1'] / s)} | {row['dec_ratio']:.2f}× "
+          f"| {fnum(row['rtf1'])} | {fnum(row['rtf2'])} | {row['scaling']:.2f}× "
+          f"| {100 * agree:.2f} % ({tok['same']}/{min(tok['torch'], tok['tqa'])}, {r['torch'].get('distinct_tokens', '?')} distinct){lens} |")
+
+    p("\nDetails (seconds, best of the runs):\n")
+    p("| model | torch enc 1 / 2 thr | torch dec 1 / 2 thr | torch scaling | tqa enc 1 / 2 thr | tqa dec 1 / 2 thr "
+      "| tqa load enc / dec (1 thr) | tqa enc+dec RTF 1 thr without load | torch load | torch tokens 1 vs 2 thr |")
+    p("| --- | " + " | ".join(["---:"] * 9) + " |")
+    for r in res["models"]:
+        if "error" in r:
+            continue
+        s = r["seconds"]
+        b = lambda d: {t: min(v) for t, v in d.items()}
+        te, td, qe, qd = b(r["torch"]["encode_s"]), b(r["torch"]["decode_s"]), b(r["tqa"]["encode_s"]), b(r["tqa"]["decode_s"])
+        le, ld = b(r["tqa"]["load_encode_s"]), b(r["tqa"]["load_decode_s"])
+        net = max(0.0, qe["1"] - le["1"] + qd["1"] - ld["1"]) / s
+        same = r["torch"].get("tokens_same_across_threads")
+        p(f"| {r['model']} | {te['1']:.2f} / {te['2']:.2f} | {td['1']:.2f} / {td['2']:.2f} "
+          f"| {(te['1'] + td['1']) / (te['2'] + td['2']):.2f}× | {qe['1']:.2f} / {qe['2']:.2f} | {qd['1']:.2f} / {qd['2']:.2f} "
+          f"| {le['1']:.2f} / {ld['1']:.2f} | {net:.3f} | {r['torch']['load_s']:.2f} "
+          f"| {'—' if same is None else f'{100 * same:.2f} %'} |")
+
+    mem = res.get("memory", [])
+    if mem:
+        p("\nPeak memory (max RSS, `/usr/bin/time -f %M`):\n")
+        p(f"| model | tqa encode | tqa decode | input | tqa threads | tqa enc / dec time | torch (whole run, {secs:g} s input, for context) |")
+        p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        torch_rss = {r["model"]: r["torch"]["max_rss_kb"] for r in res["models"] if "torch" in r}
+        for m in mem:
+            if "error" in m:
+                p(f"| {m['model']} | error: {m['error'][:200]} | | | | | |")
+                continue
+            trs = torch_rss.get(m["model"])
+            p(f"| {m['model']} | {m['encode_kb'] / 1024:.0f} MB | {m['decode_kb'] / 1024:.0f} MB | {m['seconds']:g} s "
+              f"| {m['threads']} | {m['encode_s']:.0f} s / {m['decode_s']:.0f} s "
+              f"| {'—' if trs is None else f'{trs / 1024:.0f} MB ({secs:g} s input)'} |")
+
+    p("\nTargets of issue 5:\n")
+    def check(ok, text):
+        p(f"- [{'x' if ok else ' '}] {text}" if ok is not None else f"- [?] {text} (not measured)")
+    for m in ("6kbps", "0k75bps"):
+        row = rows.get(m)
+        check(None if row is None else row["enc_ratio"] >= 2.5 and row["dec_ratio"] >= 2.5,
+              f"{m}: tqa ≥ 2.5× faster than torch, 1 thread, encode and decode"
+              + ("" if row is None else f": encode {row['enc_ratio']:.2f}×, decode {row['dec_ratio']:.2f}×"))
+    row = rows.get("6kbps")
+    check(None if row is None else row["rtf1"] <= 0.30,
+          "6kbps: tqa enc+dec RTF ≤ 0.30 (1 thread)" + ("" if row is None else f": {row['rtf1']:.3f} (2 threads {row['rtf2']:.3f})"))
+    if rows:
+        worst = min(rows.items(), key=lambda kv: kv[1]["scaling"])
+        check(all(v["scaling"] >= 1.7 for v in rows.values()),
+              f"1 → 2 threads ≥ 1.7× (tqa enc+dec), every model: lowest {worst[1]['scaling']:.2f}× ({worst[0]})")
+    else:
+        check(None, "1 → 2 threads ≥ 1.7×")
+    good = [m for m in mem if "error" not in m]
+    if good:
+        peak = max(max(m["encode_kb"], m["decode_kb"]) for m in good)
+        long = min(m["seconds"] for m in good)
+        text = f"peak memory < 500 MB for 10 min (tqa encode, decode): highest {peak / 1024:.0f} MB"
+        if long >= 600:
+            check(peak / 1024 < 500, text)
+        else:
+            p(f"- [?] {text}, but on {long:g} s only, not 10 min")
+    else:
+        check(None, "peak memory < 500 MB for 10 min")
+    p("")
+    p(f"Command: `{res['command']}`")
+    return "\n".join(out) + "\n"
+
+
+def save(res, work):
+    with open(os.path.join(work, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tqa", default=os.environ.get("TQA_BIN", os.path.join(ROOT, ".build/release/tqa")))
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--seconds", type=float, default=60.0, help="length of the speech input (default 60)")
+    ap.add_argument("--runs", type=int, default=2, help="best of N (default 2)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--memory-models", default="6kbps,0k75bps")
+    ap.add_argument("--memory-seconds", type=float, default=600.0)
+    ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--work", default=os.path.join(BENCH, "work", "sqcodec"))
+    ap.add_argument("--out", default=os.path.join(BENCH, "work", "sqcodec_speed.md"))
+    ap.add_argument("--from-json", help="re-render the table from a results.json, measure nothing")
+    # internal: the PyTorch side, one process per model
+    ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--model", help=argparse.SUPPRESS)
+    ap.add_argument("--weights", help=argparse.SUPPRESS)
+    ap.add_argument("--wav", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-out", dest="out_json", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+
+    if a.torch_worker:
+        a.out = a.out_json
+        a.threads = list(THREADS)
+        return torch_worker(a)
+
+    if a.from_json:
+        with open(a.from_json) as f:
+            res = json.load(f)
+    else:
+        models = [m for m in a.models.split(",") if m]
+        for m in models + [m for m in a.memory_models.split(",") if m]:
+            if m not in MODELS:
+                raise SystemExit(f"unknown model {m}; one of {', '.join(MODELS)}")
+        a.tqa = os.path.abspath(a.tqa)
+        if not os.access(a.tqa, os.X_OK):
+            raise SystemExit(f"no tqa binary at {a.tqa}")
+        os.makedirs(a.work, exist_ok=True)
+        argv = sys.argv[1:]
+        if argv[:1] == ["--tqa"]:
+            argv = argv[2:]
+        rel = os.path.relpath(a.tqa, ROOT)
+        cmd = ("" if rel == ".build/release/tqa" else f"TQA_BIN={rel} ") + "bash bench/sqcodec_speed.sh " + " ".join(argv)
+        res = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+               "host": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+               "tqa": os.path.relpath(a.tqa, ROOT), "seconds": a.seconds, "runs": a.runs, "seed": a.seed,
+               "command": cmd.strip(), "models": [], "memory": []}
+        memory_models = [] if a.no_memory else [m for m in a.memory_models.split(",") if m]
+
+        def memory(m):
+            try:
+                res["memory"].append(measure_memory(a, m, a.work))
+            except Exception as e:
+                log(f"[{m}] memory failed: {e}")
+                res["memory"].append({"model": m, "error": str(e)})
+            save(res, a.work)
+
+        for m in models:
+            try:
+                r = measure_model(a, m, a.work)
+                res["torch_version"] = r["torch"]["versions"]["torch"]
+                res["sq_codec_version"] = r["torch"]["versions"]["sq-codec"]
+            except Exception as e:  # keep the other models
+                log(f"[{m}] failed: {e}")
+                r = {"model": m, "error": str(e)}
+            res["models"].append(r)
+            save(res, a.work)
+            if m in memory_models:  # right after its speed run, so that a cut-short run has both
+                memory(m)
+        for m in memory_models:
+            if m not in models:
+                memory(m)
+        res["host"] += f" (load at end {os.getloadavg()[0]:.1f})"
+        save(res, a.work)
+    text = render(res)
+    sys.stdout.write(text)
+    if not a.from_json:
+        os.makedirs(os.path.dirname(a.out), exist_ok=True)
+        with open(a.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
