@@ -26,6 +26,11 @@ import Testing
         let y = Self.input(rows: 48, cols: 4000, seed: seed + 100)
         #expect(legacy(y).data == legacy.whole(y).data, "seed \(seed): LegacyUnit tiles differ from the whole sequence")
         #expect(Kernels.$threads.withValue(2) { legacy(y) }.data == legacy(y).data, "seed \(seed)")
+
+        // The encoder's first block: trend pooling up to 45 frames wide, tiles of 4096.
+        let first = model.encoder.first
+        let w = Self.input(rows: 1, cols: 9000, seed: seed + 200, scale: 0.5)
+        #expect(first(w).data == first.whole(w).data, "seed \(seed): FirstBlock tiles differ from the whole sequence")
     }
 
     @Test func mapTilesKeepsEdgesAndContext() {

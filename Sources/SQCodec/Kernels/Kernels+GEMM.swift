@@ -65,48 +65,63 @@ extension Kernels {
     }
 
     /// The column panels `panels` (of 16 columns; the last may be partial) of the product.
+    ///
+    /// Loop order as in GotoBLAS: for each block of `kc` rows of `b`, up to 64 panels are packed
+    /// (at most 1 MB), then each block of `gemmRowBlock` rows of `a` (about 120 KB, kept in L2)
+    /// meets every packed panel (16 KB, kept in L1) through the micro-kernel.
     private static func gemmPanels(
         _ panels: Range<Int>, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let nr = gemmTileColumns, mr = gemmTileRows
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: gemmDepthBlock * nr + mr * nr) { scratch in
-            let pack = scratch.baseAddress!, tile = pack + gemmDepthBlock * nr
+        let nr = gemmTileColumns, mr = gemmTileRows, kc = gemmDepthBlock, group = 64
+        let rowBlock = 120
+        let capacity = min(group, panels.count) * kc * nr + mr * nr
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { scratch in
+            let packed = scratch.baseAddress!, tile = packed + (capacity - mr * nr)
             var p0 = 0
             while p0 < k {
-                let kb = min(gemmDepthBlock, k - p0)
-                for panel in panels {
-                    let j = panel * nr, width = min(nr, n - j)
-                    packPanel(b + p0 * ldb + j, ldb: ldb, rows: kb, width: width, into: pack)
-                    let ap = a + p0
-                    if width == nr {
-                        var i = 0
-                        while i + mr <= m {
-                            microKernel6x16(kb, ap + i * lda, lda, pack, c + i * ldc + j, ldc)
-                            i += mr
-                        }
-                        while i < m {
-                            microKernel1x16(kb, ap + i * lda, pack, c + i * ldc + j)
-                            i += 1
-                        }
-                    } else {
-                        // The last, partial panel: through a full-width tile.
-                        var i = 0
-                        while i < m {
-                            let rows = min(mr, m - i)
-                            for r in 0..<rows {
-                                for q in 0..<nr { tile[r * nr + q] = q < width ? c[(i + r) * ldc + j + q] : 0 }
-                            }
-                            if rows == mr {
-                                microKernel6x16(kb, ap + i * lda, lda, pack, tile, nr)
+                let kb = min(kc, k - p0)
+                for g0 in stride(from: panels.lowerBound, to: panels.upperBound, by: group) {
+                    let g1 = min(panels.upperBound, g0 + group)
+                    for panel in g0..<g1 {
+                        let j = panel * nr
+                        packPanel(b + p0 * ldb + j, ldb: ldb, rows: kb, width: min(nr, n - j), into: packed + (panel - g0) * kb * nr)
+                    }
+                    for i0 in stride(from: 0, to: m, by: rowBlock) {
+                        let i1 = min(m, i0 + rowBlock)
+                        for panel in g0..<g1 {
+                            let j = panel * nr, width = min(nr, n - j)
+                            let pack = packed + (panel - g0) * kb * nr, ap = a + p0
+                            if width == nr {
+                                var i = i0
+                                while i + mr <= i1 {
+                                    microKernel6x16(kb, ap + i * lda, lda, pack, c + i * ldc + j, ldc)
+                                    i += mr
+                                }
+                                while i < i1 {
+                                    microKernel1x16(kb, ap + i * lda, pack, c + i * ldc + j)
+                                    i += 1
+                                }
                             } else {
-                                for r in 0..<rows { microKernel1x16(kb, ap + (i + r) * lda, pack, tile + r * nr) }
+                                // The last, partial panel: through a full-width tile.
+                                var i = i0
+                                while i < i1 {
+                                    let rows = min(mr, i1 - i)
+                                    for r in 0..<rows {
+                                        for q in 0..<nr { tile[r * nr + q] = q < width ? c[(i + r) * ldc + j + q] : 0 }
+                                    }
+                                    if rows == mr {
+                                        microKernel6x16(kb, ap + i * lda, lda, pack, tile, nr)
+                                    } else {
+                                        for r in 0..<rows { microKernel1x16(kb, ap + (i + r) * lda, pack, tile + r * nr) }
+                                    }
+                                    for r in 0..<rows {
+                                        for q in 0..<width { c[(i + r) * ldc + j + q] = tile[r * nr + q] }
+                                    }
+                                    i += rows
+                                }
                             }
-                            for r in 0..<rows {
-                                for q in 0..<width { c[(i + r) * ldc + j + q] = tile[r * nr + q] }
-                            }
-                            i += rows
                         }
                     }
                 }

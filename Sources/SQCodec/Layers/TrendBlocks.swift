@@ -26,6 +26,9 @@ struct TrendBranches: Sendable {
         }
     }
 
+    /// Frames read either side of an output frame: pooling `p/2` twice, then the convolution.
+    var reach: Int { zip(pools, convs).map { p, conv in 2 * (p / 2) + conv.padding }.max() ?? 0 }
+
     /// `x: (1, T)` → `(outChannels, T)`.
     func callAsFunction(_ x: Matrix) -> Matrix {
         var out: [Float] = []
@@ -55,8 +58,14 @@ struct FirstBlock: Sendable {
         conv2 = try Conv1d(w.child("conv_2"), in: 4 * h + 1, out: dim, kernel: 1)
     }
 
-    /// `x: (1, T)` → `(dim, T)`.
+    /// `x: (1, T)` → `(dim, T)`, in tiles of 4096 frames (`mapTiles`): the widest branch reads
+    /// 22 + 22 frames of pooling and 3 of convolution either side.
     func callAsFunction(_ x: Matrix) -> Matrix {
+        mapTiles(x, reach: branches.reach, width: 4096) { whole($0) }
+    }
+
+    /// The block over the whole sequence in one pass.
+    func whole(_ x: Matrix) -> Matrix {
         let h = Kernels.gelu(conv1(branches(x)))
         return conv2(Matrix(rows: h.rows + 1, cols: x.cols, data: h.data + x.data))
     }
