@@ -4,12 +4,23 @@ import Testing
 
 /// Full-size parity against `make_vectors.py OUT --full 6kbps 0k75bps` output (not part of the
 /// package's tests: the vectors are ~100 MB and need the Python reference). See README.md.
+///
+/// Targets (issue #4): tokens identical on at least 99.9 % of frames; decoding the reference's
+/// tokens within 1e-4 maximum absolute error of the reference's decoding; encode→decode at least
+/// 40 dB SNR against the reference's own encode→decode output.
 @Test(arguments: ["6kbps", "0k75bps"])
 func fullSizeParity(model: String) throws {
-    let root = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SQCODEC_FULL_VECTORS"]!)
-    let dir = root.appendingPathComponent(model)
+    guard let rootPath = ProcessInfo.processInfo.environment["SQCODEC_FULL_VECTORS"] else {
+        Issue.record("set SQCODEC_FULL_VECTORS to the directory written by make_vectors.py --full")
+        return
+    }
+    let dir = URL(fileURLWithPath: rootPath).appendingPathComponent(model)
     let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent("vectors.safetensors")))
     let read = try SafeTensors.read(bytes: bytes, file: model, floatOnly: false)
+    let meta = read.metadata
+    let provenance = "seed \(meta["seed"] ?? "?"), perturbation scale \(meta["perturbation_scale"] ?? "?"), "
+        + "torch \(meta["torch"] ?? "?"), \(meta["seconds"] ?? "?") s input"
+    print("\(model): vectors from make_vectors.py with \(provenance)")
     let raw = read.raw["tokens"]!
     let refTokens = stride(from: raw.range.lowerBound, to: raw.range.upperBound, by: 4).map { o in
         Int32(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
@@ -23,13 +34,17 @@ func fullSizeParity(model: String) throws {
     let same = zip(tokens, refTokens).filter { $0 == $1 }.count
     let decodedRef = try m.decode(refTokens)
     print("\(model): decode \(ContinuousClock.now - clock)")
-    let err = fullSizeMaxAbs(decodedRef, read.tensors["decoded"]!.values)
-    let snr = fullSizeSNR(reference: read.tensors["decoded"]!.values, try m.decode(tokens))
-    print("\(model): tokens \(same)/\(refTokens.count) identical; decode max abs error \(err); encode→decode SNR \(snr) dB")
-    #expect(tokens.count == refTokens.count)
-    #expect(Double(same) >= 0.999 * Double(refTokens.count))
-    #expect(err <= 1e-4)
-    #expect(snr >= 40)
+    let reference = read.tensors["decoded"]!.values
+    let err = fullSizeMaxAbs(decodedRef, reference)
+    let snr = fullSizeSNR(reference: reference, try m.decode(tokens))
+    let percent = 100 * Double(same) / Double(max(1, refTokens.count))
+    let summary = "\(model): tokens \(same)/\(refTokens.count) identical (\(String(format: "%.2f", percent)) %); "
+        + "decode max abs error \(err); encode→decode SNR \(String(format: "%.1f", snr)) dB"
+    print(summary)
+    #expect(tokens.count == refTokens.count, "\(summary) [\(provenance)]")
+    #expect(Double(same) >= 0.999 * Double(refTokens.count), "token target 99.9 %: \(summary) [\(provenance)]")
+    #expect(err <= 1e-4, "decode target 1e-4: \(summary) [\(provenance)]")
+    #expect(snr >= 40, "SNR target 40 dB: \(summary) [\(provenance)]")
 }
 
 private func fullSizeMaxAbs(_ a: [Float], _ b: [Float]) -> Float {

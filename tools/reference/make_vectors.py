@@ -15,9 +15,10 @@ identity); they are not trained weights and say nothing about codec quality.
 
 Usage:
   python make_vectors.py --small OUT_DIR          # the committed test fixtures
-  python make_vectors.py OUT_DIR --full 6kbps 0k75bps   # full-size configurations (not committed)
+  python make_vectors.py OUT_DIR --full 6kbps 0k75bps --gap   # full-size, 25 s, tamer weights (not committed)
 """
 import argparse
+import copy
 import importlib.metadata as md
 import json
 import math
@@ -105,38 +106,47 @@ def speech(sample_rate, seconds, text=SENTENCE):
     return torch.tensor(y, dtype=torch.float32)
 
 
-def perturb(network, gen):
-    """Perturb every parameter so that no layer is an identity or a zero."""
+def perturb(network, gen, scale=1.0):
+    """Perturb every parameter so that no layer is an identity or a zero.
+
+    `scale` multiplies every perturbation: Snake alpha is drawn from [1 - scale/2, 1 + scale/2],
+    weight-norm magnitudes g are multiplied by 1 + 0.2 * scale * noise, every other parameter is
+    shifted by scale * max(0.1, mean|p| / 2) * noise. scale 1 gives the committed small fixtures.
+    """
     with torch.no_grad():
         for name, p in network.named_parameters():
             if p.numel() == 0:
                 continue
             noise = torch.randn(p.shape, generator=gen)
             if name.endswith("alpha"):                      # Snake: keep alpha away from 0
-                p.copy_(0.5 + torch.rand(p.shape, generator=gen))
+                p.copy_((1.0 - scale / 2) + scale * torch.rand(p.shape, generator=gen))
             elif name.endswith("original0"):                # weight-norm magnitude g
-                p.mul_(1.0 + 0.2 * noise)
+                p.mul_(1.0 + (0.2 * scale) * noise)
             else:
-                scale = max(0.1, float(p.abs().mean()) * 0.5)
-                p.add_(scale * noise)
+                amplitude = scale * max(0.1, float(p.abs().mean()) * 0.5)
+                p.add_(amplitude * noise)
 
 
-def build(network_cfg, seed):
+def build(network_cfg, seed, scale=1.0):
     torch.manual_seed(seed)
     net = EnCodec(ModelConfig(**network_cfg)).eval()
-    perturb(net, torch.Generator().manual_seed(seed + 1))
+    perturb(net, torch.Generator().manual_seed(seed + 1), scale)
     return net
 
 
 @torch.no_grad()
-def calibrate(net, audio):
-    """Standardize the quantizer's input projection (zero mean, whitened, std 0.8 per code dimension), for diverse tokens."""
+def calibrate(net, audio, whiten=True):
+    """Standardize the quantizer's input projection for diverse tokens: zero mean and std 0.8 per
+    code dimension, whitened (decorrelated) if `whiten`, else scaled per dimension only."""
     x, _ = net.preprocess(audio[None])
     t = net.en_encoder(net.encoder(x.unsqueeze(1)))
     z = net.quantizer.project_in(t).reshape(-1, net.quantizer.project_in.out_features)
     mean = z.mean(0)
-    evals, evecs = torch.linalg.eigh(torch.cov(z.T.double()))
-    a = (0.8 * evecs @ torch.diag(evals.clamp_min(1e-12).rsqrt()) @ evecs.T).float()
+    if whiten:
+        evals, evecs = torch.linalg.eigh(torch.cov(z.T.double()))
+        a = (0.8 * evecs @ torch.diag(evals.clamp_min(1e-12).rsqrt()) @ evecs.T).float()
+    else:
+        a = torch.diag(0.8 / z.std(0))
     lin = net.quantizer.project_in
     lin.weight.copy_(a @ lin.weight)
     lin.bias.copy_(a @ (lin.bias - mean))
@@ -162,6 +172,42 @@ def run(net, audio):
     }
 
 
+def float64_copy(net):
+    """The same network in float64 (DynamicPositionBias feeds float32 distances to its MLP: cast them)."""
+    n64 = copy.deepcopy(net).double()
+    for m in n64.modules():
+        if isinstance(m, torch.nn.Linear) and m.in_features == 1:
+            m.register_forward_pre_hook(lambda mod, args: (args[0].to(mod.weight.dtype),))
+    return n64
+
+
+@torch.no_grad()
+def float64_gap(net, audio, vec):
+    """How far torch's own float32 result is from float64, in the three parity measures: tokens
+    identical, max |decode64(tokens) - decode32(tokens)|, SNR of decode32(tokens64) against
+    decode32(tokens). Also the largest FSQ-input difference (bounded, in quantization steps)."""
+    n64 = float64_copy(net)
+    def bounded(n, a):
+        x, _ = n.preprocess(a[None])
+        return n.quantizer.vq.bound(n.quantizer.project_in(n.en_encoder(n.encoder(x.unsqueeze(1)))))
+    def decode(n, tokens):
+        q = n.quantizer
+        f = q.project_out(q.vq.indices_to_codes(tokens).to(q.project_out.weight.dtype))
+        return n.decoder(n.en_decoder(f)).squeeze(1)[0]
+    b32, b64 = bounded(net, audio), bounded(n64, audio.double())
+    _, tokens64, _ = n64.quantizer(n64.en_encoder(n64.encoder(net.preprocess(audio.double()[None])[0].unsqueeze(1))))
+    tokens = vec["tokens"].long()[None]
+    same = int((tokens64 == tokens).sum())
+    dec_err = float((decode(n64, tokens).float() - vec["decoded"]).abs().max())
+    ref = vec["decoded"].double()
+    noise = (decode(net, tokens64.long()).double() - ref).pow(2).sum()
+    snr = float("inf") if noise == 0 else float(10 * torch.log10(ref.pow(2).sum() / noise))
+    gap = {"f64_tokens_identical": f"{same}/{tokens.numel()}", "f64_decode_max_abs": f"{dec_err:.2e}",
+           "f64_encode_decode_snr_db": f"{snr:.1f}", "f64_fsq_input_max_abs": f"{float((b32 - b64).abs().max()):.2e}"}
+    print("  torch float32 vs float64: " + ", ".join(f"{k} {v}" for k, v in gap.items()))
+    return gap
+
+
 def save_weights(net, out_dir, fmt):
     for module_name, module in net.trainable_modules.items():
         sd = {k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
@@ -171,33 +217,42 @@ def save_weights(net, out_dir, fmt):
             save_file(sd, os.path.join(out_dir, f"{module_name}.safetensors"))
 
 
-def make(name, spec, out_root, seed, keep_intermediates=True):
+def make(name, spec, out_root, seed, keep_intermediates=True, scale=1.0, whiten=True, gap=False):
     out_dir = os.path.join(out_root, name)
     os.makedirs(out_dir, exist_ok=True)
     audio = speech(spec["sample_rate"], spec["seconds"], spec.get("text", SENTENCE))
-    net = build(spec["network"], seed)
-    calibrate(net, audio)
+    net = build(spec["network"], seed, scale)
+    calibrate(net, audio, whiten)
     save_weights(net, out_dir, spec["save"])
     vec = run(net, audio)
     if not keep_intermediates:
         vec = {k: vec[k] for k in ("input", "tokens", "decoded")}
     meta = versions() | {"name": name, "seed": str(seed), "sample_rate": str(spec["sample_rate"]),
                          "weights": "seeded random, every parameter perturbed (not trained)"}
+    if scale != 1.0 or not whiten:
+        meta |= {"perturbation_scale": str(scale), "calibration": "whitened" if whiten else "per-dimension",
+                 "seconds": f"{len(audio) / spec['sample_rate']:.2f}"}
+    tokens = vec["tokens"]
+    print(f"{name}: {len(audio)} samples -> {tokens.numel()} tokens, "
+          f"{len(torch.unique(tokens))} distinct; decoded rms {float(vec['decoded'].pow(2).mean().sqrt()):.4f}", flush=True)
+    if gap:
+        meta |= float64_gap(net, audio, vec)
     save_file(vec, os.path.join(out_dir, "vectors.safetensors"), metadata=meta)
     cfg = dict(spec["network"]) | {"name": name, "sample_rate": spec["sample_rate"]}
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
-    tokens = vec["tokens"]
-    print(f"{name}: {len(audio)} samples -> {tokens.numel()} tokens, "
-          f"{len(torch.unique(tokens))} distinct; decoded rms {float(vec['decoded'].pow(2).mean().sqrt()):.4f}")
 
 
-def full_spec(model):
+# Perturbation scale of the full-size vectors: see README.md ("Full-size checks").
+FULL_SCALE = 0.1
+
+
+def full_spec(model, seconds=25.0):
     cfg = SQCodecConfig(config_file=CONFIG_DIR / f"{model}.toml")
     rate = 24000 if model.endswith("24khz") else cfg.sample_rate
     nc = cfg.network_config.model_dump()
     nc.pop("hop_length", None)
-    return {"sample_rate": rate, "seconds": 25.0, "text": PARAGRAPH, "save": "pt", "network": nc}
+    return {"sample_rate": rate, "seconds": seconds, "text": PARAGRAPH, "save": "pt", "network": nc}
 
 
 def main():
@@ -205,14 +260,23 @@ def main():
     ap.add_argument("--small", action="store_true")
     ap.add_argument("--full", nargs="*", default=[])
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--seconds", type=float, default=25.0, help="--full: input length (the paragraph is ~25 s)")
+    ap.add_argument("--scale", type=float, default=None,
+                    help=f"perturbation scale (default 1 for --small, {FULL_SCALE} for --full)")
+    ap.add_argument("--whiten", action=argparse.BooleanOptionalAction, default=None,
+                    help="whiten the quantizer input (default: yes for --small, no for --full)")
+    ap.add_argument("--gap", action="store_true", help="also measure torch float32 against float64")
     ap.add_argument("out")
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.small:
         for i, (name, spec) in enumerate(SMALL.items()):
-            make(name, spec, a.out, a.seed + 100 * i)
+            make(name, spec, a.out, a.seed + 100 * i, scale=1.0 if a.scale is None else a.scale,
+                 whiten=True if a.whiten is None else a.whiten, gap=a.gap)
     for model in a.full:
-        make(model, full_spec(model), a.out, a.seed, keep_intermediates=False)
+        make(model, full_spec(model, a.seconds), a.out, a.seed, keep_intermediates=False,
+             scale=FULL_SCALE if a.scale is None else a.scale, whiten=False if a.whiten is None else a.whiten,
+             gap=a.gap)
 
 
 if __name__ == "__main__":
