@@ -47,7 +47,7 @@ public final class OutputFile {
     /// Bytes written so far (the logical end of the file).
     public private(set) var offset: Int = 0
 
-    private static let bufferLimit = 1 << 20
+    private static let bufferLimit = 1 << 18
     nonisolated(unsafe) private static var counter = 0
 
     /// Opens a temporary file for `path`. Throws `.exists` when `path` exists and `overwrite` is false.

@@ -83,9 +83,15 @@ public protocol PacketDecoder {
     /// Decodes consecutive packets, possibly on several threads; the default decodes them in
     /// order with `decode(_:)`. Codecs whose packets are independent override it.
     mutating func decode(batch: [Packet], threads: Int) throws -> [DecodedAudio]
+    /// Packets to gather before decoding a batch on `threads` threads: more packets share the
+    /// work better, fewer give the first audio sooner. Default `4 · threads`; codecs with long
+    /// packets that use the threads inside one packet return 1.
+    func batchSize(threads: Int) -> Int
 }
 
 extension PacketDecoder {
+    public func batchSize(threads: Int) -> Int { 4 * max(1, threads) }
+
     public mutating func decode(batch: [Packet], threads: Int) throws -> [DecodedAudio] {
         var out: [DecodedAudio] = []
         for p in batch { out += try decode(p) }

@@ -114,12 +114,13 @@ public final class TQAStreamDecoder {
     private func pull() throws {
         if !salvage {
             var batch: [Packet] = []
-            while batch.count < 4 * threads, let p = try reader.next() { batch.append(p) }
+            let size = max(1, decoder.batchSize(threads: threads))
+            while batch.count < size, let p = try reader.next() { batch.append(p) }
             if !batch.isEmpty {
                 queue += try decoder.decode(batch: batch, threads: threads)
                 report.packetsDecoded += batch.count
             }
-            if batch.count < 4 * threads {
+            if batch.count < size {
                 queue += try decoder.finish()
                 ended = true
             }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--codec sqcodec` end to end with seeded random weights for the full-size 6kbps model
 /// (`tqa models --random-weights`): the CLI path, not codec quality.
@@ -36,6 +39,48 @@ import Testing
         #expect((s["sample_rate"] as? NSNumber)?.intValue == 22_050)
         let frames = (s["frames"] as? NSNumber)?.intValue ?? 0
         #expect(frames >= 11_025 && frames <= 11_028, "\(frames) frames back at the source rate")
+    }
+
+    /// Streaming decode: fed through a FIFO, `tqa decode` writes a packet's audio (to its
+    /// temporary output) once the next packet has arrived, long before the input ends, and the
+    /// result equals decoding the whole file.
+    @Test func decodeWritesAudioBeforeTheInputEnds() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let dir = try ScratchDirectory()
+        let weights = dir.file("w6")
+        #expect(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "5"]).status == 0)
+        // 45 s at 16 kHz: packets of 24, 24 and 6 blocks of 13,500 samples.
+        #expect(try CLI.run(["synth", "--type", "demo", "--duration", "45", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
+        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps", "--weights", weights])
+        #expect(enc.status == 0, "\(enc.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.file("x.tqa"))))
+        let whole = try CLI.run(["decode", dir.file("x.tqa"), "-o", dir.file("whole.wav"), "--weights", weights, "--threads", "1"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let fifo = dir.file("fifo.tqa")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let running = try CLI.start(["decode", fifo, "-o", dir.file("streamed.wav"), "--weights", weights, "--threads", "1"])
+        let fd = try InterruptTests().openWriter(fifo)
+        // Everything but the last packet's tail: packets 1 and 2 are complete.
+        let held = 200
+        #expect(InterruptTests().writeAll(fd, Array(bytes[..<(bytes.count - held)])))
+        // Packet 1's 20 s (640 KB of s16) must reach the temporary file while the input is still
+        // open: at least one 256 KB flush of the output buffer.
+        var written = 0
+        let deadline = Date().addingTimeInterval(120)
+        while written < 262_144 && Date() < deadline && running.process.isRunning {
+            written = dir.contents().filter { $0.hasPrefix(".streamed.wav.tmp-") }
+                .compactMap { try? FileManager.default.attributesOfItem(atPath: dir.file($0))[.size] as? Int }.max() ?? 0
+            usleep(50_000)
+        }
+        #expect(written >= 262_144, "only \(written) bytes of audio written before the input ended")
+        #expect(InterruptTests().writeAll(fd, Array(bytes[(bytes.count - held)...])))
+        close(fd)
+        let o = running.finish()
+        #expect(o.status == 0, "\(o.stderr)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir.file("streamed.wav")))
+        let b = try Data(contentsOf: URL(fileURLWithPath: dir.file("whole.wav")))
+        #expect(a == b, "streamed decoding differs from decoding the file")
     }
 
     @Test func missingOrWrongWeightsAreClearErrors() throws {

@@ -150,6 +150,10 @@ public struct SQCodecDecoder: PacketDecoder {
         history = Array(repeating: [], count: channelCount)
     }
 
+    /// One packet at a time: a packet is about 20 s of audio and the threads work inside it, so
+    /// gathering several would only delay the first audio (streaming decode).
+    public func batchSize(threads: Int) -> Int { 1 }
+
     /// The tokens of each channel in `packet`.
     public func tokens(of packet: Packet) throws -> [[Int32]] {
         try SQCodecPacketTokens.tokens(of: packet, configuration: model.configuration, parameters: parameters, channelCount: channelCount)
