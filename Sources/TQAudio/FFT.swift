@@ -4,16 +4,19 @@ import Foundation
 /// imaginary arrays.
 ///
 /// Forward: X[k] = Σ_{t=0}^{n-1} x[t]·e^{-2πi·tk/n} (unscaled). Inverse: x[t] = Σ_k X[k]·e^{+2πi·tk/n}
-/// (also unscaled: `inverse(forward(x)) == n·x`). Iterative radix-2 decimation in time with a
-/// precomputed twiddle table (Cooley & Tukey 1965); n·log2(n)/2 butterflies.
+/// (also unscaled: `inverse(forward(x)) == n·x`). Iterative radix-2 decimation in time (Cooley &
+/// Tukey 1965); n·log2(n)/2 butterflies. The first two stages run together in one pass over
+/// groups of four; every later stage reads its twiddles from a contiguous per-stage table, so
+/// its butterfly loop vectorizes.
 ///
 /// A value type with immutable tables: share one instance between threads freely.
 public struct FFT: Sendable {
     /// Number of complex points, a power of two ≥ 1.
     public let size: Int
-    /// cos(2πk/n), sin(2πk/n) for k < n/2.
-    private let cosTable: [Float]
-    private let sinTable: [Float]
+    /// Per stage of half-width h (a power of two < n): entries [h, 2h) hold cos(2πj/(2h)) and
+    /// −sin(2πj/(2h)) for j < h (the forward twiddles e^{−iπj/h}), in single precision.
+    private let stageCos: [Float]
+    private let stageSin: [Float]
     /// Bit-reversal permutation as pairs (i, j), i < j.
     private let swaps: [(Int32, Int32)]
 
@@ -27,8 +30,19 @@ public struct FFT: Sendable {
             c[k] = Float(Foundation.cos(a))
             s[k] = Float(Foundation.sin(a))
         }
-        cosTable = c
-        sinTable = s
+        // Stage h uses twiddle k = j·n/(2h) of the full table.
+        var sc = [Float](repeating: 0, count: max(2, size)), ss = [Float](repeating: 0, count: max(2, size))
+        var h = 1
+        while h < size {
+            let stride = size / (2 * h)
+            for j in 0 ..< h {
+                sc[h + j] = c[j * stride]
+                ss[h + j] = -s[j * stride]
+            }
+            h *= 2
+        }
+        stageCos = sc
+        stageSin = ss
         var sw: [(Int32, Int32)] = []
         let bits = size.trailingZeroBitCount
         for i in 0 ..< size {
@@ -41,12 +55,12 @@ public struct FFT: Sendable {
 
     /// (re, im) ← DFT(re, im), unscaled. Both buffers hold `size` values.
     public func forward(re: UnsafeMutableBufferPointer<Float>, im: UnsafeMutableBufferPointer<Float>) {
-        transform(re: re, im: im, sign: -1)
+        transform(re: re, im: im, sign: 1)
     }
 
     /// (re, im) ← inverse DFT(re, im), unscaled (divide by `size` to invert `forward`).
     public func inverse(re: UnsafeMutableBufferPointer<Float>, im: UnsafeMutableBufferPointer<Float>) {
-        transform(re: re, im: im, sign: 1)
+        transform(re: re, im: im, sign: -1)
     }
 
     /// Array convenience: the DFT of `re + i·im`.
@@ -57,6 +71,7 @@ public struct FFT: Sendable {
         return (r, i)
     }
 
+    /// `sign` multiplies the stored (forward) sines: 1 forward, −1 inverse.
     private func transform(re: UnsafeMutableBufferPointer<Float>, im: UnsafeMutableBufferPointer<Float>, sign: Float) {
         precondition(re.count == size && im.count == size, "FFT buffer size mismatch")
         let n = size
@@ -68,31 +83,47 @@ public struct FFT: Sendable {
                 let ti = xi[i]; xi[i] = xi[j]; xi[j] = ti
             }
         }
-        cosTable.withUnsafeBufferPointer { ct in
-            sinTable.withUnsafeBufferPointer { st in
+        stageCos.withUnsafeBufferPointer { ct in
+            stageSin.withUnsafeBufferPointer { st in
                 let c = ct.baseAddress!, s = st.baseAddress!
-                // Length-2 butterflies need no twiddles.
-                var i = 0
-                while i < n {
-                    let ar = xr[i], ai = xi[i], br = xr[i + 1], bi = xi[i + 1]
-                    xr[i] = ar + br; xi[i] = ai + bi
-                    xr[i + 1] = ar - br; xi[i + 1] = ai - bi
-                    i += 2
+                if n == 2 {
+                    let ar = xr[0], ai = xi[0], br = xr[1], bi = xi[1]
+                    xr[0] = ar + br; xi[0] = ai + bi
+                    xr[1] = ar - br; xi[1] = ai - bi
+                    return
                 }
-                var half = 2
+                // Stages h = 1 and h = 2 in one pass over groups of four (same arithmetic as two
+                // radix-2 passes; the h = 2 twiddle for j = 1 is the table's, not exactly −i).
+                let w1r = c[3], w1i = sign * s[3]
+                var g = 0
+                while g < n {
+                    let a0r = xr[g], a0i = xi[g], a1r = xr[g + 1], a1i = xi[g + 1]
+                    let a2r = xr[g + 2], a2i = xi[g + 2], a3r = xr[g + 3], a3i = xi[g + 3]
+                    let b0r = a0r + a1r, b0i = a0i + a1i, b1r = a0r - a1r, b1i = a0i - a1i
+                    let b2r = a2r + a3r, b2i = a2i + a3i, b3r = a2r - a3r, b3i = a2i - a3i
+                    // j = 0: twiddle (1, ±0).
+                    let w0i = sign * s[2]
+                    let t0r = b2r * c[2] - b2i * w0i, t0i = b2r * w0i + b2i * c[2]
+                    xr[g] = b0r + t0r; xi[g] = b0i + t0i
+                    xr[g + 2] = b0r - t0r; xi[g + 2] = b0i - t0i
+                    let t1r = b3r * w1r - b3i * w1i, t1i = b3r * w1i + b3i * w1r
+                    xr[g + 1] = b1r + t1r; xi[g + 1] = b1i + t1i
+                    xr[g + 3] = b1r - t1r; xi[g + 3] = b1i - t1i
+                    g += 4
+                }
+                var half = 4
                 while half < n {
-                    let stride = n / (2 * half)
+                    let wr = c + half, ws = s + half
                     var start = 0
                     while start < n {
-                        var k = 0
-                        for j in start ..< start + half {
-                            let wr = c[k], wi = sign * s[k]
-                            let p = j + half
-                            let tr = xr[p] * wr - xi[p] * wi
-                            let ti = xr[p] * wi + xi[p] * wr
-                            xr[p] = xr[j] - tr; xi[p] = xi[j] - ti
-                            xr[j] += tr; xi[j] += ti
-                            k += stride
+                        let ar = xr + start, ai = xi + start, br = ar + half, bi = ai + half
+                        for j in 0 ..< half {
+                            let cr = wr[j], ci = sign * ws[j]
+                            let pr = br[j], pi = bi[j], qr = ar[j], qi = ai[j]
+                            let tr = pr * cr - pi * ci
+                            let ti = pr * ci + pi * cr
+                            br[j] = qr - tr; bi[j] = qi - ti
+                            ar[j] = qr + tr; ai[j] = qi + ti
                         }
                         start += 2 * half
                     }

@@ -100,14 +100,15 @@ enum WAVSampleCoding {
                     d.storeBytes(of: UInt8(truncatingIfNeeded: quantize(s[f], 128, -128, 127) + 128), toByteOffset: f * align, as: UInt8.self)
                 }
             case .s16:
-                // In Float: x·32768 is exact and so is adding ½ below 2^15, so this equals `quantize`.
-                for f in 0..<frames {
-                    var v = s[f] * 32768
-                    v = v < -32768 ? -32768 : v
-                    v = v > 32767 ? 32767 : v
-                    v = v.isNaN ? 0 : v
-                    let q = Int16(v + (v < 0 ? -0.5 : 0.5))
-                    d.storeBytes(of: q.littleEndian, toByteOffset: f * align, as: Int16.self)
+                if channels == 2 && c == 0 {
+                    // Both channels in one loop: interleaved stores the vectorizer can pair up.
+                    let r = src + channelStride
+                    for f in 0..<frames {
+                        d.storeBytes(of: s16(s[f]).littleEndian, toByteOffset: f * 4, as: Int16.self)
+                        d.storeBytes(of: s16(r[f]).littleEndian, toByteOffset: f * 4 + 2, as: Int16.self)
+                    }
+                } else if channels != 2 {
+                    for f in 0..<frames { d.storeBytes(of: s16(s[f]).littleEndian, toByteOffset: f * align, as: Int16.self) }
                 }
             case .s24:
                 for f in 0..<frames {
@@ -128,6 +129,26 @@ enum WAVSampleCoding {
                 for f in 0..<frames { d.storeBytes(of: Double(s[f]).bitPattern.littleEndian, toByteOffset: f * align, as: UInt64.self) }
             }
         }
+    }
+
+    /// `round(x · 32768)` clamped to the s16 range, ties away from zero, NaN 0, computed in Float
+    /// as `Int16(v + (v < 0 ? −½ : ½))` of the clamped v = x·32768 (x·32768 is exact, and so is
+    /// adding ½ below 2^15, so this equals `quantize`). The truncation toward zero is done
+    /// without a trapping conversion, so that loops over it vectorize: t + 1.5·2^23 rounds t
+    /// (|t| ≤ 32768.5) to the nearest integer, corrected by one toward zero where that rounded
+    /// away; the float's bit pattern minus that of 1.5·2^23 is then the integer.
+    @inline(__always)
+    static func s16(_ x: Float) -> Int16 {
+        var v = x * 32768
+        v = v < -32768 ? -32768 : v
+        v = v > 32767 ? 32767 : v
+        v = v.isNaN ? 0 : v
+        let t = v + (v < 0 ? -0.5 : 0.5)
+        let magic: Float = 12_582_912
+        var a = t + magic
+        let r = a - magic
+        a = t >= 0 ? (r > t ? a - 1 : a) : (r < t ? a + 1 : a)
+        return Int16(truncatingIfNeeded: Int32(bitPattern: a.bitPattern) &- Int32(bitPattern: magic.bitPattern))
     }
 
     /// `round(x · scale)` clamped to `[lo, hi]`, ties away from zero; NaN gives 0.
