@@ -22,9 +22,12 @@ public struct CoefficientModel: Sendable {
     /// h = m >> k (capped at escape) and sign: k = 0: 0 for m = 0, else 2h − 1 + negative;
     /// k > 0: 2h + negative (the sign is sent even when m = 0: rare at σ/Δ ≥ 16).
     public let cumulative: [UInt32]
-    /// lookup[v >> (totalBits − 8)]: the largest symbol whose cumulative start is ≤ that value's
-    /// bucket start; decoding scans forward from it.
+    /// lookup[v >> (totalBits − lookupBits)]: the largest symbol whose cumulative start is ≤ that
+    /// value's bucket start; decoding scans forward from it (buckets of 16 values: the scan
+    /// almost never moves). Decoder-side only, not part of the bitstream.
     public let lookup: [UInt8]
+    /// Bits of the decoder's lookup index.
+    public static let lookupBits = 11
     /// Rounding offset ρ of the quantizer (0.5 = plain rounding).
     public let rounding: Float
     /// Reconstruction magnitude (Δ units) for m = 1 ..< centroids.count; index 0 unused.
@@ -34,7 +37,8 @@ public struct CoefficientModel: Sendable {
     /// Expected squared error per coefficient, in units of Δ².
     public let distortion: Double
 
-    init(shift: Int, escape: Int, cumulative: [UInt32], rounding: Float, centroids: [Float], bitsPerCoefficient: Double, distortion: Double) {
+    init(shift: Int, escape: Int, cumulative: [UInt32], rounding: Float, centroids: [Float], bitsPerCoefficient: Double, distortion: Double,
+         lookup shared: [UInt8]? = nil) {
         self.shift = shift
         self.escape = escape
         self.cumulative = cumulative
@@ -42,10 +46,14 @@ public struct CoefficientModel: Sendable {
         self.centroids = centroids
         self.bitsPerCoefficient = bitsPerCoefficient
         self.distortion = distortion
-        let bucket = UInt32(1 << (GaussianModel.totalBits - 8))
-        var lut = [UInt8](repeating: 0, count: 256)
+        if let shared {
+            lookup = shared
+            return
+        }
+        let bucket = UInt32(1 << (GaussianModel.totalBits - CoefficientModel.lookupBits))
+        var lut = [UInt8](repeating: 0, count: 1 << CoefficientModel.lookupBits)
         var sym = 0
-        for i in 0 ..< 256 {
+        for i in 0 ..< lut.count {
             while cumulative[sym + 1] <= UInt32(i) * bucket { sym += 1 }
             lut[i] = UInt8(sym)
         }
@@ -80,7 +88,8 @@ public enum GaussianModel {
             let k = s / 4 - 3
             let base = split[s % 4]
             all.append(CoefficientModel(shift: k, escape: base.escape, cumulative: base.cumulative, rounding: 0.5, centroids: [0],
-                                        bitsPerCoefficient: base.bitsPerCoefficient + Double(k), distortion: base.distortion))
+                                        bitsPerCoefficient: base.bitsPerCoefficient + Double(k), distortion: base.distortion,
+                                        lookup: base.lookup))
         }
         return all
     }()

@@ -86,8 +86,14 @@ enum CoefficientCoding {
         let mask = (1 << k) - 1
         let inv = 1 / step
         var err: Float = 0
+        // Moved into a local (swapped, not copied: a copy would share and then duplicate the
+        // output buffers), so that the coder's state can live in registers through the loop.
+        var enc = RangeEncoder()
+        swap(&enc, &e)
+        defer { swap(&enc, &e) }
         model.cumulative.withUnsafeBufferPointer { cum in
             model.centroids.withUnsafeBufferPointer { cen in
+                let centroidCount = cen.count
                 for i in 0 ..< count {
                     let v = y[i]
                     let a = min(abs(v) * inv, maxMagnitude)
@@ -96,21 +102,24 @@ enum CoefficientCoding {
                     let h = high < esc ? high : esc
                     let negative = v < 0 ? 1 : 0
                     let sym = k == 0 ? (m == 0 ? 0 : 2 * h - 1 + negative) : 2 * h + negative
-                    e.encode(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
+                    // Even coefficients on range-coder lane 0, odd ones on lane 1.
+                    if i & 1 == 0 {
+                        enc.encode(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
+                    } else {
+                        enc.encodeSecond(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
+                    }
                     if h == esc {
                         let x = UInt64(high - esc + 1)
                         let n = UInt64.bitWidth - x.leadingZeroBitCount
-                        e.encodeBits(UInt32(n), count: lengthBits)
-                        e.encodeWideBits(x, count: n - 1)
+                        enc.encodeBits(UInt32(n), count: lengthBits)
+                        enc.encodeWideBits(x, count: n - 1)
                     }
                     if k > 0 {
-                        if k <= 16 { e.encodeBits(UInt32(m & mask), count: k) } else { e.encodeWideBits(UInt64(m & mask), count: k) }
+                        if k <= 16 { enc.encodeBits(UInt32(m & mask), count: k) } else { enc.encodeWideBits(UInt64(m & mask), count: k) }
                     }
-                    var r: Float = 0
-                    if m != 0 {
-                        let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
-                        r = v < 0 ? -mag * step : mag * step
-                    }
+                    // centroids[0] = 0: m = 0 reconstructs to ±0 without a branch.
+                    let mag = m < centroidCount ? cen[m] : Float(m) + 0.5 - rho
+                    let r = v < 0 ? -mag * step : mag * step
                     let d = v - r
                     err += d * d
                 }
@@ -120,45 +129,100 @@ enum CoefficientCoding {
     }
 
     /// Decodes count coefficients into y; returns false on an out-of-range escape.
+    ///
+    /// Coefficients go in pairs, the even one's symbol from range-coder lane 0 and the odd one's
+    /// from lane 1, so the two divisions and table look-ups overlap; then each one's raw bits in
+    /// order. The common path has no data-dependent branch besides the look-up's (rarely taken)
+    /// scan: sign and zero come out of the symbol arithmetically, the magnitude from the centroid
+    /// table (centroids[0] = 0).
     @inline(__always)
     static func decode(_ y: UnsafeMutablePointer<Float>, count: Int, scale s: Int, step: Float, _ d: inout RangeDecoder) -> Bool {
         let model = GaussianModel.model(scale: s)
         let k = model.shift, esc = model.escape, rho = model.rounding
-        let lutShift = UInt32(GaussianModel.totalBits - 8)
+        let lutShift = UInt32(GaussianModel.totalBits - CoefficientModel.lookupBits)
         return model.cumulative.withUnsafeBufferPointer { cum in
             model.centroids.withUnsafeBufferPointer { cen in
                 model.lookup.withUnsafeBufferPointer { lut in
-                    for i in 0 ..< count {
-                        let v = d.peek(totalBits: GaussianModel.totalBits)
-                        var sym = Int(lut[Int(v >> lutShift)])
-                        while cum[sym + 1] <= v { sym += 1 }
-                        d.consume(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym])
-                        let negative: Bool
-                        var high: Int
-                        if k == 0 {
-                            if sym == 0 { y[i] = 0; continue }
-                            high = (sym + 1) >> 1
-                            negative = sym & 1 == 0
+                    let cumP = cum.baseAddress!, cenP = cen.baseAddress!, lutP = lut.baseAddress!
+                    let centroidCount = cen.count
+                    var dec = d
+                    defer { d = dec }
+                    @inline(__always) func symbol(_ second: Bool) -> Int {
+                        let v = second ? dec.peekSecond(totalBits: GaussianModel.totalBits) : dec.peek(totalBits: GaussianModel.totalBits)
+                        var sym = Int(lutP[Int(v >> lutShift)])
+                        while cumP[sym &+ 1] <= v { sym &+= 1 }
+                        if second {
+                            dec.consumeSecond(cumulative: cumP[sym], frequency: cumP[sym &+ 1] &- cumP[sym])
                         } else {
-                            high = sym >> 1
-                            negative = sym & 1 == 1
+                            dec.consume(cumulative: cumP[sym], frequency: cumP[sym &+ 1] &- cumP[sym])
                         }
+                        return sym
+                    }
+                    // k = 0. Symbol 0: m = 0; else m = (sym + 1) >> 1, negative when sym is even.
+                    @inline(__always) func direct(_ sym: Int) -> Float? {
+                        var m = (sym + 1) >> 1
+                        let signed = sym & 1 == 0 && sym != 0 ? -step : step
+                        if m == esc {
+                            guard let x = escapeExcess(&dec) else { return nil }
+                            m = esc + x
+                        }
+                        let mag = m < centroidCount ? cenP[m] : Float(m) + 0.5 - rho
+                        return mag * signed
+                    }
+                    // k > 0: h = sym >> 1, negative when sym is odd, then k raw low bits.
+                    let wide = k > 16
+                    @inline(__always) func split(_ sym: Int) -> Float? {
+                        var high = sym >> 1
+                        let signed = sym & 1 == 1 ? -step : step
                         if high == esc {
-                            let n = Int(d.decodeBits(count: lengthBits))
-                            guard n >= 1 && n <= 41 else { return false }
-                            let x = (UInt64(1) << UInt64(n - 1)) | d.decodeWideBits(count: n - 1)
-                            high = esc + Int(x) - 1
+                            guard let x = escapeExcess(&dec) else { return nil }
+                            high = esc + x
                         }
-                        guard high <= (1 << 44) >> k else { return false }
-                        var m = high
-                        if k > 0 { m = (high << k) | Int(k <= 16 ? UInt64(d.decodeBits(count: k)) : d.decodeWideBits(count: k)) }
-                        if m == 0 { y[i] = 0; continue }
-                        let mag = m < cen.count ? cen[m] : Float(m) + 0.5 - rho
-                        y[i] = negative ? -mag * step : mag * step
+                        guard high <= (1 << 44) >> k else { return nil }
+                        let low = wide ? Int(dec.decodeWideBits(count: k)) : Int(dec.decodeBits(count: k))
+                        let m = (high << k) | low
+                        // Centroids are [0] here: m ≥ 1 reconstructs at m + ½ − ρ.
+                        return m == 0 ? 0 : (Float(m) + 0.5 - rho) * signed
+                    }
+                    var i = 0
+                    if k == 0 {
+                        while i + 1 < count {
+                            let s0 = symbol(false), s1 = symbol(true)
+                            guard let y0 = direct(s0), let y1 = direct(s1) else { return false }
+                            y[i] = y0
+                            y[i + 1] = y1
+                            i += 2
+                        }
+                        if i < count {
+                            guard let y0 = direct(symbol(false)) else { return false }
+                            y[i] = y0
+                        }
+                    } else {
+                        while i + 1 < count {
+                            let s0 = symbol(false), s1 = symbol(true)
+                            guard let y0 = split(s0), let y1 = split(s1) else { return false }
+                            y[i] = y0
+                            y[i + 1] = y1
+                            i += 2
+                        }
+                        if i < count {
+                            guard let y0 = split(symbol(false)) else { return false }
+                            y[i] = y0
+                        }
                     }
                     return true
                 }
             }
         }
+    }
+
+    /// The excess x − 1 ≥ 0 of an escape (bit length n of x, then its n − 1 low bits); nil when
+    /// out of range. Inlined: a call taking the decoder inout would keep its state in memory.
+    @inline(__always)
+    static func escapeExcess(_ d: inout RangeDecoder) -> Int? {
+        let n = Int(d.decodeBits(count: lengthBits))
+        guard n >= 1 && n <= 41 else { return nil }
+        let x = (UInt64(1) << UInt64(n - 1)) | d.decodeWideBits(count: n - 1)
+        return Int(x) - 1
     }
 }

@@ -63,6 +63,7 @@ public struct SpectralDecoder: PacketDecoder {
         let end = (f0 + count - 1) * n
         var out = [Float](repeating: 0, count: ch * (end - start))
         let outFrames = end - start
+        let transform = transform
         for i in 0 ..< count {
             let f = f0 + i
             let info = coefficients.withUnsafeMutableBufferPointer { co in frameDecoder.decode(&d, into: co.baseAddress!) }
@@ -70,24 +71,26 @@ public struct SpectralDecoder: PacketDecoder {
                 reset()
                 throw ContainerError.codec("spectral: packet \(packet.index), frame \(i) is damaged")
             }
-            for c in 0 ..< ch {
-                span.withUnsafeMutableBufferPointer { sp in
-                    overlap.withUnsafeMutableBufferPointer { ov in
-                        let o = ov.baseAddress! + c * n
-                        for t in 0 ..< n { sp[t] = o[t] }
-                        for t in n ..< 2 * n { sp[t] = 0 }
-                        coefficients.withUnsafeBufferPointer { co in
-                            scratch.withUnsafeMutableBufferPointer { scr in
-                                transform.synthesize(coefficients: co.baseAddress! + c * n, isShort: info.isShort, prevShort: info.prevShort,
-                                                     nextShort: info.nextShort, span: sp.baseAddress!, scratch: scr.baseAddress!)
-                            }
-                        }
-                        for t in 0 ..< n { o[t] = sp[n + t] }
-                        // Emit input samples [(f − 1)N, fN) ∩ [start, end).
-                        let from = (f - 1) * n
-                        out.withUnsafeMutableBufferPointer { dst in
-                            for t in 0 ..< n where from + t >= start {
-                                dst[c * outFrames + from + t - start] = sp[t]
+            // Emit input samples [(f − 1)N, fN) ∩ [start, end).
+            let from = (f - 1) * n
+            let skip = max(0, start - from)
+            span.withUnsafeMutableBufferPointer { spb in
+                overlap.withUnsafeMutableBufferPointer { ovb in
+                    coefficients.withUnsafeBufferPointer { cob in
+                        scratch.withUnsafeMutableBufferPointer { scb in
+                            out.withUnsafeMutableBufferPointer { dst in
+                                let sp = spb.baseAddress!
+                                for c in 0 ..< ch {
+                                    let o = ovb.baseAddress! + c * n
+                                    sp.update(from: o, count: n)
+                                    (sp + n).update(repeating: 0, count: n)
+                                    transform.synthesize(coefficients: cob.baseAddress! + c * n, isShort: info.isShort, prevShort: info.prevShort,
+                                                         nextShort: info.nextShort, span: sp, scratch: scb.baseAddress!)
+                                    o.update(from: sp + n, count: n)
+                                    if skip < n {
+                                        (dst.baseAddress! + c * outFrames + from + skip - start).update(from: sp + skip, count: n - skip)
+                                    }
+                                }
                             }
                         }
                     }

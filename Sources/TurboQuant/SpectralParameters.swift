@@ -11,13 +11,13 @@ public enum SpectralTarget: Sendable, Equatable {
 /// The spectral codec's parameters, stored in the header's `codecParameters`
 /// (docs/SPECTRAL.md, "Codec parameters"):
 ///
-///     byte 0  version (1)
+///     byte 0  version (2; version 1 coded raw bits inside the range coder)
 ///     byte 1  log2 frameSize (8…13): MDCT coefficients per long block = hop
 ///     byte 2  log2 short blocks per transient frame (1…4)
 ///     byte 3  frames per packet (1…32)
 ///     byte 4  window (0 sine, 1 Vorbis)
 public struct SpectralParameters: Sendable, Equatable {
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     public var frameSize: Int
     public var shortBlockCount: Int
     public var framesPerPacket: Int
@@ -51,7 +51,7 @@ public struct SpectralParameters: Sendable, Equatable {
 
     public init(decoding bytes: [UInt8]) throws(ContainerError) {
         guard bytes.count == 5 else { throw .codec("spectral: codec parameters of \(bytes.count) bytes, expected 5") }
-        guard bytes[0] == SpectralParameters.version else { throw .codec("spectral: parameter version \(bytes[0]) unknown (this tqa reads 1)") }
+        guard bytes[0] == SpectralParameters.version else { throw .codec("spectral: parameter version \(bytes[0]) unknown (this tqa reads \(SpectralParameters.version))") }
         guard (8 ... 13).contains(bytes[1]), (1 ... 4).contains(bytes[2]) else {
             throw .codec("spectral: frame size 2^\(bytes[1]) or short-block count 2^\(bytes[2]) out of range")
         }

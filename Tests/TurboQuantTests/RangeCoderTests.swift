@@ -3,9 +3,10 @@ import Testing
 @testable import TurboQuant
 
 @Suite struct RangeCoderTests {
-    enum Op { case symbol(Int, [UInt32], Int); case bits(UInt32, Int) }
+    enum Op { case symbol(Int, [UInt32], Int, Bool); case bits(UInt32, Int) }
 
-    /// Random tables and raw bits; after every symbol the decoder's tell equals the encoder's.
+    /// Random tables on both lanes and raw bits; after every symbol the decoder's tell equals
+    /// the encoder's.
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func roundTripAndTellAgreement(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
@@ -26,25 +27,55 @@ import Testing
                 while cuts.count < alphabet - 1 { cuts.insert(UInt32(rng.next() % UInt64((1 << totalBits) - 1)) + 1) }
                 let cum = [0] + cuts.sorted() + [UInt32(1 << totalBits)]
                 let s = Int(rng.next() % UInt64(alphabet))
-                ops.append(.symbol(s, cum, totalBits))
-                e.encode(cumulative: cum[s], frequency: cum[s + 1] - cum[s], totalBits: totalBits)
+                let second = rng.next() % 2 == 0
+                ops.append(.symbol(s, cum, totalBits, second))
+                if second {
+                    e.encodeSecond(cumulative: cum[s], frequency: cum[s + 1] - cum[s], totalBits: totalBits)
+                } else {
+                    e.encode(cumulative: cum[s], frequency: cum[s + 1] - cum[s], totalBits: totalBits)
+                }
             }
             tells.append(e.tell)
         }
         let bytes = e.finish()
-        #expect(abs(bytes.count * 8 - tells.last!) <= 40, "seed \(seed): \(bytes.count) bytes for tell \(tells.last!)")
+        // Overhead: each lane's flush (≤ 40 bits), L₀ (3 bytes here), the last raw byte's padding.
+        #expect(abs(bytes.count * 8 - tells.last!) <= 40 + 40 + 24 + 8, "seed \(seed): \(bytes.count) bytes for tell \(tells.last!)")
         var d = RangeDecoder(bytes)
         for (i, op) in ops.enumerated() {
             switch op {
             case .bits(let v, let n):
                 #expect(d.decodeBits(count: n) == v, "seed \(seed) op \(i)")
-            case .symbol(let s, let cum, let tb):
-                let got = cum.withUnsafeBufferPointer { d.decode(cumulative: $0, totalBits: tb) }
+            case .symbol(let s, let cum, let tb, let second):
+                var got = 0
+                if second {
+                    let v = d.peekSecond(totalBits: tb)
+                    while cum[got + 1] <= v { got += 1 }
+                    d.consumeSecond(cumulative: cum[got], frequency: cum[got + 1] - cum[got])
+                } else {
+                    got = cum.withUnsafeBufferPointer { d.decode(cumulative: $0, totalBits: tb) }
+                }
                 #expect(got == s, "seed \(seed) op \(i)")
             }
             if d.tell != tells[i] { Issue.record("seed \(seed): tell differs after op \(i): \(d.tell) vs \(tells[i])"); break }
         }
         #expect(d.overrun == 0, "seed \(seed)")
+        // A valid stream is read exactly to its length: one byte less is an overrun.
+        var t = RangeDecoder(bytes, end: bytes.count - 1)
+        for op in ops {
+            switch op {
+            case .bits(_, let n): _ = t.decodeBits(count: n)
+            case .symbol(_, let cum, let tb, let second):
+                if second {
+                    let v = t.peekSecond(totalBits: tb)
+                    var got = 0
+                    while cum[got + 1] <= v { got += 1 }
+                    t.consumeSecond(cumulative: cum[got], frequency: cum[got + 1] - cum[got])
+                } else {
+                    _ = cum.withUnsafeBufferPointer { t.decode(cumulative: $0, totalBits: tb) }
+                }
+            }
+        }
+        #expect(t.overrun > 0, "seed \(seed)")
     }
 
     @Test func skewedProbabilitiesCostTheirEntropy() {

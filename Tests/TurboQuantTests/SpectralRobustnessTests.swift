@@ -10,9 +10,10 @@ import TQContainer
 
     @Test func badParametersThrow() {
         let good = SpectralParameters().encoded
-        var cases: [[UInt8]] = [[], [1], good + [0], [2] + good.dropFirst(), [1, 7, 3, 8, 0], [1, 14, 3, 8, 0], [1, 11, 0, 8, 0],
-                                [1, 11, 3, 0, 0], [1, 11, 3, 33, 0], [1, 11, 3, 8, 9], [1, 8, 4, 8, 0]]
-        cases.append([1, 11, 5, 8, 0])
+        let v = SpectralParameters.version
+        var cases: [[UInt8]] = [[], [v], good + [0], [v - 1] + good.dropFirst(), [v + 1] + good.dropFirst(), [v, 7, 3, 8, 0], [v, 14, 3, 8, 0],
+                                [v, 11, 0, 8, 0], [v, 11, 3, 0, 0], [v, 11, 3, 33, 0], [v, 11, 3, 8, 9], [v, 8, 4, 8, 0]]
+        cases.append([v, 11, 5, 8, 0])
         for p in cases {
             let h = TQAHeader(codec: .spectral, sourceFormat: .s16, sampleRate: 44100, channelCount: 2, frameCount: 0, seed: 1, codecParameters: p)
             #expect(throws: ContainerError.self, "\(p)") { _ = try SpectralDecoder(header: h) }
