@@ -37,9 +37,11 @@ public struct SpectralEncoder: PacketEncoder {
     /// Chunk length in packets (≈ 30 s at 44.1 kHz stereo with 2048-sample frames, 8 per packet).
     let chunkPackets: Int
 
-    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64, frameSize: Int = 2048) {
+    /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
+    /// up, 1024 below). The frame size goes into the header, so decoding needs no option.
+    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64, frameSize: Int? = nil) {
         self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
-                  parameters: SpectralParameters(frameSize: frameSize))
+                  parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate)))
     }
 
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64, parameters: SpectralParameters) {
