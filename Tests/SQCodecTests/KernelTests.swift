@@ -208,6 +208,27 @@ import Testing
         }
     }
 
+    /// PyTorch computes the source position `scale·(j + ½) − ½` with one rounding; on a long
+    /// input, rounding twice moves the interpolation weight of some frames by up to 4e-3. An
+    /// alternating 0/1 input shows each frame's weight directly.
+    @Test(arguments: [2, 3, 5])
+    func upsamplingRoundsTheSourcePositionOnce(factor: Int) {
+        let t = 45_000
+        let x = Matrix(rows: 1, cols: t, data: (0..<t).map { Float($0 % 2) })
+        let y = Kernels.upsampleLinear(x, factor: factor)
+        let scale = Double(Float(1.0 / Double(factor)))
+        var worst: Float = 0
+        for j in 0..<(t * factor) {
+            // The product of two floats and the subtraction are exact in double: one rounding.
+            let src = max(0, Float(scale * (Double(j) + 0.5) - 0.5))
+            let a = min(Int(src), t - 1), b = a < t - 1 ? a + 1 : a
+            let w = src - Float(a)
+            let ref = (1 - w) * x.data[a] + w * x.data[b]
+            worst = max(worst, abs(y.data[j] - ref))
+        }
+        #expect(worst <= 1e-6, "factor \(factor): a weight differs by \(worst)")
+    }
+
     @Test(arguments: seeds)
     func localAttentionMatchesMaskedSoftmax(seed: UInt64) {
         var g = SeededGenerator(seed: seed)

@@ -4,6 +4,12 @@ extension Kernels {
     /// align_corners: False)`: output frame `j` reads source position `max(0, (j + ½)/s − ½)`,
     /// blending its two neighbours (the last frame repeats at the right edge).
     /// `x: (C, T)` → `(C, T·s)`.
+    ///
+    /// The position is `scale · (j + ½) − ½` with one rounding (a fused multiply-add,
+    /// `scale = Float(1/s)`), as PyTorch's CPU kernel computes it: rounding the product first
+    /// moves it by one ulp on a few frames per call, which at 25 s of audio (positions near 10⁵)
+    /// changes their weights by up to 4e-3. Checked against torch 2.13 for 3600…216000 output
+    /// frames and factors 2–5.
     public static func upsampleLinear(_ x: Matrix, factor: Int) -> Matrix {
         let t = x.cols, tOut = t * factor
         var out = Matrix(rows: x.rows, cols: tOut)
@@ -12,11 +18,11 @@ extension Kernels {
         var i0 = [Int](repeating: 0, count: tOut), i1 = i0
         var l1 = [Float](repeating: 0, count: tOut)
         for j in 0..<tOut {
-            let src = max(0, scale * (Float(j) + 0.5) - 0.5)
+            let src = max(0, (-0.5 as Float).addingProduct(scale, Float(j) + 0.5))
             let a = min(Int(src), t - 1)
             i0[j] = a
             i1[j] = a < t - 1 ? a + 1 : a
-            l1[j] = src - Float(a)
+            l1[j] = min(max(src - Float(a), 0), 1)
         }
         x.data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { yp in

@@ -54,7 +54,7 @@ struct Decoder: Sendable {
         for stage in stages {
             for unit in stage.units { h = unit(h) }
             h = stage.enhance(h)
-            h = LinearUpsample.apply(stage.proj(h), factor: stage.rate)
+            h = Kernels.upsampleLinear(stage.proj(h), factor: stage.rate)
             if let norm = stage.norm { h = norm(h) }
         }
         for unit in legacyUnits { h = unit(h) }

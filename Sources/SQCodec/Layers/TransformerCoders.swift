@@ -114,7 +114,7 @@ struct CompressedTransformerDecoder: Sendable {
     /// `x: (T', dim)`, `T'` a multiple of `window + cache` → `(dim, T)`.
     func callAsFunction(_ x: Matrix) -> Matrix {
         var h = localTrans(x)
-        h = LinearUpsample.apply(h.transposed(), factor: rate).transposed()
+        h = Kernels.upsampleLinear(h.transposed(), factor: rate).transposed()
         h = upTrans(h)
         let block = (window + cache) * rate, skip = cache * rate
         if skip == 0 { return h.transposed() }
