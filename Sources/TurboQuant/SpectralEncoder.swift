@@ -90,6 +90,9 @@ public struct SpectralEncoder: PacketEncoder {
         while nextFrame < frameTotal {
             var to = min(frameTotal, nextFrame + chunkFrames)
             if frameTotal - to <= chunkFrames / 2 { to = frameTotal }  // no sliver of a last chunk
+            // Nor a chunk that would start at or after the end of the input (its packets could
+            // not continue the timeline): the last frame only completes the delayed signal.
+            if to * n >= received { to = frameTotal }
             packets += codeChunk(to: to, totalFrames: frameTotal)
         }
         return packets
