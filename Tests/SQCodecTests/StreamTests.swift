@@ -78,7 +78,7 @@ import TQContainer
     }
 
     /// Every published model's files cost its table bitrate within 1 % (packets of the default
-    /// length, with their headers and CRCs).
+    /// length, with their headers and CRCs), with packets of at most 54 s.
     @Test(arguments: SQCodecConfiguration.published.map(\.name))
     func bitrateIsTheInformationRate(model: String) throws {
         let cfg = try #require(SQCodecConfiguration.named(model))
@@ -89,6 +89,8 @@ import TQContainer
             let seconds = Double(blocks * cfg.fillLength) / Double(cfg.sampleRate)
             let bitrate = Double(packetBytes) * 8 / seconds / Double(channels)
             #expect(abs(bitrate / cfg.bitrate - 1) < 0.01, "\(model), \(channels) ch: \(bitrate) bps against \(cfg.bitrate)")
+            // Memory follows a packet's span: no more than 54 s of audio.
+            #expect(seconds <= 54, "\(model), \(channels) ch: packets of \(seconds) s")
         }
     }
 

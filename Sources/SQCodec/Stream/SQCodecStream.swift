@@ -27,8 +27,10 @@ public struct SQCodecEncoder: PacketEncoder {
     /// Blocks of context on each side of a packet.
     static func context(_ c: SQCodecConfiguration) -> (before: Int, after: Int) { (c.enCoderDepth + 1, 1) }
 
-    /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), or
-    /// more where needed for the packet overhead (28 bytes) to stay under 1 % of the payload.
+    /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), but
+    /// no more than 54 s of audio (12 blocks for 0k75bps, 16 for 1k5bps: a packet is computed with
+    /// `enCoderDepth + 2` blocks of context, and memory follows the span), or more where needed
+    /// for the packet overhead (28 bytes) to stay under 1 % of the payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
     /// Longer files decode packet by packet with a block of context on each side, as the
@@ -36,7 +38,9 @@ public struct SQCodecEncoder: PacketEncoder {
     /// identical, since the decoder's sequence-wide norms see a different span.
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
-        return min(1024, max(SQCodecModel.defaultChunkBlocks, Int((2800 / bytesPerBlock).rounded(.up))))
+        let byOverhead = Int((2800 / bytesPerBlock).rounded(.up))
+        let byLength = max(1, 54 * c.sampleRate / c.fillLength)
+        return min(1024, max(byOverhead, min(SQCodecModel.defaultChunkBlocks, byLength)))
     }
 
     /// Threads shared by the channels and the layers; the packets do not depend on it.
