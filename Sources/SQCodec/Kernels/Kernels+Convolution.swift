@@ -85,7 +85,7 @@ extension Kernels {
                 }
             }
         }
-        if let bias { for o in 0..<cout { for j in 0..<tOut { out.data[o * tOut + j] = bias[o] } } }
+        if let bias { out.fillRows(with: bias) }
         weight.withUnsafeBufferPointer { wp in
             columns.withUnsafeBufferPointer { cp in
                 out.data.withUnsafeMutableBufferPointer { yp in
@@ -102,7 +102,7 @@ extension Kernels {
         let cin = x.rows, t = x.cols, cout = out.rows, tOut = out.cols
         var taps = [Float](repeating: 0, count: k * cout * cin)
         for o in 0..<cout { for i in 0..<cin { for kk in 0..<k { taps[(kk * cout + o) * cin + i] = weight[(o * cin + i) * k + kk] } } }
-        if let bias { for o in 0..<cout { for j in 0..<tOut { out.data[o * tOut + j] = bias[o] } } }
+        if let bias { out.fillRows(with: bias) }
         x.data.withUnsafeBufferPointer { xp in
             taps.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { yp in
@@ -148,9 +148,7 @@ extension Kernels {
     public static func pointwise(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
         precondition(x.rows == weight.cols, "pointwise: input has \(x.rows) channels, weight expects \(weight.cols)")
         var out = Matrix(rows: weight.rows, cols: x.cols)
-        if let bias {
-            for o in 0..<weight.rows { for t in 0..<x.cols { out.data[o * x.cols + t] = bias[o] } }
-        }
+        if let bias { out.fillRows(with: bias) }
         x.data.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { yp in

@@ -26,6 +26,15 @@ public struct Matrix: Sendable, Equatable {
         set { data[row * cols + col] = newValue }
     }
 
+    /// Sets every value of row `r` to `values[r]` (a channel-first bias before a product adds to it).
+    public mutating func fillRows(with values: [Float]) {
+        precondition(values.count == rows, "fillRows: \(values.count) values for \(rows) rows")
+        let n = cols
+        data.withUnsafeMutableBufferPointer { p in
+            for r in 0..<rows { (p.baseAddress! + r * n).update(repeating: values[r], count: n) }
+        }
+    }
+
     /// The transpose, `(cols, rows)`.
     public func transposed() -> Matrix {
         var out = Matrix(rows: cols, cols: rows)

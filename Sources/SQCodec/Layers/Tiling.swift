@@ -11,17 +11,15 @@ func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> M
     let t = x.cols
     if t <= width { return f(x) }
     let tiles = (t + width - 1) / width
-    var out: Matrix?
-    var rows = 0
     // The first tile fixes the output's channel count.
     let first = tile(x, 0, width, reach, f)
-    rows = first.rows
-    out = Matrix(rows: rows, cols: t)
-    out!.data.withUnsafeMutableBufferPointer { op in
+    let rows = first.rows
+    var out = Matrix(rows: rows, cols: t)
+    out.data.withUnsafeMutableBufferPointer { op in
         let dst = UncheckedBox(op.baseAddress!)
         func place(_ y: Matrix, at lower: Int) {
-            for c in 0..<rows {
-                y.data.withUnsafeBufferPointer { yp in
+            y.data.withUnsafeBufferPointer { yp in
+                for c in 0..<rows {
                     (dst.value + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
                 }
             }
@@ -34,7 +32,7 @@ func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> M
             place(y, at: lower)
         }
     }
-    return out!
+    return out
 }
 
 /// `f` over frames `lower..<upper` of `x`, computed on the slice with `reach` frames of context.
