@@ -3,7 +3,7 @@ import PackageDescription
 import Foundation
 
 /// SQCodec's kernels are compiled for Haswell-class x86-64 (AVX2 + FMA) on x86-64 hosts: its matrix
-/// products run about 2.4x faster than with the baseline's SSE2 (56 against 23 GFLOP/s; README,
+/// products run 2.2-2.9x faster than with the baseline's SSE2 (`bash bench/gemm_flags.sh`; README,
 /// "Build flags"). It is also optimized in debug builds, so that the tests that run full-size
 /// random-weight networks stay quick under `swift test`.
 /// `TQA_PORTABLE=1 swift build` builds it for baseline x86-64 instead; the CLI refuses to run
