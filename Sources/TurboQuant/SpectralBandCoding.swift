@@ -79,36 +79,77 @@ enum CoefficientCoding {
     static let lengthBits = 6
 
     /// Quantizes and codes y[0..<count]; returns Σ(y − ŷ)².
+    ///
+    /// Three passes over the band, each a tight loop: quantize (magnitudes, symbols and the
+    /// error, no coder state live), the symbols on the two range-coder lanes in pairs (two
+    /// independent chains), then the raw bits in coefficient order (only for bands that have
+    /// any). The streams are the same as coding each coefficient in turn: the lanes are
+    /// independent of each other and of the raw stream.
     @inline(__always)
     static func encode(_ y: UnsafePointer<Float>, count: Int, scale s: Int, step: Float, _ e: inout RangeEncoder) -> Float {
+        guard count > 0 else { return 0 }
         let model = GaussianModel.model(scale: s)
         let k = model.shift, esc = model.escape, rho = model.rounding
-        let mask = (1 << k) - 1
         let inv = 1 / step
-        var err: Float = 0
-        // Moved into a local (swapped, not copied: a copy would share and then duplicate the
-        // output buffers), so that the coder's state can live in registers through the loop.
-        var enc = RangeEncoder()
-        swap(&enc, &e)
-        defer { swap(&enc, &e) }
-        model.cumulative.withUnsafeBufferPointer { cum in
-            model.centroids.withUnsafeBufferPointer { cen in
-                let centroidCount = cen.count
-                for i in 0 ..< count {
-                    let v = y[i]
-                    let a = min(abs(v) * inv, maxMagnitude)
-                    let m = Int(a + rho)
-                    let high = m >> k
-                    let h = high < esc ? high : esc
-                    let negative = v < 0 ? 1 : 0
-                    let sym = k == 0 ? (m == 0 ? 0 : 2 * h - 1 + negative) : 2 * h + negative
-                    // Even coefficients on range-coder lane 0, odd ones on lane 1.
-                    if i & 1 == 0 {
-                        enc.encode(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
-                    } else {
-                        enc.encodeSecond(cumulative: cum[sym], frequency: cum[sym + 1] &- cum[sym], totalBits: GaussianModel.totalBits)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { mags in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { syms in
+                // Branch-free where the data is random (signs, zeros): the accumulators are the
+                // closure's own locals (captured ones would live in memory), the sign is the
+                // float's sign bit, and k = 0 and k > 0 get loops of their own.
+                let (err, escapes) = model.centroids.withUnsafeBufferPointer { cen -> (Float, Bool) in
+                    let cenP = cen.baseAddress!, centroidCount = cen.count
+                    var err: Float = 0
+                    var escapes = false
+                    @inline(__always) func quantize(_ i: Int, _ symbol: (_ m: Int, _ h: Int, _ negative: Int) -> Int) {
+                        let v = y[i]
+                        let a = min(abs(v) * inv, maxMagnitude)
+                        let m = Int(a + rho)
+                        let high = m &>> k
+                        let h = high < esc ? high : esc
+                        escapes = escapes || h == esc
+                        let negative = Int(v.bitPattern &>> 31)
+                        mags[i] = m
+                        syms[i] = Int32(truncatingIfNeeded: symbol(m, h, negative))
+                        // centroids[0] = 0: m = 0 reconstructs to ±0 without a branch.
+                        let mag = m < centroidCount ? cenP[m] : Float(m) + 0.5 - rho
+                        let r = Float(bitPattern: (mag * step).bitPattern | (v.bitPattern & 0x8000_0000))
+                        let d = v - r
+                        err += d * d
                     }
-                    if h == esc {
+                    if k == 0 {
+                        // Symbol 0 for m = 0, else 2h − 1 + negative.
+                        for i in 0 ..< count { quantize(i) { m, h, negative in (2 &* h &- 1 &+ negative) & (m == 0 ? 0 : -1) } }
+                    } else {
+                        for i in 0 ..< count { quantize(i) { _, h, negative in 2 &* h &+ negative } }
+                    }
+                    return (err, escapes)
+                }
+                // Moved into a local (swapped, not copied: a copy would share and then duplicate
+                // the output buffers), so that the coder's state can live in registers.
+                var enc = RangeEncoder()
+                swap(&enc, &e)
+                defer { swap(&enc, &e) }
+                model.cumulative.withUnsafeBufferPointer { cum in
+                    let cumP = cum.baseAddress!
+                    // Even coefficients on range-coder lane 0, odd ones on lane 1.
+                    var i = 0
+                    while i + 1 < count {
+                        let s0 = Int(syms[i]), s1 = Int(syms[i + 1])
+                        enc.encode(cumulative: cumP[s0], frequency: cumP[s0 &+ 1] &- cumP[s0], totalBits: GaussianModel.totalBits)
+                        enc.encodeSecond(cumulative: cumP[s1], frequency: cumP[s1 &+ 1] &- cumP[s1], totalBits: GaussianModel.totalBits)
+                        i += 2
+                    }
+                    if i < count {
+                        let s0 = Int(syms[i])
+                        enc.encode(cumulative: cumP[s0], frequency: cumP[s0 &+ 1] &- cumP[s0], totalBits: GaussianModel.totalBits)
+                    }
+                }
+                guard k > 0 || escapes else { return err }
+                let mask = (1 << k) - 1
+                for i in 0 ..< count {
+                    let m = mags[i]
+                    let high = m >> k
+                    if high >= esc {
                         let x = UInt64(high - esc + 1)
                         let n = UInt64.bitWidth - x.leadingZeroBitCount
                         enc.encodeBits(UInt32(n), count: lengthBits)
@@ -117,15 +158,10 @@ enum CoefficientCoding {
                     if k > 0 {
                         if k <= 16 { enc.encodeBits(UInt32(m & mask), count: k) } else { enc.encodeWideBits(UInt64(m & mask), count: k) }
                     }
-                    // centroids[0] = 0: m = 0 reconstructs to ±0 without a branch.
-                    let mag = m < centroidCount ? cen[m] : Float(m) + 0.5 - rho
-                    let r = v < 0 ? -mag * step : mag * step
-                    let d = v - r
-                    err += d * d
                 }
+                return err
             }
         }
-        return err
     }
 
     /// Decodes count coefficients into y; returns false on an out-of-range escape.

@@ -109,7 +109,7 @@ public struct SpectralEncoder: PacketEncoder {
         // Attacks force short blocks; the other frames take short blocks when that is cheaper
         // at a provisional water level (speech often is: better time resolution).
         var modes = [previousShort]
-        for f in f0 ... f1 { modes.append(f < (totalFrames ?? Int.max) ? isTransient(frame: f) : false) }
+        for (f, attack) in zip(f0 ... f1, transients(frames: f0 ... f1)) { modes.append(f < (totalFrames ?? Int.max) && attack) }
         let packetCount = (frames + parameters.framesPerPacket - 1) / parameters.framesPerPacket
         let covered = min(f1 * n, received) - f0 * n
         var budget = 0.0
@@ -326,6 +326,10 @@ public struct SpectralEncoder: PacketEncoder {
     private func gather(channel c: Int, from t0: Int, count: Int, into dst: UnsafeMutablePointer<Float>) {
         let base = t0 - parameters.frameSize / 2 - inputStart
         input[c].withUnsafeBufferPointer { src in
+            if base >= 0 && base + count <= src.count {
+                dst.update(from: src.baseAddress! + base, count: count)
+                return
+            }
             for i in 0 ..< count {
                 let t = base + i
                 dst[i] = t >= 0 && t < src.count ? src[t] : 0
@@ -333,34 +337,49 @@ public struct SpectralEncoder: PacketEncoder {
         }
     }
 
-    /// Whether frame f holds an attack: a sub-block (N/16) of the first difference, within the
-    /// frame or N/16 around it, carrying ≥ 16× (12 dB) the mean energy of the 8 sub-blocks before.
-    private func isTransient(frame f: Int) -> Bool {
+    /// Whether each frame of `frames` holds an attack: a sub-block (N/16) of the first difference,
+    /// within the frame or N/16 around it, carrying ≥ 16× (12 dB) the mean energy of the 8
+    /// sub-blocks before. Each sub-block's energy is computed once for the whole range.
+    private func transients(frames: ClosedRange<Int>) -> [Bool] {
         let n = parameters.frameSize, b = n / 16
-        let first = f * 16 - 1, last = f * 16 + 16
-        var energies = [Double](repeating: 0, count: last - first + 1 + 8)
+        let first = frames.lowerBound * 16 - 9, last = frames.upperBound * 16 + 16
+        var energies = [Double](repeating: 0, count: last - first + 1)
         for c in 0 ..< channelCount {
             input[c].withUnsafeBufferPointer { src in
-                for (k, j) in (first - 8 ... last).enumerated() {
+                for j in first ... last {
                     var e = 0.0
-                    var prev: Float = 0
-                    for t in j * b - 1 ..< (j + 1) * b {
-                        let u = t - n / 2 - inputStart
-                        let x: Float = u >= 0 && u < src.count ? src[u] : 0
-                        if t >= j * b { let d = Double(x - prev); e += d * d }
-                        prev = x
+                    let u0 = j * b - 1 - n / 2 - inputStart
+                    if u0 >= 0 && u0 + b < src.count {
+                        var prev = src[u0]
+                        for u in u0 + 1 ... u0 + b {
+                            let x = src[u]
+                            let d = Double(x - prev)
+                            e += d * d
+                            prev = x
+                        }
+                    } else {
+                        var prev: Float = 0
+                        for t in j * b - 1 ..< (j + 1) * b {
+                            let u = t - n / 2 - inputStart
+                            let x: Float = u >= 0 && u < src.count ? src[u] : 0
+                            if t >= j * b { let d = Double(x - prev); e += d * d }
+                            prev = x
+                        }
                     }
-                    energies[k] += e
+                    energies[j - first] += e
                 }
             }
         }
         let floor = Double(b) * 1e-10
-        for k in 8 ..< energies.count {
-            var past = 0.0
-            for q in k - 8 ..< k { past += energies[q] }
-            if energies[k] > 16 * past / 8 + floor { return true }
+        return frames.map { f in
+            let base = f * 16 - 9 - first
+            for k in base + 8 ... base + 25 {
+                var past = 0.0
+                for q in k - 8 ..< k { past += energies[q] }
+                if energies[k] > 16 * past / 8 + floor { return true }
+            }
+            return false
         }
-        return false
     }
 }
 

@@ -51,7 +51,13 @@ struct Run: ParsableCommand {
         print("  compressed   \(enc.bytes) bytes, \(fmt(Double(enc.bytes) * 8 / samples, 3)) bits/sample, "
               + "\(fmt(Double(enc.bytes) * 8 / max(seconds, 1e-9) / 1000, 1)) kbit/s")
         print("  ratio        \(fmt(Double(inBytes) / Double(max(1, enc.bytes))))× smaller than the input file")
-        print("  SNR          \(fmt(m.overall.snrDB)) dB (segmental \(fmt(m.overall.segmentalSNRDB)) dB, LSD \(fmt(m.overall.lsdDB)) dB)")
+        if m.overall.snrDB.isInfinite {
+            // Not a measuring error: the quantization error stayed below half a step of the
+            // output's sample format (the demo is easy to code at 4 bits/sample).
+            print("  SNR          inf dB: the decoded samples equal the input's exactly (error below the output's rounding)")
+        } else {
+            print("  SNR          \(fmt(m.overall.snrDB)) dB (segmental \(fmt(m.overall.segmentalSNRDB)) dB, LSD \(fmt(m.overall.lsdDB)) dB)")
+        }
         if m.channels.count > 1 {
             print("  per channel  " + m.channels.map { fmt($0.snrDB) + " dB" }.joined(separator: ", "))
         }
