@@ -2,6 +2,7 @@
 """The rate-distortion run: tqa --codec spectral against the peers on real recordings.
 
     bash bench/rd_table.sh [--files a,b] [--rates 2,3,4,6] [--wavpack-rates 2,3,4,6,8] [--with-seed]
+    bash bench/rd_table.sh --matched [--files a,b] [--rates 2,3,4,6]
 
 For every music and speech recording of the manifest, in one run: tqa spectral at
 each --bits-per-sample rate (skipped, with the reason, while the CLI or the codec
@@ -14,6 +15,13 @@ of SNR against bits per sample for each codec, and the checks of issue 3:
   - tqa at 4 b/s against aptX, tqa at 6 b/s against aptX HD (target: higher);
   - rate accuracy: measured bits per sample against the requested (target: 2 %).
 Writes bench/work/rd_table.md and bench/work/rd_table.csv.
+
+--matched: the rate-matched table of docs/SPECTRAL.md instead. Per recording, WavPack
+-bN -s0 for N in --rates, aptX and aptX HD are measured, then tqa spectral is run at
+--bits-per-sample X = 0.99 x that peer's measured bits per sample (rounded down to 4
+decimals), so the tqa file is never larger, and the SNRs compared. Writes
+bench/work/rd_matched.md and bench/work/rd_matched.csv (a tqa row names its peer in
+`note`, which is how --from-csv pairs them again).
 """
 from __future__ import annotations
 
@@ -128,52 +136,146 @@ def checks(rows: list[dict], rates: list[float]) -> list[str]:
     return out
 
 
+MATCH = 0.99
+MATCHED_NOTE = "at 0.99 × "
+
+
+def matched_rate(peer_bits_per_sample: float) -> str:
+    """tqa's --bits-per-sample for a peer point: 0.99 × its rate, rounded down to 4 decimals."""
+    x = math.floor(MATCH * peer_bits_per_sample * 1e4 + 1e-6) / 1e4
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def run_matched(inputs: list[pc.Input], wavpack_rates: list[float], workdir: str) -> tuple[list[dict], list[str]]:
+    """Peer rows, then per peer row a tqa spectral row at matched_rate of it (its note names the peer)."""
+    peers: list[pc.Codec] = [pc.WavPackHybrid(bits=r) for r in wavpack_rates] + [pc.aptx(), pc.aptx_hd()]
+    rows, problems = [], []
+    for inp in inputs:
+        prow, probs = cm.run_matrix([inp], peers, workdir)
+        rows += prow
+        problems += probs
+        for p in prow:
+            tqa = pc.TQA(codec="spectral", options=["--bits-per-sample", matched_rate(p["bits_per_sample"])])
+            trow, probs = cm.run_matrix([inp], [tqa], workdir)
+            for t in trow:
+                t["note"] = "; ".join(n for n in (f"{MATCHED_NOTE}{p['codec']} {p['setting']}", t["note"]) if n)
+            rows += trow
+            problems += probs
+    return rows, list(dict.fromkeys(problems))
+
+
+def peer_name(r: dict) -> str:
+    if r["codec"] == "wavpack":
+        return f"wavpack {r['setting'].split()[0]}"
+    return {"aptx_hd": "aptx HD"}.get(r["codec"], r["codec"])
+
+
+def matched_pairs(rows: list[dict]) -> list[tuple[dict, dict | None]]:
+    """(peer row, its tqa row or None) in the order of the peer rows."""
+    tqa = [r for r in rows if r["codec"] == "tqa"]
+    out = []
+    for p in (r for r in rows if r["codec"] != "tqa"):
+        key = f"{MATCHED_NOTE}{p['codec']} {p['setting']}"
+        out.append((p, next((t for t in tqa if t["file"] == p["file"] and key in t["note"]), None)))
+    return out
+
+
+def signed(v: float) -> str:
+    return ("+" if v >= 0 else "") + cm.fmt(v)
+
+
+def matched_md(pairs: list[tuple[dict, dict | None]]) -> str:
+    """The table of docs/SPECTRAL.md, then the smallest margins and every exception."""
+    lines = ["| recording | peer | peer bits/sample | peer SNR dB | spectral `--bits-per-sample` | "
+             "spectral bits/sample | spectral SNR dB | Δ SNR dB |", "|---|---|---|---|---|---|---|---|"]
+    for p, t in pairs:
+        x = t["setting"].split("--bits-per-sample ", 1)[1] if t else "–"
+        d = t["snr_db"] - p["snr_db"] if t else math.nan
+        lines.append(f"| `{p['file']}` | {peer_name(p)} | {p['bits_per_sample']:.3f} | {cm.fmt(p['snr_db'])} | {x} | "
+                     + (f"{t['bits_per_sample']:.3f} | {cm.fmt(t['snr_db'])} | {signed(d)} |" if t else "– | – | – |"))
+    lines.append("")
+    for title, fams in (("WavPack", ("wavpack",)), ("aptX / aptX HD", ("aptx", "aptx_hd"))):
+        ds = [(t["snr_db"] - p["snr_db"], p) for p, t in pairs if t and p["codec"] in fams]
+        if ds:
+            d, p = min(ds, key=lambda e: e[0])
+            lines.append(f"Smallest Δ over {title}: {signed(d)} dB (`{p['file']}`, {peer_name(p)}).")
+    below = [f"`{p['file']}` {peer_name(p)} ({signed(t['snr_db'] - p['snr_db'])} dB)"
+             for p, t in pairs if t and not t["snr_db"] - p["snr_db"] >= 1.0]
+    lines.append("Rows where tqa is not ≥ 1 dB better: " + (", ".join(below) if below else "none") + ".")
+    larger = [f"`{p['file']}` {peer_name(p)} ({t['compressed_bytes']} > {p['compressed_bytes']} bytes)"
+              for p, t in pairs if t and t["compressed_bytes"] > p["compressed_bytes"]]
+    lines.append("tqa files larger than the peer's: " + (", ".join(larger) if larger else "none") + ".")
+    missing = [f"`{p['file']}` {peer_name(p)}" for p, t in pairs if t is None]
+    if missing:
+        lines.append("No tqa row (see 'Not measured'): " + ", ".join(missing) + ".")
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", help="comma-separated recording names (default: every music and speech file)")
     ap.add_argument("--kinds", default="music,speech,speech-tts")
-    ap.add_argument("--rates", default="2,3,4,6", help="bits per sample for tqa and WavPack")
+    ap.add_argument("--rates", default="2,3,4,6",
+                    help="bits per sample for tqa and WavPack (with --matched: the WavPack -bN points)")
     ap.add_argument("--wavpack-rates", default="2,3,4,6,8",
                     help="WavPack -bN values; more than --rates because WavPack spends less than N "
                          "on quiet passages and its curve must reach tqa's highest rate")
     ap.add_argument("--with-seed", action="store_true", help="also run the seed audiotq 0.1.1 (slow)")
     ap.add_argument("--turbo-bits", default="", help="also run tqa --codec turbo --bits B for these B, e.g. 1,2,3,4,5")
     ap.add_argument("--out", default=os.path.join(pc.BENCH, "work"))
-    ap.add_argument("--from-csv", help="only re-render the markdown from an earlier rd_table.csv")
+    ap.add_argument("--from-csv", help="only re-render the markdown from an earlier rd_table.csv (rd_matched.csv)")
+    ap.add_argument("--matched", action="store_true",
+                    help="the rate-matched table: tqa at 0.99 x each peer's measured bits per sample "
+                         "-> rd_matched.{md,csv}")
     a = ap.parse_args()
     rates = [float(x) for x in a.rates.split(",")]
     names = set(a.files.split(",")) if a.files else None
     recs = cm.load_manifest(kinds=None if names else set(a.kinds.split(",")), names=names)
-    codecs = codec_list(rates, [float(x) for x in a.wavpack_rates.split(",")], a.with_seed,
-                        [int(b) for b in a.turbo_bits.split(",") if b])
+    stem = "rd_matched" if a.matched else "rd_table"
     problems: list[str] = []
     t0 = time.time()
+    os.makedirs(a.out, exist_ok=True)
     if a.from_csv:
         rows = cm.read_csv(a.from_csv)
     else:
-        rows, problems = cm.run_matrix([r[0] for r in recs], codecs, os.path.join(a.out, "rd"))
-        os.makedirs(a.out, exist_ok=True)
-        cm.write_csv(rows, os.path.join(a.out, "rd_table.csv"))
-    groups = cm.by_file(rows)
+        inputs, workdir = [r[0] for r in recs], os.path.join(a.out, "rd")
+        if a.matched:
+            rows, problems = run_matched(inputs, rates, workdir)
+        else:
+            codecs = codec_list(rates, [float(x) for x in a.wavpack_rates.split(",")], a.with_seed,
+                                [int(b) for b in a.turbo_bits.split(",") if b])
+            rows, problems = cm.run_matrix(inputs, codecs, workdir)
+        cm.write_csv(rows, os.path.join(a.out, f"{stem}.csv"))
     took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{time.time() - t0:.0f} s"
-    parts = [f"# Rate-distortion table\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
-             f"`bash bench/rd_table.sh`, {took}. SNR over all channels after alignment "
-             f"(bench/evaluate.py); bits/sample = file bytes × 8 / (frames × channels).\n"]
+    run = f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}"
+    how = ("SNR over all channels after alignment, not gain-corrected (bench/evaluate.py); "
+           "bits/sample = file bytes × 8 / (frames × channels).")
+    if a.matched:
+        parts = [f"# Rate-matched table\n\n{run}, `bash bench/rd_table.sh --matched`, {took}. Per recording: "
+                 f"WavPack hybrid {', '.join(f'-b{r:g}' for r in rates)} (-s0), aptX and aptX HD, then "
+                 f"`tqa encode --codec spectral --bits-per-sample X` with X = {MATCH:g} × the peer's measured "
+                 f"bits per sample (rounded down to 4 decimals), so that the tqa file is never larger. {how}\n"]
+    else:
+        parts = [f"# Rate-distortion table\n\n{run}, `bash bench/rd_table.sh`, {took}. {how}\n"]
     if problems:
         parts.append("Not measured:\n" + cm.problems_md(problems) + "\n")
-    for inp, meta in recs:
-        rs = groups.get(inp.name)
-        if not rs:
-            continue
-        rs = sorted(rs, key=lambda r: (list(MARKERS).index(r["codec"]) if r["codec"] in MARKERS else 99,
-                                       r["bits_per_sample"]))
-        parts.append(f"## {cm.file_heading(meta)}\n\n{cm.markdown_table(rs, timing=False)}\n")
-        parts.append("```\n" + text_plot(rs) + "\n\n" + series(rs) + "\n```\n")
-        parts.append("\n".join(checks(rs, rates)) + "\n")
+    if a.matched:
+        parts.append(matched_md(matched_pairs(rows)) + "\n")
+    else:
+        groups = cm.by_file(rows)
+        for inp, meta in recs:
+            rs = groups.get(inp.name)
+            if not rs:
+                continue
+            rs = sorted(rs, key=lambda r: (list(MARKERS).index(r["codec"]) if r["codec"] in MARKERS else 99,
+                                           r["bits_per_sample"]))
+            parts.append(f"## {cm.file_heading(meta)}\n\n{cm.markdown_table(rs, timing=False)}\n")
+            parts.append("```\n" + text_plot(rs) + "\n\n" + series(rs) + "\n```\n")
+            parts.append("\n".join(checks(rs, rates)) + "\n")
     parts.append("## Commands\n\n" + commands_md(rows) + "\n")
     parts.append("## Versions\n\n" + versions_md() + "\n")
     md = "\n".join(parts)
-    with open(os.path.join(a.out, "rd_table.md"), "w") as f:
+    with open(os.path.join(a.out, f"{stem}.md"), "w") as f:
         f.write(md)
     print(md)
     return 0

@@ -2,8 +2,11 @@
 # Rate-distortion run: tqa --codec spectral at 2/3/4/6 bits per sample against WavPack
 # hybrid, aptX, aptX HD and IMA ADPCM on every real recording, in one run.
 #   bash bench/rd_table.sh [--files NAME,...] [--rates 2,3,4,6] [--wavpack-rates 2,3,4,6,8] [--with-seed] [--build]
+#   bash bench/rd_table.sh --matched [--files NAME,...] [--rates 2,3,4,6] [--build]
 # --build runs `swift build -c release` first (otherwise the existing .build/release/tqa
 # is used as it is; TQA_BIN=path overrides it). Output: bench/work/rd_table.{md,csv}
+# --matched: tqa spectral at 0.99 x each peer's measured bits per sample (WavPack -bN -s0 for N
+# in --rates, aptX, aptX HD) instead, the table of docs/SPECTRAL.md. Output: bench/work/rd_matched.{md,csv}
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
