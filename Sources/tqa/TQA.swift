@@ -17,6 +17,7 @@ struct TQA: ParsableCommand {
     /// ArgumentParser's usage text (exit code 64).
     static func main() {
         installSignalCleanup()
+        keepFreedMemoryForReuse()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -78,4 +79,23 @@ enum FileHandleOut {
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+/// The codecs allocate and free large buffers over and over (a layer's output, a chunk's
+/// coefficients). With glibc's defaults, blocks over its dynamic mmap threshold are mapped and
+/// unmapped each time, and freed heap is returned to the kernel, so every new buffer costs page
+/// faults and the kernel's zeroing, on one thread. Keeping blocks up to 32 MB in the heap and not
+/// trimming it makes them reusable: measured with `GLIBC_TUNABLES`, SQCodec 6kbps decode of 10 s
+/// went from 2.21 to 2.08 s on one thread and from 1.29 to 1.19 s on two (system time 0.24 →
+/// 0.07 s), and the spectral encoder of 60 s from 0.35 to 0.32 s, peak memory +3 MB.
+/// (`mallopt` is in `malloc.h`, which the Glibc module does not export: looked up by name.)
+private func keepFreedMemoryForReuse() {
+    #if canImport(Glibc)
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    guard let program = dlopen(nil, RTLD_NOW), let symbol = dlsym(program, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+    let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+    _ = mallopt(mmapThreshold, 32 << 20)
+    _ = mallopt(trimThreshold, Int32.max)
+    #endif
 }

@@ -125,6 +125,74 @@ import Testing
         #expect(abs(Double(special[7]) - sin(12_867.0)) < 1e-6)
     }
 
+    /// Units in the last place between a float and the exact value (the float spacing at it).
+    static func ulps(_ y: Float, _ exact: Double) -> Double {
+        abs(Double(y) - exact) / Double(Float(exact).ulp)
+    }
+
+    /// The vectorized exponential of softmax against `exp` in double precision, with the edges.
+    @Test func expIsWithinAUnitInTheLastPlace() {
+        var g = SeededGenerator(seed: 78)
+        var worst: Double = 0
+        for round in 0..<20_000 {
+            let span: Float = round % 2 == 0 ? 2 : 87
+            let v = SIMD8<Float>((0..<8).map { _ in Float.random(in: -span...span, using: &g) })
+            let y = Kernels.exp8(v)
+            for i in 0..<8 { worst = max(worst, Self.ulps(y[i], exp(Double(v[i])))) }
+        }
+        #expect(worst <= 1.5, "worst error \(worst) ulp (seed 78)")
+        // The ends of the range: the largest finite results and the smallest normal ones.
+        for v: Float in [88.72, 88.7228, 88.5, -87.3, -87.33] {
+            #expect(Self.ulps(Kernels.exp8(SIMD8(repeating: v))[0], exp(Double(v))) <= 1.5, "e^\(v)")
+        }
+        let special = Kernels.exp8(SIMD8<Float>(.nan, -.infinity, -100, 0, -0.0, 1, 88.7, .infinity))
+        #expect(special[0].isNaN && special[1] == 0 && special[2] == 0 && special[3] == 1 && special[4] == 1)
+        #expect(abs(Double(special[5]) - M_E) < 3e-7 && special[6] > 3e38 && special[6].isFinite && special[7] == .infinity)
+    }
+
+    /// The vectorized erf of GELU against `erf` in double precision, near 0, across the switch
+    /// between its two forms, and out to where it rounds to 1; NaN and infinities.
+    @Test func erfIsWithinAUnitInTheLastPlace() {
+        var g = SeededGenerator(seed: 79)
+        var worst: Double = 0
+        for round in 0..<20_000 {
+            let span: Float = [1e-3, 1, 4.5, 12][round % 4]
+            let v = SIMD8<Float>((0..<8).map { _ in Float.random(in: -span...span, using: &g) })
+            let y = Kernels.erf8(v)
+            for i in 0..<8 where v[i] != 0 { worst = max(worst, Self.ulps(y[i], erf(Double(v[i])))) }
+        }
+        #expect(worst <= 1.5, "worst error \(worst) ulp (seed 79)")
+        let special = Kernels.erf8(SIMD8<Float>(.nan, .infinity, -.infinity, 0, -0.0, 1e-30, 0.921875, 4))
+        #expect(special[0].isNaN && special[1] == 1 && special[2] == -1 && special[3] == 0 && special[4] == 0)
+        #expect(special[4].sign == .minus && abs(Double(special[5]) - 1.1283791670955126e-30) < 1e-36)
+        #expect(Self.ulps(special[6], erf(0.921875)) <= 1.5 && special[7] == 1)
+    }
+
+    /// The feed-forward block's gated GELU, row by row against the scalar form.
+    @Test(arguments: seeds)
+    func gatedGELUMatchesScalar(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let t = Int.random(in: 1...40, using: &g), inner = Int.random(in: 1...37, using: &g)
+        let h = Matrix(rows: t, cols: 2 * inner, data: Self.random(t * 2 * inner, &g, scale: 5))
+        let y = Kernels.$threads.withValue(2) { Kernels.gatedGELU(h) }
+        var ref = [Float]()
+        for r in 0..<t { for i in 0..<inner { ref.append(h[r, i] * Kernels.gelu(h[r, inner + i])) } }
+        #expect(y.rows == t && y.cols == inner)
+        #expect(Self.close(y.data, ref), "seed \(seed), t \(t), inner \(inner)")
+    }
+
+    /// Softmax over rows long enough for the lanes and their tails.
+    @Test(arguments: seeds)
+    func softmaxMatchesDouble(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let n = Int.random(in: 1...70, using: &g)
+        var row = Self.random(n, &g, scale: 30)
+        let m = row.max()!
+        let e = row.map { exp(Double($0 - m)) }, z = e.reduce(0, +)
+        row.withUnsafeMutableBufferPointer { Kernels.softmax($0.baseAddress!, count: n) }
+        #expect(Self.close(row, e.map { Float($0 / z) }), "seed \(seed), n \(n)")
+    }
+
     @Test(arguments: seeds)
     func normsMatchNaive(seed: UInt64) {
         var g = SeededGenerator(seed: seed)

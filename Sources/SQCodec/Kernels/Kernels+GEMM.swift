@@ -29,7 +29,17 @@ extension Kernels {
     ) {
         if m == 0 || n == 0 || k == 0 { return }
         if m < gemmTileRows || n < gemmTileColumns {
-            gemmSmall(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            // Runs of 512 columns shared over the threads when there are enough of them.
+            let runs = (n + 511) / 512
+            if threads <= 1 || runs < 2 || m * n * k < 1 << 18 {
+                gemmSmall(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+                return
+            }
+            let pa = UncheckedBox(a), pb = UncheckedBox(b), pc = UncheckedBox(c)
+            parallel(count: runs, threads: threads) { r in
+                let j0 = r * 512
+                gemmSmall(m: m, n: min(512, n - j0), k: k, a: pa.value, lda: lda, b: pb.value + j0, ldb: ldb, c: pc.value + j0, ldc: ldc)
+            }
             return
         }
         let panels = (n + gemmTileColumns - 1) / gemmTileColumns
@@ -149,7 +159,7 @@ extension Kernels {
     /// `acc + x·y`, fused where the build has FMA instructions (without them, the fused
     /// form would be a call to the software `fmaf` per lane).
     @inline(__always)
-    private static func fma(_ acc: Lanes, _ x: Lanes, _ y: Lanes) -> Lanes {
+    static func fma(_ acc: Lanes, _ x: Lanes, _ y: Lanes) -> Lanes {
         #if TQA_FMA
         acc.addingProduct(x, y)
         #else

@@ -53,12 +53,7 @@ extension Kernels {
                             gemm(m: queries, n: keys, k: headDim, a: q, lda: headDim, b: kT, ldb: keys, c: s, ldc: keys, threads: 1)
                             for r in 0..<queries {
                                 let row = s + r * keys, visible = i0 + r - j0 + 1
-                                var best = -Float.infinity
-                                for j in 0..<visible { best = max(best, row[j]) }
-                                var sum: Float = 0
-                                for j in 0..<visible { let e = expf(row[j] - best); row[j] = e; sum += e }
-                                let inv = 1 / sum
-                                for j in 0..<visible { row[j] *= inv }
+                                softmax(row, count: visible)
                                 for j in visible..<keys { row[j] = 0 }
                             }
                             gemm(m: queries, n: headDim, k: keys, a: s, lda: keys, b: x.value + j0 * ld + vOff, ldb: ld,
@@ -69,5 +64,43 @@ extension Kernels {
             }
         }
         return out
+    }
+
+    /// `row[0..<count] ← softmax(row[0..<count])`, eight lanes at a time with `exp8` (a tail
+    /// padded with −∞, whose exponentials are 0).
+    @inline(__always)
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
+        var best = SIMD8<Float>(repeating: -.infinity)
+        var j = 0
+        while j + 8 <= count {
+            best = lanesMax(best, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self))
+            j += 8
+        }
+        var m = best.max()
+        for q in j..<count { m = max(m, row[q]) }
+        let mv = SIMD8<Float>(repeating: m)
+        var sum = SIMD8<Float>(repeating: 0)
+        j = 0
+        while j + 8 <= count {
+            let e = exp8(UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) - mv)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            sum += e
+            j += 8
+        }
+        if j < count {
+            var v = SIMD8<Float>(repeating: -.infinity)
+            for q in 0..<(count - j) { v[q] = row[j + q] }
+            let e = exp8(v - mv)
+            for q in 0..<(count - j) { row[j + q] = e[q] }
+            sum += e
+        }
+        let inv = SIMD8<Float>(repeating: 1 / sum.sum())
+        j = 0
+        while j + 8 <= count {
+            let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: v * inv, as: SIMD8<Float>.self)
+            j += 8
+        }
+        for q in j..<count { row[q] *= inv[0] }
     }
 }

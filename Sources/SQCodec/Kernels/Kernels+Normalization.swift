@@ -1,3 +1,4 @@
+import TQAudio
 /// Normalizations. Variances are biased (divide by n), as in PyTorch. Sums are accumulated in
 /// double precision: instance norm over thousands of frames of a nearly constant signal loses
 /// too much to float32 round-off otherwise (PyTorch sums pairwise).
@@ -29,32 +30,36 @@ extension Kernels {
     public static func layerNormColumns(_ x: Matrix, weight: [Float], bias: [Float], eps: Float) -> Matrix {
         let c = x.rows, t = x.cols
         precondition(weight.count == c && bias.count == c, "layerNormColumns: affine size mismatch")
-        var mean = [Double](repeating: 0, count: t)
-        var variance = [Double](repeating: 0, count: t)
-        var meanF = [Float](repeating: 0, count: t)
-        var invStd = [Float](repeating: 0, count: t)
-        var out = Matrix(rows: c, cols: t)
-        x.data.withUnsafeBufferPointer { xp in
-            mean.withUnsafeMutableBufferPointer { m in
-                variance.withUnsafeMutableBufferPointer { v in
-                    for r in 0..<c { let row = xp.baseAddress! + r * t; for j in 0..<t { m[j] += Double(row[j]) } }
-                    for j in 0..<t { meanF[j] = Float(m[j] / Double(c)) }
-                    for r in 0..<c {
-                        let row = xp.baseAddress! + r * t
-                        for j in 0..<t { let d = Double(row[j] - meanF[j]); v[j] += d * d }
-                    }
-                    for j in 0..<t { invStd[j] = 1 / (Float(v[j] / Double(c)) + eps).squareRoot() }
-                    out.data.withUnsafeMutableBufferPointer { yp in
-                        for r in 0..<c {
-                            let row = xp.baseAddress! + r * t, y = yp.baseAddress! + r * t
-                            let w = weight[r], b = bias[r]
-                            for j in 0..<t { y[j] = w * ((row[j] - meanF[j]) * invStd[j]) + b }
+        // Columns are independent: runs of 256 of them shared over the threads, each with its
+        // own sums (every column's sums run over the channels in order, whatever the split).
+        // Every output value is written.
+        let run = 256
+        return Matrix(rows: c, cols: t) { yp in
+            x.data.withUnsafeBufferPointer { xp in
+                let src = UncheckedBox(xp.baseAddress!), dst = UncheckedBox(yp)
+                parallel(count: (t + run - 1) / run, threads: c * t < 1 << 15 ? 1 : Kernels.threads) { job in
+                    let j0 = job * run, n = min(run, t - j0)
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * run) { acc in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * run) { stats in
+                            let m = acc.baseAddress!, v = m + run, meanF = stats.baseAddress!, invStd = meanF + run
+                            m.initialize(repeating: 0, count: 2 * run)
+                            for r in 0..<c { let row = src.value + r * t + j0; for j in 0..<n { m[j] += Double(row[j]) } }
+                            for j in 0..<n { meanF[j] = Float(m[j] / Double(c)) }
+                            for r in 0..<c {
+                                let row = src.value + r * t + j0
+                                for j in 0..<n { let d = Double(row[j] - meanF[j]); v[j] += d * d }
+                            }
+                            for j in 0..<n { invStd[j] = 1 / (Float(v[j] / Double(c)) + eps).squareRoot() }
+                            for r in 0..<c {
+                                let row = src.value + r * t + j0, y = dst.value + r * t + j0
+                                let w = weight[r], b = bias[r]
+                                for j in 0..<n { y[j] = w * ((row[j] - meanF[j]) * invStd[j]) + b }
+                            }
                         }
                     }
                 }
             }
         }
-        return out
     }
 
     /// Instance norm with affine parameters over the frames of each channel, as

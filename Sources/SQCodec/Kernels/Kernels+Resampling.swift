@@ -1,3 +1,4 @@
+import TQAudio
 /// Upsampling and pooling along frames.
 extension Kernels {
     /// Linear upsampling by an integer factor, as `nn.Upsample(scale_factor: s, mode: 'linear',
@@ -12,8 +13,7 @@ extension Kernels {
     /// frames and factors 2–5.
     public static func upsampleLinear(_ x: Matrix, factor: Int) -> Matrix {
         let t = x.cols, tOut = t * factor
-        var out = Matrix(rows: x.rows, cols: tOut)
-        guard t > 0 else { return out }
+        guard t > 0 else { return Matrix(rows: x.rows, cols: tOut) }
         let scale = Float(1.0 / Double(factor))
         var i0 = [Int](repeating: 0, count: tOut), i1 = i0
         var l1 = [Float](repeating: 0, count: tOut)
@@ -24,18 +24,26 @@ extension Kernels {
             i1[j] = a < t - 1 ? a + 1 : a
             l1[j] = min(max(src - Float(a), 0), 1)
         }
-        x.data.withUnsafeBufferPointer { xp in
-            out.data.withUnsafeMutableBufferPointer { yp in
-                for c in 0..<x.rows {
-                    let xr = xp.baseAddress! + c * t, y = yp.baseAddress! + c * tOut
-                    for j in 0..<tOut {
-                        let w1 = l1[j]
-                        y[j] = (1 - w1) * xr[i0[j]] + w1 * xr[i1[j]]
+        // Every output value is written below.
+        return Matrix(rows: x.rows, cols: tOut) { yp in
+            x.data.withUnsafeBufferPointer { xp in
+                i0.withUnsafeBufferPointer { i0p in
+                    i1.withUnsafeBufferPointer { i1p in
+                        l1.withUnsafeBufferPointer { l1p in
+                            let src = UncheckedBox(xp.baseAddress!), dst = UncheckedBox(yp)
+                            let a = UncheckedBox(i0p.baseAddress!), b = UncheckedBox(i1p.baseAddress!), w = UncheckedBox(l1p.baseAddress!)
+                            parallel(count: x.rows, threads: x.rows * tOut < 1 << 15 ? 1 : Kernels.threads) { c in
+                                let xr = src.value + c * t, y = dst.value + c * tOut
+                                for j in 0..<tOut {
+                                    let w1 = w.value[j]
+                                    y[j] = (1 - w1) * xr[a.value[j]] + w1 * xr[b.value[j]]
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        return out
     }
 
     /// Max pooling with stride 1 and padding `kernel/2` (padding never wins), as

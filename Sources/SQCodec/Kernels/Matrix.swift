@@ -21,6 +21,16 @@ public struct Matrix: Sendable, Equatable {
         self.init(rows: rows, cols: cols, data: [Float](repeating: 0, count: rows * cols))
     }
 
+    /// A matrix whose every value `initialize` sets (it gets the uninitialized storage, for
+    /// outputs written in full, where zeroing first would be a wasted pass over memory).
+    init(rows: Int, cols: Int, initializingWith initialize: (UnsafeMutablePointer<Float>) -> Void) {
+        let n = rows * cols
+        self.init(rows: rows, cols: cols, data: [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            if n > 0 { initialize(buffer.baseAddress!) }
+            count = n
+        })
+    }
+
     public subscript(row: Int, col: Int) -> Float {
         get { data[row * cols + col] }
         set { data[row * cols + col] = newValue }

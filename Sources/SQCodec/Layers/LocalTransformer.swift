@@ -67,12 +67,7 @@ struct FeedForward: Sendable {
 
     func callAsFunction(_ x: Matrix) -> Matrix {
         let h = w1(norm(x))
-        var g = Matrix(rows: h.rows, cols: inner)
-        for t in 0..<h.rows {
-            let base = t * 2 * inner
-            for i in 0..<inner { g.data[t * inner + i] = h.data[base + i] * Kernels.gelu(h.data[base + inner + i]) }
-        }
-        return w2(g)
+        return w2(Kernels.gatedGELU(h))
     }
 }
 

@@ -14,9 +14,9 @@ func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> M
     // The first tile fixes the output's channel count.
     let first = tile(x, 0, width, reach, f)
     let rows = first.rows
-    var out = Matrix(rows: rows, cols: t)
-    out.data.withUnsafeMutableBufferPointer { op in
-        let dst = UncheckedBox(op.baseAddress!)
+    // Every value is placed by exactly one tile.
+    return Matrix(rows: rows, cols: t) { op in
+        let dst = UncheckedBox(op)
         func place(_ y: Matrix, at lower: Int) {
             y.data.withUnsafeBufferPointer { yp in
                 for c in 0..<rows {
@@ -32,7 +32,6 @@ func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> M
             place(y, at: lower)
         }
     }
-    return out
 }
 
 /// `f` over frames `lower..<upper` of `x`, computed on the slice with `reach` frames of context.

@@ -88,9 +88,8 @@ struct EnhanceBlock: Sendable {
 
     /// `x: (dim, T)` → `(dim, T)`.
     func callAsFunction(_ x: Matrix) -> Matrix {
-        let m = merge(norm(branches(x.rows(0..<1))))
-        var out = x
-        for i in 0..<out.data.count { out.data[i] = x.data[i] + m.data[i] * x.data[i] }
-        return out
+        var m = merge(norm(branches(x.rows(0..<1))))
+        Kernels.modulate(&m, x)
+        return m
     }
 }
