@@ -72,4 +72,53 @@ import Testing
             #expect(Double(same) >= 0.999 * Double(whole.count), "\(name), chunks of \(chunk) blocks: \(same)/\(whole.count)")
         }
     }
+
+    /// The transformer encoder run a few blocks at a time, carrying each layer's last window,
+    /// gives exactly the frames of one run over the whole sequence (before quantization, where
+    /// a difference could hide).
+    @Test(arguments: Fixture.names)
+    func transformerRunsCarryTheirHistoryExactly(name: String) throws {
+        let f = try Fixture(name)
+        let model = try f.model()
+        let c = f.configuration
+        let input = f.vector("input") + f.vector("input").map { -0.7 * $0 } + f.vector("input")
+        let blocks = (input.count + c.fillLength - 1) / c.fillLength
+        let padded = input + [Float](repeating: 0, count: blocks * c.fillLength - input.count)
+        let feature = model.encoder(Matrix(rows: 1, cols: padded.count, data: padded))
+        let whole = model.transformerEncoder(feature)
+        let perBlock = feature.cols / blocks
+        for runs in [[1], [2, 1], [3]] {
+            var history: [[Matrix]] = []
+            var rows: [Float] = []
+            var block = 0, i = 0
+            while block < blocks {
+                let n = min(runs[i % runs.count], blocks - block)
+                rows += model.transformerEncoder(feature.columns(block * perBlock ..< (block + n) * perBlock), history: &history).data
+                block += n
+                i += 1
+            }
+            #expect(rows == whole.data, "\(name), runs of \(runs) blocks (\(blocks) blocks)")
+        }
+    }
+
+    /// Encoding in packets through `encodeBlocks` (one block of audio either side) gives the
+    /// tokens of `encodeWhole`.
+    @Test(arguments: Fixture.names)
+    func blockRunsGiveWholeInputTokens(name: String) throws {
+        let f = try Fixture(name)
+        let model = try f.model()
+        let c = f.configuration
+        let input = f.vector("input") + f.vector("input").map { -0.7 * $0 } + f.vector("input")
+        let blocks = (input.count + c.fillLength - 1) / c.fillLength
+        let padded = input + [Float](repeating: 0, count: blocks * c.fillLength - input.count)
+        let whole = model.encodeWhole(padded[...])
+        var state = SQCodecModel.EncodingState()
+        var tokens: [Int32] = []
+        for core in 0..<blocks {
+            let span = SQCodecModel.convolutionSpan(core: core ..< core + 1, blocks: blocks)
+            tokens += model.encodeBlocks(padded[span.lowerBound * c.fillLength ..< span.upperBound * c.fillLength],
+                                         firstBlock: span.lowerBound, core: core ..< core + 1, state: &state)
+        }
+        #expect(tokens == whole, "\(name): \(zip(tokens, whole).filter { $0 != $1 }.count) of \(whole.count) tokens differ")
+    }
 }

@@ -63,6 +63,12 @@ public struct Matrix: Sendable, Equatable {
         return out
     }
 
+    /// This matrix's rows followed by `below`'s (same column count).
+    func stacked(above below: Matrix) -> Matrix {
+        precondition(cols == below.cols, "stacked: \(cols) and \(below.cols) columns")
+        return Matrix(rows: rows + below.rows, cols: cols, data: data + below.data)
+    }
+
     /// Rows `range` as a new matrix.
     public func rows(_ range: Range<Int>) -> Matrix {
         Matrix(rows: range.count, cols: cols, data: Array(data[range.lowerBound * cols ..< range.upperBound * cols]))

@@ -41,12 +41,13 @@ struct LocalSelfAttention: Sendable {
         self.heads = heads; self.headDim = headDim; self.windowSize = windowSize
     }
 
-    /// `x: (T, dim)` → `(T, dim)`; `bias`: the `(heads, 2·windowSize)` position bias table.
-    func callAsFunction(_ x: Matrix, bias: Matrix) -> Matrix {
+    /// `x: (T, dim)` → rows `fromRow ..< T` of the output, `(T − fromRow, dim)`; `bias`: the
+    /// `(heads, 2·windowSize)` position bias table.
+    func callAsFunction(_ x: Matrix, bias: Matrix, fromRow: Int = 0) -> Matrix {
         let qkv = toQKV(norm(x))
         let o = Kernels.localCausalAttention(qkv: qkv, heads: heads, headDim: headDim, windowSize: windowSize,
                                              bias: bias, scale: 1 / Float(headDim).squareRoot())
-        return toOut(o)
+        return toOut(fromRow == 0 ? o : o.rows(fromRow ..< o.rows))
     }
 }
 
@@ -97,10 +98,26 @@ struct LocalTransformer: Sendable {
 
     /// `x: (T, dim)` → `(T, dim)`.
     func callAsFunction(_ x: Matrix) -> Matrix {
+        var history: [Matrix] = []
+        return self(x, history: &history)
+    }
+
+    /// The frames `x: (T, dim)` of a longer sequence, after those already run: `history` holds,
+    /// for each layer, that layer's input over the window before `x` (empty at the sequence's
+    /// start), and is left holding it for the window ending `x`. `x` starts on a window boundary
+    /// and, unless it ends the sequence, is a whole number of windows; then the output equals
+    /// the rows of `x` in a run over the whole sequence: a query looks back one window, which
+    /// the history supplies, and every other step works frame by frame.
+    func callAsFunction(_ x: Matrix, history: inout [Matrix]) -> Matrix {
         var x = x
-        for (attn, ff) in blocks {
-            x = attn(x, bias: bias) + x
+        for (l, (attn, ff)) in blocks.enumerated() {
+            let past = l < history.count ? history[l] : Matrix(rows: 0, cols: x.cols)
+            let input = x
+            let a = attn(past.rows > 0 ? past.stacked(above: x) : x, bias: bias, fromRow: past.rows)
+            x = a + x
             x = ff(x) + x
+            let kept = input.rows(max(0, input.rows - windowSize) ..< input.rows)
+            if l < history.count { history[l] = kept } else { history.append(kept) }
         }
         return x
     }

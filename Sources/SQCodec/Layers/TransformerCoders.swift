@@ -23,9 +23,19 @@ enum TransformerEncoder: Sendable {
     }
 
     func callAsFunction(_ x: Matrix) -> Matrix {
+        var history: [[Matrix]] = []
+        return self(x, history: &history)
+    }
+
+    /// The blocks `x: (featureDim, frames)` of a longer input, after those already run (whose last
+    /// window per transformer layer `history` holds; empty at the start). `x` is a whole number
+    /// of blocks (each one window of every transformer), so the output equals those frames of
+    /// a run over the whole input.
+    func callAsFunction(_ x: Matrix, history: inout [[Matrix]]) -> Matrix {
+        while history.count < 2 { history.append([]) }
         switch self {
-        case .local(let t): t(x.transposed())
-        case .compressed(let e): e(x)
+        case .local(let t): return t(x.transposed(), history: &history[0])
+        case .compressed(let e): return e(x, history: &history)
         }
     }
 }
@@ -78,7 +88,9 @@ struct CompressedTransformerEncoder: Sendable {
     }
 
     /// `x: (dim, T)` → `(T', dim)`.
-    func callAsFunction(_ x: Matrix) -> Matrix {
+    /// `history[0]`, `history[1]`: the last windows of `downTrans` and `localTrans` (see
+    /// `LocalTransformer.callAsFunction(_:history:)`); each block of `x` is one window of both.
+    func callAsFunction(_ x: Matrix, history: inout [[Matrix]]) -> Matrix {
         let frames = x.transposed()
         let block = window * rate
         var withCache: [Float] = []
@@ -91,9 +103,9 @@ struct CompressedTransformerEncoder: Sendable {
             rows += cacheToken.rows + end - start
             start = end
         }
-        var h = downTrans(Matrix(rows: rows, cols: frames.cols, data: withCache))
+        var h = downTrans(Matrix(rows: rows, cols: frames.cols, data: withCache), history: &history[0])
         h = downConv(h.transposed()).transposed()
-        return localTrans(h)
+        return localTrans(h, history: &history[1])
     }
 }
 

@@ -120,13 +120,10 @@ public struct SQCodecModel: Sendable {
     /// computes them: the input is right-padded with zeros to a multiple of `fillLength` and
     /// encoded, giving `padded / fillLength · tokensPerBlock` tokens.
     ///
-    /// Inputs longer than `chunkBlocks` blocks are encoded in chunks of `chunkBlocks` blocks,
-    /// each with `enCoderDepth + 1` blocks of the audio before it and one block after it as
-    /// context, so that memory stays bounded. The chunks start on block boundaries, where the
-    /// transformers' windows start, and the context covers the transformers' look-back (one
-    /// window per layer) and the convolutions' reach, so the tokens are those of whole-input
-    /// encoding (bar the sequence-wide GRN norm, whose factor ‖x‖/(‖x‖ + 1.2e-7) differs in
-    /// the 7th digit between chunks).
+    /// Inputs longer than `chunkBlocks` blocks are encoded in chunks of `chunkBlocks` blocks
+    /// (`encodeBlocks`), so that memory stays bounded, with the same tokens as whole-input
+    /// encoding (bar the sequence-wide GRN norm, whose factor ‖x‖/(‖x‖ + 1.2e-7) differs in the
+    /// 7th digit between chunks).
     ///
     /// `threads` threads share the work of each layer; the tokens do not depend on it.
     public func encode(_ samples: [Float], chunkBlocks: Int = defaultChunkBlocks, threads: Int = 1) -> [Int32] {
@@ -140,15 +137,14 @@ public struct SQCodecModel: Sendable {
         var padded = samples
         padded += [Float](repeating: 0, count: blocks * fill - samples.count)
         if blocks <= chunkBlocks { return encodeWhole(padded[...]) }
-        let before = configuration.enCoderDepth + 1, after = 1
-        let perBlock = configuration.tokensPerBlock
         var tokens: [Int32] = []
-        tokens.reserveCapacity(blocks * perBlock)
+        tokens.reserveCapacity(blocks * configuration.tokensPerBlock)
+        var state = EncodingState()
         for core in stride(from: 0, to: blocks, by: chunkBlocks) {
             let coreEnd = min(blocks, core + chunkBlocks)
-            let first = max(0, core - before), last = min(blocks, coreEnd + after)
-            let t = encodeWhole(padded[first * fill ..< last * fill])
-            tokens += t[(core - first) * perBlock ..< (coreEnd - first) * perBlock]
+            let span = Self.convolutionSpan(core: core ..< coreEnd, blocks: blocks)
+            tokens += encodeBlocks(padded[span.lowerBound * fill ..< span.upperBound * fill], firstBlock: span.lowerBound,
+                                   core: core ..< coreEnd, state: &state)
         }
         return tokens
     }
@@ -157,6 +153,38 @@ public struct SQCodecModel: Sendable {
     func encodeWhole(_ padded: ArraySlice<Float>) -> [Int32] {
         let feature = encoder(Matrix(rows: 1, cols: padded.count, data: Array(padded)))
         return quantizer.indices(transformerEncoder(feature))
+    }
+
+    /// What `encodeBlocks` carries from one run of blocks to the next: the transformers' last
+    /// window per layer, and the block where the next run must start.
+    struct EncodingState: Sendable {
+        var nextBlock = 0
+        var history: [[Matrix]] = []
+    }
+
+    /// The blocks of audio `encodeBlocks` needs for the blocks `core` of an input of `blocks`
+    /// blocks: one more on each side, the convolutions' context (their reach is far shorter than
+    /// the shortest block, 0.45 s of 24kbps_24khz).
+    static func convolutionSpan(core: Range<Int>, blocks: Int) -> Range<Int> {
+        max(0, core.lowerBound - 1) ..< min(blocks, core.upperBound + 1)
+    }
+
+    /// Tokens of the blocks `core` of a longer input, equal to those of encoding the whole input
+    /// at once: `audio` holds the blocks `firstBlock ..< firstBlock + audio.count / fillLength`
+    /// (`convolutionSpan(core:blocks:)`), and `state` what the call for the blocks before `core`
+    /// left (a fresh state for block 0; the runs come in order). The convolutions see their
+    /// context in `audio`; the transformers' look-back (one window per layer, a block) comes
+    /// from `state` instead of being computed again from audio before `core`.
+    func encodeBlocks(_ audio: ArraySlice<Float>, firstBlock: Int, core: Range<Int>, state: inout EncodingState) -> [Int32] {
+        let fill = configuration.fillLength
+        precondition(core.lowerBound == state.nextBlock, "encodeBlocks: blocks \(core) after block \(state.nextBlock)")
+        precondition(audio.count % fill == 0 && firstBlock <= core.lowerBound && core.upperBound <= firstBlock + audio.count / fill,
+                     "encodeBlocks: the audio does not cover the blocks \(core)")
+        let feature = encoder(Matrix(rows: 1, cols: audio.count, data: Array(audio)))
+        let framesPerBlock = feature.cols / (audio.count / fill)
+        let own = feature.columns((core.lowerBound - firstBlock) * framesPerBlock ..< (core.upperBound - firstBlock) * framesPerBlock)
+        state.nextBlock = core.upperBound
+        return quantizer.indices(transformerEncoder(own, history: &state.history))
     }
 
     /// Samples for `tokens`, at the model's rate: `tokens.count · hopLength` of them (cache tokens

@@ -5,8 +5,10 @@ import TQContainer
 ///
 /// A packet holds `blocksPerPacket` blocks of `fillLength` samples of every channel: per channel,
 /// the block's tokens packed at their information rate (`SQTokenPacking`), channels one after
-/// another. Each packet's tokens are computed with `contextBefore` blocks of audio before it and
-/// one block after it, so they equal whole-file encoding while memory stays bounded.
+/// another. Each packet's tokens are computed from its blocks of audio with one block either side
+/// (the convolutions' context) and, per channel, the transformers' last window of the packet
+/// before (`SQCodecModel.encodeBlocks`), so they equal whole-file encoding while memory stays
+/// bounded and no audio is encoded twice but those two blocks.
 public struct SQCodecEncoder: PacketEncoder {
     public let model: SQCodecModel
     public let parameters: SQCodecParameters
@@ -24,16 +26,21 @@ public struct SQCodecEncoder: PacketEncoder {
     private var nextBlock = 0
     private var framesIn = 0
 
-    /// Blocks of context on each side of a packet.
-    static func context(_ c: SQCodecConfiguration) -> (before: Int, after: Int) { (c.enCoderDepth + 1, 1) }
+    /// Blocks of audio context on each side of a packet: the convolutions'
+    /// (`SQCodecModel.convolutionSpan`); the transformers' look-back is carried in `states`.
+    static let context = (before: 1, after: 1)
+
+    /// Per channel, what the model carries from one packet's blocks to the next.
+    private var states: [SQCodecModel.EncodingState]
 
     /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), but
-    /// no more than 54 s of audio (12 blocks for 0k75bps, 16 for 1k5bps: a packet is computed with
-    /// `enCoderDepth + 2` blocks of context, and memory follows the span), or more where needed
-    /// for the packet overhead (28 bytes) to stay under 1 % of the payload.
+    /// no more than 54 s of audio (12 blocks for 0k75bps, 16 for 1k5bps: memory follows a packet's
+    /// span), or more where needed for the packet overhead (28 bytes) to stay under 1 % of the
+    /// payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
-    /// Longer files decode packet by packet with a block of context on each side, as the
+    /// Longer files decode packet by packet with `SQCodecDecoder.contextBefore` blocks of tokens
+    /// before and one after, as the
     /// reference's `decode_unit` decodes in chunks: close to whole-sequence decoding but not
     /// identical, since the decoder's sequence-wide norms see a different span.
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
@@ -57,6 +64,7 @@ public struct SQCodecEncoder: PacketEncoder {
             resampler = ResamplerStream(Resampler(inputRate: sourceSampleRate, outputRate: c.sampleRate), channelCount: channelCount)
         }
         pending = Array(repeating: [], count: channelCount)
+        states = Array(repeating: SQCodecModel.EncodingState(), count: channelCount)
     }
 
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
@@ -83,7 +91,7 @@ public struct SQCodecEncoder: PacketEncoder {
     /// Codes every packet whose blocks and after-context are present (all that is left when `final`).
     private mutating func emit(final: Bool) -> [Packet] {
         let cfg = model.configuration, fill = cfg.fillLength
-        let (before, after) = Self.context(cfg)
+        let (before, after) = Self.context
         let per = parameters.blocksPerPacket
         var out: [Packet] = []
         while true {
@@ -100,13 +108,17 @@ public struct SQCodecEncoder: PacketEncoder {
                 window += [Float](repeating: 0, count: (last - first) * fill - window.count)
                 return window
             }
-            let tokens = perChannel(channelCount, threads: threads) { c, threads in
-                model.encode(windows[c], chunkBlocks: Int.max / 2, threads: threads)
+            let coded = perChannel(channelCount, threads: threads) { c, threads in
+                var state = states[c]
+                let tokens = Kernels.$threads.withValue(threads) {
+                    model.encodeBlocks(windows[c][...], firstBlock: first, core: nextBlock ..< coreEnd, state: &state)
+                }
+                return (tokens, state)
             }
             var payload: [UInt8] = []
             for c in 0..<channelCount {
-                let core = Array(tokens[c][(nextBlock - first) * cfg.tokensPerBlock ..< (coreEnd - first) * cfg.tokensPerBlock])
-                payload += SQTokenPacking.pack(core, codebookSize: cfg.codebookSize)
+                states[c] = coded[c].1
+                payload += SQTokenPacking.pack(coded[c].0, codebookSize: cfg.codebookSize)
             }
             let frames = min(coreEnd * fill, framesIn) - nextBlock * fill
             out.append(Packet(firstFrame: UInt64(nextBlock * fill), frameCount: UInt32(frames), payload: payload))
@@ -135,6 +147,10 @@ public struct SQCodecDecoder: PacketDecoder {
     private var historyBlock = 0
     /// The packet waiting for its successor's tokens.
     private var waiting: (firstBlock: Int, blocks: Int, frames: Int)?
+
+    /// Blocks of tokens decoded before a packet: the transformers' look-back (one window, a
+    /// block, per layer) and the convolutions' context.
+    static func contextBefore(_ c: SQCodecConfiguration) -> Int { c.enCoderDepth + 1 }
 
     /// Threads shared by the channels and the layers; the audio does not depend on it.
     public let threads: Int
@@ -193,8 +209,7 @@ public struct SQCodecDecoder: PacketDecoder {
     /// Audio of the waiting packet, decoded with up to `before` blocks of history and `afterBlocks` after.
     private func render(_ w: (firstBlock: Int, blocks: Int, frames: Int), afterBlocks: Int) throws -> DecodedAudio {
         let cfg = model.configuration, fill = cfg.fillLength, per = cfg.tokensPerBlock
-        let before = SQCodecEncoder.context(cfg).before
-        let first = max(historyBlock, w.firstBlock - before)
+        let first = max(historyBlock, w.firstBlock - Self.contextBefore(cfg))
         let last = min(historyBlock + history[0].count / per, w.firstBlock + w.blocks + afterBlocks)
         var buffer = AudioBuffer(sampleRate: cfg.sampleRate, channelCount: channelCount, frameCount: w.frames)
         let decoded = perChannel(channelCount, threads: threads) { c, threads in
@@ -214,7 +229,7 @@ public struct SQCodecDecoder: PacketDecoder {
     private mutating func trim() {
         let cfg = model.configuration, per = cfg.tokensPerBlock
         guard let w = waiting else { return }
-        let keepFrom = max(historyBlock, w.firstBlock - SQCodecEncoder.context(cfg).before)
+        let keepFrom = max(historyBlock, w.firstBlock - Self.contextBefore(cfg))
         if keepFrom > historyBlock {
             for c in 0..<channelCount { history[c].removeFirst((keepFrom - historyBlock) * per) }
             historyBlock = keepFrom
