@@ -12,18 +12,28 @@ extension Kernels {
     /// changes their weights by up to 4e-3. Checked against torch 2.13 for 3600…216000 output
     /// frames and factors 2–5.
     public static func upsampleLinear(_ x: Matrix, factor: Int) -> Matrix {
-        let t = x.cols, tOut = t * factor
-        guard t > 0 else { return Matrix(rows: x.rows, cols: tOut) }
+        upsampleLinear(x, factor: factor, outputs: 0 ..< x.cols * factor, sourceFirst: 0, sourceFrames: x.cols)
+    }
+
+    /// The output frames `outputs` (indices in the whole output) of upsampling a sequence of
+    /// `sourceFrames` frames, of which `x` holds the frames `sourceFirst ..< sourceFirst + x.cols`:
+    /// positions and weights exactly as for the whole sequence. `x` must hold every source frame
+    /// the outputs read (`x: (C, n)` → `(C, outputs.count)`).
+    public static func upsampleLinear(_ x: Matrix, factor: Int, outputs: Range<Int>, sourceFirst: Int, sourceFrames t: Int) -> Matrix {
+        let tOut = outputs.count
+        guard t > 0 && tOut > 0 else { return Matrix(rows: x.rows, cols: tOut) }
         let scale = Float(1.0 / Double(factor))
         var i0 = [Int](repeating: 0, count: tOut), i1 = i0
         var l1 = [Float](repeating: 0, count: tOut)
         for j in 0..<tOut {
-            let src = max(0, (-0.5 as Float).addingProduct(scale, Float(j) + 0.5))
+            let src = max(0, (-0.5 as Float).addingProduct(scale, Float(outputs.lowerBound + j) + 0.5))
             let a = min(Int(src), t - 1)
-            i0[j] = a
-            i1[j] = a < t - 1 ? a + 1 : a
+            i0[j] = a - sourceFirst
+            i1[j] = (a < t - 1 ? a + 1 : a) - sourceFirst
             l1[j] = min(max(src - Float(a), 0), 1)
+            precondition(i0[j] >= 0 && i1[j] < x.cols, "upsampleLinear: output \(outputs.lowerBound + j) reads a frame outside x")
         }
+        let n = x.cols
         // Every output value is written below.
         return Matrix(rows: x.rows, cols: tOut) { yp in
             x.data.withUnsafeBufferPointer { xp in
@@ -33,7 +43,7 @@ extension Kernels {
                             let src = UncheckedBox(xp.baseAddress!), dst = UncheckedBox(yp)
                             let a = UncheckedBox(i0p.baseAddress!), b = UncheckedBox(i1p.baseAddress!), w = UncheckedBox(l1p.baseAddress!)
                             parallel(count: x.rows, threads: x.rows * tOut < 1 << 15 ? 1 : Kernels.threads) { c in
-                                let xr = src.value + c * t, y = dst.value + c * tOut
+                                let xr = src.value + c * n, y = dst.value + c * tOut
                                 for j in 0..<tOut {
                                     let w1 = w.value[j]
                                     y[j] = (1 - w1) * xr[a.value[j]] + w1 * xr[b.value[j]]

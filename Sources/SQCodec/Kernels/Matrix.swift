@@ -89,6 +89,22 @@ public struct Matrix: Sendable, Equatable {
         return out
     }
 
+    /// The matrices side by side: their columns in order, row by row (same row count).
+    static func sideBySide(_ parts: [Matrix]) -> Matrix {
+        let rows = parts.first?.rows ?? 0
+        precondition(parts.allSatisfy { $0.rows == rows }, "sideBySide: row counts differ")
+        let cols = parts.reduce(0) { $0 + $1.cols }
+        return Matrix(rows: rows, cols: cols) { out in
+            var offset = 0
+            for part in parts {
+                part.data.withUnsafeBufferPointer { src in
+                    for r in 0..<rows { (out + r * cols + offset).initialize(from: src.baseAddress! + r * part.cols, count: part.cols) }
+                }
+                offset += part.cols
+            }
+        }
+    }
+
     /// Element-wise `self + other` (same shape).
     public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
         precondition(lhs.rows == rhs.rows && lhs.cols == rhs.cols, "Matrix +: shape mismatch")

@@ -66,6 +66,33 @@ enum TransformerDecoder: Sendable {
         case .compressed(let d): d(x)
         }
     }
+
+    /// What a run over a few blocks leaves for the next: the transformers' last window per
+    /// layer; for the compressed decoder, also its local transformer's last output frame and the
+    /// count of its output frames so far (the upsampling between its transformers reads one
+    /// frame across each block boundary, at positions counted from the sequence's start).
+    struct Carry: Sendable {
+        var history: [[Matrix]] = [[], []]
+        var lastRow: Matrix?
+        var rows = 0
+    }
+
+    /// Token features `core: (T, featureDim)` of whole blocks following those already run with
+    /// `carry`, and `after`, those of the block after them (no rows at the sequence's end) →
+    /// channel-first features of both. The core's equal those of one run over the whole
+    /// sequence; the after block's are its context only (computed as if the sequence ended
+    /// there); `carry` advances past the core.
+    func callAsFunction(core: Matrix, after: Matrix, carry: inout Carry) -> (core: Matrix, after: Matrix) {
+        switch self {
+        case .local(let t):
+            let c = t(core, history: &carry.history[0])
+            var rest = carry.history[0]
+            let a = after.rows > 0 ? t(after, history: &rest) : Matrix(rows: 0, cols: core.cols)
+            return (c.transposed(), a.transposed())
+        case .compressed(let d):
+            return d(core: core, after: after, carry: &carry)
+        }
+    }
 }
 
 struct CompressedTransformerEncoder: Sendable {
@@ -127,15 +154,41 @@ struct CompressedTransformerDecoder: Sendable {
     func callAsFunction(_ x: Matrix) -> Matrix {
         var h = localTrans(x)
         h = Kernels.upsampleLinear(h.transposed(), factor: rate).transposed()
-        h = upTrans(h)
+        return withoutCacheFrames(upTrans(h)).transposed()
+    }
+
+    /// The streaming form (see `TransformerDecoder.callAsFunction(core:after:carry:)`).
+    func callAsFunction(core: Matrix, after: Matrix, carry: inout TransformerDecoder.Carry) -> (core: Matrix, after: Matrix) {
+        let c = localTrans(core, history: &carry.history[0])
+        var rest = carry.history[0]
+        let a = after.rows > 0 ? localTrans(after, history: &rest) : Matrix(rows: 0, cols: core.cols)
+        // Upsampling reads the frame before the core and the after block's first frame.
+        let first = carry.rows, end = first + c.rows + a.rows
+        var source = c.stacked(above: a)
+        if let last = carry.lastRow { source = last.stacked(above: source) }
+        let frames = source.transposed(), sourceFirst = first - (carry.lastRow == nil ? 0 : 1)
+        let upCore = Kernels.upsampleLinear(frames, factor: rate, outputs: first * rate ..< (first + c.rows) * rate,
+                                            sourceFirst: sourceFirst, sourceFrames: end).transposed()
+        let upAfter = Kernels.upsampleLinear(frames, factor: rate, outputs: (first + c.rows) * rate ..< end * rate,
+                                             sourceFirst: sourceFirst, sourceFrames: end).transposed()
+        let outCore = upTrans(upCore, history: &carry.history[1])
+        var restUp = carry.history[1]
+        let outAfter = a.rows > 0 ? upTrans(upAfter, history: &restUp) : upAfter
+        carry.lastRow = c.rows > 0 ? c.rows(c.rows - 1 ..< c.rows) : carry.lastRow
+        carry.rows += c.rows
+        return (withoutCacheFrames(outCore).transposed(), withoutCacheFrames(outAfter).transposed())
+    }
+
+    /// `h: (frames, dim)` without each block's leading `cache · rate` frames.
+    private func withoutCacheFrames(_ h: Matrix) -> Matrix {
         let block = (window + cache) * rate, skip = cache * rate
-        if skip == 0 { return h.transposed() }
+        if skip == 0 { return h }
         precondition(h.rows % block == 0, "CompressedTransformerDecoder: \(h.rows) frames is not a multiple of \(block)")
         var kept: [Float] = []
         kept.reserveCapacity((h.rows / block) * (block - skip) * h.cols)
         for b in 0..<(h.rows / block) {
             kept += h.data[(b * block + skip) * h.cols ..< (b + 1) * block * h.cols]
         }
-        return Matrix(rows: (h.rows / block) * (block - skip), cols: h.cols, data: kept).transposed()
+        return Matrix(rows: (h.rows / block) * (block - skip), cols: h.cols, data: kept)
     }
 }

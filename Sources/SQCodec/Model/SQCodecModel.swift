@@ -194,16 +194,58 @@ public struct SQCodecModel: Sendable {
     ///
     /// `threads` threads share the work of each layer; the samples do not depend on it.
     public func decode(_ tokens: [Int32], threads: Int = 1) throws -> [Float] {
-        let size = configuration.codebookSize
-        if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= size }) {
-            throw SQCodecError.tokenOutOfRange(index: bad, value: tokens[bad], codebookSize: size)
-        }
-        if configuration.enCoderCacheSize > 0, tokens.count % configuration.tokensPerBlock != 0 {
-            throw SQCodecError.tokenCountNotBlockMultiple(count: tokens.count, block: configuration.tokensPerBlock)
-        }
+        try check(tokens[...])
         if tokens.isEmpty { return [] }
         return Kernels.$threads.withValue(max(1, threads)) {
             decoder(transformerDecoder(quantizer.features(tokens))).data
         }
+    }
+
+    private func check(_ tokens: ArraySlice<Int32>) throws {
+        let size = configuration.codebookSize
+        if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= size }) {
+            throw SQCodecError.tokenOutOfRange(index: bad - tokens.startIndex, value: tokens[bad], codebookSize: size)
+        }
+        if configuration.enCoderCacheSize > 0, tokens.count % configuration.tokensPerBlock != 0 {
+            throw SQCodecError.tokenCountNotBlockMultiple(count: tokens.count, block: configuration.tokensPerBlock)
+        }
+    }
+
+    /// What `decodeBlocks` carries from one run of blocks to the next: the transformer
+    /// decoder's state, and the features of the last block, the convolutions' left context.
+    struct DecodingState: Sendable {
+        var nextBlock = 0
+        var carry = TransformerDecoder.Carry()
+        var lastFeatures: Matrix?
+    }
+
+    /// Samples of the blocks of tokens `core` (whole blocks, starting at block `firstBlock`),
+    /// decoded after the blocks `state` has seen (a fresh state, or one left at another block:
+    /// the sequence starts at `core`), with `after`, the next block's tokens (empty at the end),
+    /// as right context. The transformers' frames equal whole-sequence decoding; the
+    /// convolutions see one block either side: the last block before `core` (from `state`) and
+    /// `after`. Work per block is that of whole-sequence decoding but for the after block, whose
+    /// transformer frames and convolutions are computed again with the next run.
+    ///
+    /// Close to decoding the whole sequence at once, not equal: the decoder's enhance blocks
+    /// normalize over the span they see.
+    func decodeBlocks(core: ArraySlice<Int32>, after: ArraySlice<Int32>, firstBlock: Int, state: inout DecodingState) throws -> [Float] {
+        try check(core)
+        try check(after)
+        let per = configuration.tokensPerBlock
+        precondition(core.count % per == 0 && after.count % per == 0, "decodeBlocks: whole blocks only")
+        if core.isEmpty { return [] }
+        if state.nextBlock != firstBlock { state = DecodingState(nextBlock: firstBlock) }
+        let (own, next) = transformerDecoder(core: quantizer.features(Array(core)), after: quantizer.features(Array(after)),
+                                             carry: &state.carry)
+        let framesPerBlock = own.cols / (core.count / per)
+        let before = state.lastFeatures
+        let input = Matrix.sideBySide([before, own, next.cols > 0 ? next : nil].compactMap { $0 })
+        let audio = decoder(input).data
+        let samplesPerFrame = audio.count / input.cols
+        let skip = (before?.cols ?? 0) * samplesPerFrame
+        state.lastFeatures = own.columns(own.cols - framesPerBlock ..< own.cols)
+        state.nextBlock = firstBlock + core.count / per
+        return Array(audio[skip ..< skip + own.cols * samplesPerFrame])
     }
 }

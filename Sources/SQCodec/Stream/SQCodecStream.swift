@@ -39,10 +39,8 @@ public struct SQCodecEncoder: PacketEncoder {
     /// payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
-    /// Longer files decode packet by packet with `SQCodecDecoder.contextBefore` blocks of tokens
-    /// before and one after, as the
-    /// reference's `decode_unit` decodes in chunks: close to whole-sequence decoding but not
-    /// identical, since the decoder's sequence-wide norms see a different span.
+    /// Longer files decode packet by packet (`SQCodecDecoder`): close to whole-sequence decoding
+    /// but not identical, since the decoder's enhance blocks normalize over the span they see.
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
         let byOverhead = Int((2800 / bytesPerBlock).rounded(.up))
@@ -136,21 +134,19 @@ public struct SQCodecEncoder: PacketEncoder {
 }
 
 /// Decodes sqcodec packets with the model named in the header, one packet behind: a packet's audio
-/// is computed with its neighbours' tokens as context, as the encoder did.
+/// is computed with the first block of the next packet as right context, and with what decoding
+/// the packet before left (`SQCodecModel.decodeBlocks`): the transformers' last window per layer,
+/// so that their frames equal whole-sequence decoding, and the last block's features, the
+/// convolutions' left context.
 public struct SQCodecDecoder: PacketDecoder {
     public let model: SQCodecModel
     public let parameters: SQCodecParameters
     public let channelCount: Int
 
-    /// Tokens per channel of the packets kept for context, and where they start (in blocks).
-    private var history: [[Int32]]
-    private var historyBlock = 0
-    /// The packet waiting for its successor's tokens.
-    private var waiting: (firstBlock: Int, blocks: Int, frames: Int)?
-
-    /// Blocks of tokens decoded before a packet: the transformers' look-back (one window, a
-    /// block, per layer) and the convolutions' context.
-    static func contextBefore(_ c: SQCodecConfiguration) -> Int { c.enCoderDepth + 1 }
+    /// The packet waiting for its successor's first block (the decoder's right context).
+    private var waiting: (firstBlock: Int, frames: Int, tokens: [[Int32]])?
+    /// Per channel, what the model carries from one packet to the next.
+    private var states: [SQCodecModel.DecodingState]
 
     /// Threads shared by the channels and the layers; the audio does not depend on it.
     public let threads: Int
@@ -167,7 +163,7 @@ public struct SQCodecDecoder: PacketDecoder {
         }
         self.model = model
         channelCount = header.channelCount
-        history = Array(repeating: [], count: channelCount)
+        states = Array(repeating: SQCodecModel.DecodingState(), count: channelCount)
     }
 
     /// One packet at a time: a packet is about 20 s of audio and the threads work inside it, so
@@ -179,61 +175,56 @@ public struct SQCodecDecoder: PacketDecoder {
         try SQCodecPacketTokens.tokens(of: packet, configuration: model.configuration, parameters: parameters, channelCount: channelCount)
     }
 
+    /// Decodes the packet before this one, now that its right context is known. A packet that
+    /// does not continue the one waiting (a gap: lost or skipped packets) ends that one's run:
+    /// it is decoded without right context, and the new run starts afresh.
     public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
-        let cfg = model.configuration, fill = cfg.fillLength
+        let fill = model.configuration.fillLength
         let t = try tokens(of: packet)
         let firstBlock = Int(packet.firstFrame) / fill
-        if history[0].isEmpty || historyBlock + history[0].count / cfg.tokensPerBlock != firstBlock {
-            history = Array(repeating: [], count: channelCount)
-            historyBlock = firstBlock
-        }
-        for c in 0..<channelCount { history[c] += t[c] }
         var out: [DecodedAudio] = []
-        if let w = waiting, w.firstBlock + w.blocks == firstBlock { out.append(try render(w, afterBlocks: 1)) }
-        waiting = (firstBlock, t[0].count / cfg.tokensPerBlock, Int(packet.frameCount))
-        trim()
+        if let w = waiting {
+            let continues = w.firstBlock + w.tokens[0].count / model.configuration.tokensPerBlock == firstBlock
+            out.append(try render(w, after: continues ? t : nil))
+        }
+        waiting = (firstBlock, Int(packet.frameCount), t)
         return out
     }
 
     public mutating func finish() throws -> [DecodedAudio] {
         guard let w = waiting else { return [] }
         waiting = nil
-        return [try render(w, afterBlocks: 0)]
+        return [try render(w, after: nil)]
     }
 
     public mutating func reset() {
-        history = Array(repeating: [], count: channelCount)
         waiting = nil
+        states = Array(repeating: SQCodecModel.DecodingState(), count: channelCount)
     }
 
-    /// Audio of the waiting packet, decoded with up to `before` blocks of history and `afterBlocks` after.
-    private func render(_ w: (firstBlock: Int, blocks: Int, frames: Int), afterBlocks: Int) throws -> DecodedAudio {
-        let cfg = model.configuration, fill = cfg.fillLength, per = cfg.tokensPerBlock
-        let first = max(historyBlock, w.firstBlock - Self.contextBefore(cfg))
-        let last = min(historyBlock + history[0].count / per, w.firstBlock + w.blocks + afterBlocks)
+    /// Audio of the waiting packet, with the first block of `after` (the next packet's tokens) as
+    /// right context.
+    private mutating func render(_ w: (firstBlock: Int, frames: Int, tokens: [[Int32]]), after: [[Int32]]?) throws -> DecodedAudio {
+        let cfg = model.configuration, per = cfg.tokensPerBlock
         var buffer = AudioBuffer(sampleRate: cfg.sampleRate, channelCount: channelCount, frameCount: w.frames)
         let decoded = perChannel(channelCount, threads: threads) { c, threads in
-            Result { try model.decode(Array(history[c][(first - historyBlock) * per ..< (last - historyBlock) * per]), threads: threads) }
-        }
-        for c in 0..<channelCount {
-            let audio = try decoded[c].get()
-            let offset = (w.firstBlock - first) * fill
-            buffer.withMutableChannel(c) { dst in
-                for i in 0..<w.frames where offset + i < audio.count { dst[i] = audio[offset + i] }
+            Result { () -> ([Float], SQCodecModel.DecodingState) in
+                var state = states[c]
+                let next = after.map { $0[c].prefix(per) } ?? []
+                let audio = try Kernels.$threads.withValue(threads) {
+                    try model.decodeBlocks(core: w.tokens[c][...], after: next, firstBlock: w.firstBlock, state: &state)
+                }
+                return (audio, state)
             }
         }
-        return DecodedAudio(firstFrame: UInt64(w.firstBlock * fill), buffer: buffer)
-    }
-
-    /// Drops history older than the context the waiting packet needs.
-    private mutating func trim() {
-        let cfg = model.configuration, per = cfg.tokensPerBlock
-        guard let w = waiting else { return }
-        let keepFrom = max(historyBlock, w.firstBlock - Self.contextBefore(cfg))
-        if keepFrom > historyBlock {
-            for c in 0..<channelCount { history[c].removeFirst((keepFrom - historyBlock) * per) }
-            historyBlock = keepFrom
+        for c in 0..<channelCount {
+            let (audio, state) = try decoded[c].get()
+            states[c] = state
+            buffer.withMutableChannel(c) { dst in
+                for i in 0..<min(w.frames, audio.count) { dst[i] = audio[i] }
+            }
         }
+        return DecodedAudio(firstFrame: UInt64(w.firstBlock * cfg.fillLength), buffer: buffer)
     }
 }
 
