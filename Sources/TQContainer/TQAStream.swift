@@ -138,14 +138,21 @@ public final class TQAStreamDecoder {
                 report.packetsDecoded += 1
             } catch {
                 report.droppedPackets += 1
-                decoder.reset()
+                restart()
             }
         case .skipped(let offset, let count, let error):
             report.skipped.append((offset, count, error))
-            decoder.reset()
+            restart()
         case .dropped:
             report.droppedPackets += 1
         }
+    }
+
+    /// After damage: what the decoder still holds (a packet waiting for its successor as
+    /// context) is decoded without what follows, then it starts afresh.
+    private func restart() {
+        queue += (try? decoder.finish()) ?? []
+        decoder.reset()
     }
 
     /// Emits queued audio that continues the timeline, filling gaps with silence.

@@ -77,6 +77,25 @@ import TQContainer
         }
     }
 
+    /// A lost packet costs only its own audio: the packet before it is still decoded (without
+    /// right context), and decoding restarts at the packet after it.
+    @Test func aLostPacketCostsOnlyItsAudio() throws {
+        let f = try Fixture("small_local")
+        let model = try f.model()
+        let cfg = model.configuration
+        let x = signal(frames: cfg.fillLength * 12, channels: 1, seed: 7)
+        var enc = SQCodecEncoder(model: model, sourceSampleRate: 16_000, channelCount: 1, blocksPerPacket: 3)
+        let packets = try enc.encode(x) + enc.finish()
+        #expect(packets.count == 4)
+        let header = TQAHeader(codec: .sqcodec, sourceFormat: .s16, sampleRate: cfg.sampleRate, channelCount: 1,
+                               frameCount: UInt64(x.frameCount), seed: 0, codecParameters: enc.codecParameters)
+        var dec = try SQCodecDecoder(header: header, model: model)
+        var starts: [UInt64] = []
+        for (i, p) in packets.enumerated() where i != 2 { starts += try dec.decode(p).map(\.firstFrame) }
+        starts += try dec.finish().map(\.firstFrame)
+        #expect(starts == [packets[0], packets[1], packets[3]].map(\.firstFrame), "decoded packets start at \(starts)")
+    }
+
     /// Every published model's files cost its table bitrate within 1 % (packets of the default
     /// length, with their headers and CRCs), with packets of at most 54 s.
     @Test(arguments: SQCodecConfiguration.published.map(\.name))
