@@ -12,17 +12,32 @@ extension Kernels {
     /// changes their weights by up to 4e-3. Checked against torch 2.13 for 3600…216000 output
     /// frames and factors 2–5.
     public static func upsampleLinear(_ x: Matrix, factor: Int) -> Matrix {
-        let t = x.cols, tOut = t * factor
-        guard t > 0 else { return Matrix(rows: x.rows, cols: tOut) }
+        upsampleLinear(x, factor: factor, frames: 0 ..< x.cols * factor, sourceStart: 0, sourceLength: x.cols)
+    }
+
+    /// Output frames `frames` of the linear upsampling of a sequence of `sourceLength` frames
+    /// of which `x` holds frames `sourceStart ..< sourceStart + x.cols` (a tile and its context):
+    /// each output frame's position and weights come from its global index `j` and the whole
+    /// sequence's length, exactly as in the whole-sequence call, and then read the local slice.
+    /// `x` must hold every source frame those outputs read (`j/factor − 1 … j/factor + 1`,
+    /// clamped to the sequence). `x: (C, n)` → `(C, frames.count)`.
+    public static func upsampleLinear(_ x: Matrix, factor: Int, frames: Range<Int>, sourceStart: Int,
+                                      sourceLength: Int) -> Matrix {
+        let t = sourceLength, n = x.cols, j0 = frames.lowerBound, tOut = frames.count
+        precondition(frames.lowerBound >= 0 && frames.upperBound <= t * factor, "upsampleLinear: frames beyond the output")
+        guard t > 0, tOut > 0 else { return Matrix(rows: x.rows, cols: tOut) }
         let scale = Float(1.0 / Double(factor))
         var i0 = [Int](repeating: 0, count: tOut), i1 = i0
         var l1 = [Float](repeating: 0, count: tOut)
-        for j in 0..<tOut {
+        for q in 0..<tOut {
+            let j = j0 + q
             let src = max(0, (-0.5 as Float).addingProduct(scale, Float(j) + 0.5))
             let a = min(Int(src), t - 1)
-            i0[j] = a
-            i1[j] = a < t - 1 ? a + 1 : a
-            l1[j] = min(max(src - Float(a), 0), 1)
+            let b = a < t - 1 ? a + 1 : a
+            precondition(a >= sourceStart && b < sourceStart + n, "upsampleLinear: frame \(j) reads outside the slice")
+            i0[q] = a - sourceStart
+            i1[q] = b - sourceStart
+            l1[q] = min(max(src - Float(a), 0), 1)
         }
         // Every output value is written below.
         return Matrix(rows: x.rows, cols: tOut) { yp in
@@ -33,7 +48,7 @@ extension Kernels {
                             let src = UncheckedBox(xp.baseAddress!), dst = UncheckedBox(yp)
                             let a = UncheckedBox(i0p.baseAddress!), b = UncheckedBox(i1p.baseAddress!), w = UncheckedBox(l1p.baseAddress!)
                             parallel(count: x.rows, threads: x.rows * tOut < 1 << 15 ? 1 : Kernels.threads) { c in
-                                let xr = src.value + c * t, y = dst.value + c * tOut
+                                let xr = src.value + c * n, y = dst.value + c * tOut
                                 for j in 0..<tOut {
                                     let w1 = w.value[j]
                                     y[j] = (1 - w1) * xr[a.value[j]] + w1 * xr[b.value[j]]
