@@ -80,6 +80,42 @@ import Testing
         #expect(Kernels.$threads.withValue(2) { d(features) }.data == r.data, "seed \(seed), \(name): decoder differs from the unfused one")
     }
 
+    @Test(arguments: [UInt64(21), 22])
+    func inPlaceEnhanceAndConvUnitEqualTheirCopies(seed: UInt64) throws {
+        let model = try RandomWeights.model(SQCodecConfiguration.named("0k75bps")!, seed: seed)
+        let stage = model.decoder.stages[3]
+        let x = Self.input(rows: 48, cols: 5000, seed: seed, scale: 2)
+        let enhanced = stage.enhance(x), unit = stage.units[0].whole(x)
+        for threads in [1, 2] {
+            var y = x
+            Kernels.$threads.withValue(threads) { stage.enhance.apply(&y) }
+            #expect(y.data == enhanced.data, "seed \(seed), \(threads) threads: in-place enhance block differs")
+            var z = x
+            Kernels.$threads.withValue(threads) { stage.units[0].apply(&z) }
+            #expect(z.data == unit.data, "seed \(seed), \(threads) threads: in-place ConvUnit differs from the whole sequence")
+        }
+    }
+
+    @Test func mapTilesInPlaceKeepsContext() {
+        let x = Self.input(rows: 2, cols: 1003, seed: 10)
+        let sum5 = { (m: Matrix) -> Matrix in
+            var out = Matrix(rows: m.rows, cols: m.cols)
+            for r in 0..<m.rows { for j in 0..<m.cols {
+                var s: Float = 0
+                for d in -2...2 where j + d >= 0 && j + d < m.cols { s += m[r, j + d] }
+                out[r, j] = s
+            } }
+            return out
+        }
+        for width in [3, 7, 16, 103, 2000] {
+            for threads in [1, 2] {
+                var y = x
+                Kernels.$threads.withValue(threads) { mapTilesInPlace(&y, reach: 2, width: width, sum5) }
+                #expect(y.data == sum5(x).data, "width \(width), \(threads) threads (seed 10)")
+            }
+        }
+    }
+
     @Test func upsamplingSlicesEqualTheWholeUpsampling() {
         var g = SeededGenerator(seed: 77)
         for factor in [2, 3, 4, 5] {

@@ -56,8 +56,8 @@ struct Decoder: Sendable {
     func callAsFunction(_ x: Matrix) -> Matrix {
         var h = input(x)
         for (i, stage) in stages.enumerated() {
-            for unit in stage.units { h = unit(h) }
-            h = stage.enhance(h)
+            for unit in stage.units { unit.apply(&h) }
+            stage.enhance.apply(&h)
             if i == stages.count - 1 { return tail(h, stage) }
             h = upsample(h, stage)
         }

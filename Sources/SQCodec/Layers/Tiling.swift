@@ -93,3 +93,65 @@ func mapUpsamplingTiles(_ x: Matrix, factor: Int, reach: Int, width: Int,
         }
     }
 }
+
+/// `mapTiles` writing its result over its input: `x ← f(x)` for a local map that keeps the
+/// channel and frame counts, without a second whole-sequence matrix. Tiles run in batches on
+/// `Kernels.threads` threads, each batch reading the input (the `reach` frames before it, which
+/// the previous batch has overwritten, from a copy kept before it did) and then writing its
+/// tiles back, so every tile sees exactly the input `mapTiles` would give it.
+func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) {
+    let t = x.cols, rows = x.rows
+    if t <= width {
+        let y = f(x)
+        precondition(y.rows == rows && y.cols == t, "mapTilesInPlace: the map must keep the shape")
+        x = y
+        return
+    }
+    let tiles = (t + width - 1) / width
+    let batch = max(4, 4 * Kernels.threads)
+    // The input's frames `kept.lower ..< kept.lower + kept.values.cols`, from before the previous batch wrote.
+    var kept = (lower: 0, values: Matrix(rows: rows, cols: 0))
+    var b0 = 0
+    while b0 < tiles {
+        let b1 = min(tiles, b0 + batch), start = b0 * width, end = min(t, b1 * width)
+        var outputs = [Matrix?](repeating: nil, count: b1 - b0)
+        let previous = kept
+        x.data.withUnsafeBufferPointer { xp in
+            outputs.withUnsafeMutableBufferPointer { op in
+                let src = UncheckedBox(xp.baseAddress!), out = UncheckedBox(op.baseAddress!)
+                Kernels.parallel(count: b1 - b0) { i in
+                    let lower = (b0 + i) * width, upper = min(t, lower + width)
+                    let lo = max(0, lower - reach), hi = min(t, upper + reach), w = hi - lo
+                    // Frames lo..<start were overwritten: those come from the copy.
+                    let n = max(0, start - lo), from = lo - previous.lower, kw = previous.values.cols
+                    precondition(n == 0 || (from >= 0 && from + n <= kw), "mapTilesInPlace: context not kept")
+                    let slice = Matrix(rows: rows, cols: w) { sp in
+                        previous.values.data.withUnsafeBufferPointer { kp in
+                            for c in 0..<rows {
+                                if n > 0 { (sp + c * w).update(from: kp.baseAddress! + c * kw + from, count: n) }
+                                (sp + c * w + n).update(from: src.value + c * t + lo + n, count: w - n)
+                            }
+                        }
+                    }
+                    let y = f(slice)
+                    precondition(y.rows == rows && y.cols == w, "mapTilesInPlace: the map must keep the shape")
+                    (out.value + i).pointee = y.columns(lower - lo ..< upper - lo)
+                }
+            }
+        }
+        // The next batch's left context, before this batch overwrites it.
+        let keepLower = max(0, end - reach)
+        kept = (keepLower, x.columns(keepLower..<end))
+        x.data.withUnsafeMutableBufferPointer { xp in
+            for (i, y) in outputs.enumerated() {
+                let y = y!, lower = (b0 + i) * width
+                y.data.withUnsafeBufferPointer { yp in
+                    for c in 0..<rows {
+                        (xp.baseAddress! + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
+                    }
+                }
+            }
+        }
+        b0 = b1
+    }
+}
