@@ -33,6 +33,104 @@ import Testing
         #expect(first(w).data == first.whole(w).data, "seed \(seed): FirstBlock tiles differ from the whole sequence")
     }
 
+    /// The decoder's tail after the last enhance block, unfused: every step over the whole sequence.
+    static func unfusedTail(_ d: Decoder, _ stage: Decoder.Stage, _ h: Matrix) -> Matrix {
+        var u = Kernels.upsampleLinear(stage.proj(h), factor: stage.rate)
+        if let norm = stage.norm { u = norm(u) }
+        for unit in d.legacyUnits { u = unit.whole(u) }
+        return Kernels.tanh(d.out(d.snake(u)))
+    }
+
+    @Test(arguments: [("0k75bps", UInt64(11)), ("6kbps", 12), ("0k75bps", 13)])
+    func fusedTailEqualsTheWholeSequence(model name: String, seed: UInt64) throws {
+        let model = try RandomWeights.model(SQCodecConfiguration.named(name)!, seed: seed)
+        let d = model.decoder
+        var g = SeededGenerator(seed: seed + 1000)
+        // The last stage: several tiles (0k75bps: 1360 input frames each, 6kbps: 448), a ragged end.
+        let last = d.stages[d.stages.count - 1]
+        let cols = 3 * 1360 + Int.random(in: 1...1000, using: &g)
+        let h = Self.input(rows: last.proj.inChannels, cols: cols, seed: seed, scale: 2)
+        let whole = Self.unfusedTail(d, last, h)
+        for threads in [1, 2] {
+            let fused = Kernels.$threads.withValue(threads) { d.tail(h, last) }
+            #expect(fused.rows == 1 && fused.cols == cols * last.rate, "seed \(seed), \(name): tail shape")
+            #expect(fused.data == whole.data, "seed \(seed), \(name), \(threads) threads: fused tail differs from the whole sequence")
+        }
+        // Every other stage's proj, upsampling and ChannelNorm.
+        for (i, stage) in d.stages.dropLast().enumerated() {
+            let x = Self.input(rows: stage.proj.inChannels, cols: 200 + Int.random(in: 1...300, using: &g), seed: seed + UInt64(i) + 1)
+            var u = Kernels.upsampleLinear(stage.proj(x), factor: stage.rate)
+            if let norm = stage.norm { u = norm(u) }
+            for threads in [1, 2] {
+                let fused = Kernels.$threads.withValue(threads) { d.upsample(x, stage) }
+                #expect(fused.data == u.data && fused.cols == u.cols, "seed \(seed), \(name), stage \(i), \(threads) threads: fused upsampling differs")
+            }
+        }
+        // The whole decoder equals the unfused computation.
+        let features = Self.input(rows: model.configuration.featureDim, cols: 40, seed: seed + 50)
+        var r = d.input(features)
+        for (i, stage) in d.stages.enumerated() {
+            for unit in stage.units { r = unit.whole(r) }
+            r = stage.enhance(r)
+            if i == d.stages.count - 1 { r = Self.unfusedTail(d, stage, r) } else {
+                r = Kernels.upsampleLinear(stage.proj(r), factor: stage.rate)
+                if let norm = stage.norm { r = norm(r) }
+            }
+        }
+        #expect(Kernels.$threads.withValue(2) { d(features) }.data == r.data, "seed \(seed), \(name): decoder differs from the unfused one")
+    }
+
+    @Test(arguments: [UInt64(21), 22])
+    func inPlaceEnhanceAndConvUnitEqualTheirCopies(seed: UInt64) throws {
+        let model = try RandomWeights.model(SQCodecConfiguration.named("0k75bps")!, seed: seed)
+        let stage = model.decoder.stages[3]
+        let x = Self.input(rows: 48, cols: 5000, seed: seed, scale: 2)
+        let enhanced = stage.enhance(x), unit = stage.units[0].whole(x)
+        for threads in [1, 2] {
+            var y = x
+            Kernels.$threads.withValue(threads) { stage.enhance.apply(&y) }
+            #expect(y.data == enhanced.data, "seed \(seed), \(threads) threads: in-place enhance block differs")
+            var z = x
+            Kernels.$threads.withValue(threads) { stage.units[0].apply(&z) }
+            #expect(z.data == unit.data, "seed \(seed), \(threads) threads: in-place ConvUnit differs from the whole sequence")
+        }
+    }
+
+    @Test func mapTilesInPlaceKeepsContext() {
+        let x = Self.input(rows: 2, cols: 1003, seed: 10)
+        let sum5 = { (m: Matrix) -> Matrix in
+            var out = Matrix(rows: m.rows, cols: m.cols)
+            for r in 0..<m.rows { for j in 0..<m.cols {
+                var s: Float = 0
+                for d in -2...2 where j + d >= 0 && j + d < m.cols { s += m[r, j + d] }
+                out[r, j] = s
+            } }
+            return out
+        }
+        for width in [3, 7, 16, 103, 2000] {
+            for threads in [1, 2] {
+                var y = x
+                Kernels.$threads.withValue(threads) { mapTilesInPlace(&y, reach: 2, width: width, sum5) }
+                #expect(y.data == sum5(x).data, "width \(width), \(threads) threads (seed 10)")
+            }
+        }
+    }
+
+    @Test func upsamplingSlicesEqualTheWholeUpsampling() {
+        var g = SeededGenerator(seed: 77)
+        for factor in [2, 3, 4, 5] {
+            let t = Int.random(in: 50...3000, using: &g)
+            let x = Self.input(rows: 3, cols: t, seed: UInt64(factor))
+            let whole = Kernels.upsampleLinear(x, factor: factor)
+            for _ in 0..<20 {
+                let a = Int.random(in: 0..<(t * factor), using: &g), b = Int.random(in: a...(t * factor), using: &g)
+                let sLo = max(0, a / factor - 2), sHi = min(t, max(sLo, (b - 1) / factor + 3))
+                let part = Kernels.upsampleLinear(x.columns(sLo..<sHi), factor: factor, frames: a..<b, sourceStart: sLo, sourceLength: t)
+                #expect(part.data == whole.columns(a..<b).data, "seed 77: factor \(factor), t \(t), frames \(a)..<\(b)")
+            }
+        }
+    }
+
     @Test func mapTilesKeepsEdgesAndContext() {
         // A 5-tap moving sum with zero padding: reach 2.
         let x = Self.input(rows: 2, cols: 103, seed: 9)

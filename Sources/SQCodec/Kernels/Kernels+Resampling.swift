@@ -12,28 +12,33 @@ extension Kernels {
     /// changes their weights by up to 4e-3. Checked against torch 2.13 for 3600…216000 output
     /// frames and factors 2–5.
     public static func upsampleLinear(_ x: Matrix, factor: Int) -> Matrix {
-        upsampleLinear(x, factor: factor, outputs: 0 ..< x.cols * factor, sourceFirst: 0, sourceFrames: x.cols)
+        upsampleLinear(x, factor: factor, frames: 0 ..< x.cols * factor, sourceStart: 0, sourceLength: x.cols)
     }
 
-    /// The output frames `outputs` (indices in the whole output) of upsampling a sequence of
-    /// `sourceFrames` frames, of which `x` holds the frames `sourceFirst ..< sourceFirst + x.cols`:
-    /// positions and weights exactly as for the whole sequence. `x` must hold every source frame
-    /// the outputs read (`x: (C, n)` → `(C, outputs.count)`).
-    public static func upsampleLinear(_ x: Matrix, factor: Int, outputs: Range<Int>, sourceFirst: Int, sourceFrames t: Int) -> Matrix {
-        let tOut = outputs.count
-        guard t > 0 && tOut > 0 else { return Matrix(rows: x.rows, cols: tOut) }
+    /// Output frames `frames` of the linear upsampling of a sequence of `sourceLength` frames
+    /// of which `x` holds frames `sourceStart ..< sourceStart + x.cols` (a tile and its context):
+    /// each output frame's position and weights come from its global index `j` and the whole
+    /// sequence's length, exactly as in the whole-sequence call, and then read the local slice.
+    /// `x` must hold every source frame those outputs read (`j/factor − 1 … j/factor + 1`,
+    /// clamped to the sequence). `x: (C, n)` → `(C, frames.count)`.
+    public static func upsampleLinear(_ x: Matrix, factor: Int, frames: Range<Int>, sourceStart: Int,
+                                      sourceLength: Int) -> Matrix {
+        let t = sourceLength, n = x.cols, j0 = frames.lowerBound, tOut = frames.count
+        precondition(frames.lowerBound >= 0 && frames.upperBound <= t * factor, "upsampleLinear: frames beyond the output")
+        guard t > 0, tOut > 0 else { return Matrix(rows: x.rows, cols: tOut) }
         let scale = Float(1.0 / Double(factor))
         var i0 = [Int](repeating: 0, count: tOut), i1 = i0
         var l1 = [Float](repeating: 0, count: tOut)
-        for j in 0..<tOut {
-            let src = max(0, (-0.5 as Float).addingProduct(scale, Float(outputs.lowerBound + j) + 0.5))
+        for q in 0..<tOut {
+            let j = j0 + q
+            let src = max(0, (-0.5 as Float).addingProduct(scale, Float(j) + 0.5))
             let a = min(Int(src), t - 1)
-            i0[j] = a - sourceFirst
-            i1[j] = (a < t - 1 ? a + 1 : a) - sourceFirst
-            l1[j] = min(max(src - Float(a), 0), 1)
-            precondition(i0[j] >= 0 && i1[j] < x.cols, "upsampleLinear: output \(outputs.lowerBound + j) reads a frame outside x")
+            let b = a < t - 1 ? a + 1 : a
+            precondition(a >= sourceStart && b < sourceStart + n, "upsampleLinear: frame \(j) reads outside the slice")
+            i0[q] = a - sourceStart
+            i1[q] = b - sourceStart
+            l1[q] = min(max(src - Float(a), 0), 1)
         }
-        let n = x.cols
         // Every output value is written below.
         return Matrix(rows: x.rows, cols: tOut) { yp in
             x.data.withUnsafeBufferPointer { xp in

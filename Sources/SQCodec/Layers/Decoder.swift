@@ -49,15 +49,56 @@ struct Decoder: Sendable {
     }
 
     /// `x: (featureDim, T)` → `(1, T · Π rates)`.
+    ///
+    /// Each stage's `proj`, upsampling and ChannelNorm run in tiles of frames
+    /// (`mapUpsamplingTiles`), and so does the whole tail after the last stage's enhance block
+    /// (`tail`): no matrix at the output rate is made but the waveform.
     func callAsFunction(_ x: Matrix) -> Matrix {
         var h = input(x)
-        for stage in stages {
-            for unit in stage.units { h = unit(h) }
-            h = stage.enhance(h)
-            h = Kernels.upsampleLinear(stage.proj(h), factor: stage.rate)
-            if let norm = stage.norm { h = norm(h) }
+        for (i, stage) in stages.enumerated() {
+            for unit in stage.units { unit.apply(&h) }
+            stage.enhance.apply(&h)
+            if i == stages.count - 1 { return tail(h, stage) }
+            h = upsample(h, stage)
         }
         for unit in legacyUnits { h = unit(h) }
         return Kernels.tanh(out(snake(h)))
+    }
+
+    /// Input frames per tile of a stage's upsampling: about 256 KB of upsampled values.
+    private static func tileWidth(_ stage: Stage) -> Int {
+        max(16, (1 << 16) / (stage.proj.outChannels * stage.rate) / 16 * 16)
+    }
+
+    /// `ChannelNorm(upsample(proj(h)))` of a stage, `(dims[i], T)` → `(dims[i+1], T · rate)`, in
+    /// tiles: `proj` and the norm are point-wise, the upsampling reads its two source frames.
+    func upsample(_ h: Matrix, _ stage: Stage) -> Matrix {
+        mapUpsamplingTiles(h, factor: stage.rate, reach: 0, width: Self.tileWidth(stage)) { s, start, frames in
+            Self.upsampled(s, stage, frames: frames, sourceStart: start, sourceLength: h.cols)
+        }
+    }
+
+    /// Frames `frames` of `ChannelNorm(upsample(proj(h)))` from the slice `s` of `h` at `sourceStart`.
+    private static func upsampled(_ s: Matrix, _ stage: Stage, frames: Range<Int>, sourceStart: Int, sourceLength: Int) -> Matrix {
+        var u = Kernels.upsampleLinear(stage.proj(s), factor: stage.rate, frames: frames, sourceStart: sourceStart,
+                                       sourceLength: sourceLength)
+        if let norm = stage.norm { u = norm(u) }
+        return u
+    }
+
+    /// Frames the tail after the last upsampling reads either side of an output frame: the
+    /// legacy units' dilated convolutions (3, 9 and 27) and the output convolution (3).
+    var tailReach: Int { legacyUnits.map(\.conv1.padding).reduce(0, +) + out.padding }
+
+    /// The decoder after the last stage's enhance block, in tiles of frames:
+    /// `tanh(out(Snake(LegacyUnits(ChannelNorm(upsample(proj(h)))))))`, `(dims[n−1], T)` → `(1, T · rate)`.
+    /// Every step is local in time; each tile runs them all on its frames and `tailReach` more
+    /// either side.
+    func tail(_ h: Matrix, _ stage: Stage) -> Matrix {
+        mapUpsamplingTiles(h, factor: stage.rate, reach: tailReach, width: Self.tileWidth(stage)) { s, start, frames in
+            var u = Self.upsampled(s, stage, frames: frames, sourceStart: start, sourceLength: h.cols)
+            for unit in legacyUnits { u = unit.whole(u) }
+            return Kernels.tanh(out(snake(u)))
+        }
     }
 }

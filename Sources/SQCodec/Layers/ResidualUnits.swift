@@ -35,11 +35,19 @@ struct ConvUnit: Sendable {
     /// part of the sequence's). When they do not (near-silent input), the unit runs over the
     /// whole sequence at once, as PyTorch does.
     func callAsFunction(_ x: Matrix) -> Matrix {
+        var y = x
+        apply(&y)
+        return y
+    }
+
+    /// The unit applied to `x` in place (`mapTilesInPlace`: no second `(dim, T)` matrix when
+    /// the tiles run), bit-identical to `callAsFunction`.
+    func apply(_ x: inout Matrix) {
         let width = max(64, (1 << 17) / (4 * x.rows) / 16 * 16), reach = dwConv.padding
-        guard x.cols > width else { return whole(x) }
+        guard x.cols > width else { x = whole(x); return }
         let head = activation(x.columns(0 ..< min(x.cols, width + reach))).columns(0..<width)
-        guard Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1 else { return whole(x) }
-        return mapTiles(x, reach: reach, width: width) { s in s + pwConv2(grn(activation(s), factor: 1)) }
+        guard Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1 else { x = whole(x); return }
+        mapTilesInPlace(&x, reach: reach, width: width) { s in s + pwConv2(grn(activation(s), factor: 1)) }
     }
 
     /// The unit over the whole sequence in one pass.

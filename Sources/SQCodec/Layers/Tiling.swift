@@ -41,3 +41,117 @@ private func tile(_ x: Matrix, _ lower: Int, _ upper: Int, _ reach: Int, _ f: (M
     precondition(y.cols == hi - lo, "mapTiles: the map must keep the frame count")
     return y.columns(lower - lo ..< upper - lo)
 }
+
+/// Running a local map that starts with a linear upsampling (`Kernels.upsampleLinear` by
+/// `factor`) over a long channel-first sequence, a tile of frames at a time: the result has
+/// `factor` times the input's frames, and no whole-sequence matrix at the output rate but the
+/// result itself is made.
+///
+/// `f(slice, start, frames)` gets the input frames `start ..< start + slice.cols` and returns
+/// the map's output frames `frames` (global indices, at the output rate); it upsamples with
+/// `Kernels.upsampleLinear(_:factor:frames:sourceStart:sourceLength:)` (`sourceLength` = `x.cols`)
+/// and then runs steps that are local in time at the output rate: output frame `j` depends on
+/// upsampled frames `j − reach … j + reach` only, with zeros beyond the sequence's ends. Each
+/// tile computes its `width · factor` output frames with `reach` frames either side (rounded
+/// up to a multiple of 8, so that eight-lane kernels see the lanes of the whole-sequence call)
+/// from the input frames those read, so the frames kept are exactly those of the map over the
+/// whole sequence. Point-wise steps on the input (a 1×1 convolution) may run in `f` on the slice.
+func mapUpsamplingTiles(_ x: Matrix, factor: Int, reach: Int, width: Int,
+                        _ f: (_ slice: Matrix, _ start: Int, _ frames: Range<Int>) -> Matrix) -> Matrix {
+    precondition(factor >= 1 && width >= 1 && reach >= 0, "mapUpsamplingTiles: bad tiling")
+    let t = x.cols, tOut = t * factor, margin = (reach + 7) / 8 * 8
+    let tiles = max(1, (t + width - 1) / width)
+    /// Output frames `lower..<upper`, computed over `lower − margin ..< upper + margin` (clamped).
+    func tile(_ lower: Int, _ upper: Int) -> Matrix {
+        let lo = max(0, lower - margin), hi = min(tOut, upper + margin)
+        // Source frames read by outputs lo..<hi: positions (j + ½)/factor − ½ and the next frame.
+        let sLo = max(0, lo / factor - 2), sHi = min(t, (hi - 1) / factor + 3)
+        let slice = sLo == 0 && sHi == t ? x : x.columns(sLo..<sHi)
+        let y = f(slice, sLo, lo..<hi)
+        precondition(y.cols == hi - lo, "mapUpsamplingTiles: the map must return the frames asked for")
+        return lo == lower && hi == upper ? y : y.columns(lower - lo ..< upper - lo)
+    }
+    let first = tile(0, min(tOut, width * factor))
+    if tiles == 1 { return first }
+    let rows = first.rows
+    // Every value is placed by exactly one tile.
+    return Matrix(rows: rows, cols: tOut) { op in
+        let dst = UncheckedBox(op)
+        func place(_ y: Matrix, at lower: Int) {
+            y.data.withUnsafeBufferPointer { yp in
+                for c in 0..<rows {
+                    (dst.value + c * tOut + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
+                }
+            }
+        }
+        place(first, at: 0)
+        Kernels.parallel(count: tiles - 1) { i in
+            let lower = (i + 1) * width * factor
+            let y = tile(lower, min(tOut, lower + width * factor))
+            precondition(y.rows == rows, "mapUpsamplingTiles: tiles disagree on the channel count")
+            place(y, at: lower)
+        }
+    }
+}
+
+/// `mapTiles` writing its result over its input: `x ← f(x)` for a local map that keeps the
+/// channel and frame counts, without a second whole-sequence matrix. Tiles run in batches on
+/// `Kernels.threads` threads, each batch reading the input (the `reach` frames before it, which
+/// the previous batch has overwritten, from a copy kept before it did) and then writing its
+/// tiles back, so every tile sees exactly the input `mapTiles` would give it.
+func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) {
+    let t = x.cols, rows = x.rows
+    if t <= width {
+        let y = f(x)
+        precondition(y.rows == rows && y.cols == t, "mapTilesInPlace: the map must keep the shape")
+        x = y
+        return
+    }
+    let tiles = (t + width - 1) / width
+    let batch = max(4, 4 * Kernels.threads)
+    // The input's frames `kept.lower ..< kept.lower + kept.values.cols`, from before the previous batch wrote.
+    var kept = (lower: 0, values: Matrix(rows: rows, cols: 0))
+    var b0 = 0
+    while b0 < tiles {
+        let b1 = min(tiles, b0 + batch), start = b0 * width, end = min(t, b1 * width)
+        var outputs = [Matrix?](repeating: nil, count: b1 - b0)
+        let previous = kept
+        x.data.withUnsafeBufferPointer { xp in
+            outputs.withUnsafeMutableBufferPointer { op in
+                let src = UncheckedBox(xp.baseAddress!), out = UncheckedBox(op.baseAddress!)
+                Kernels.parallel(count: b1 - b0) { i in
+                    let lower = (b0 + i) * width, upper = min(t, lower + width)
+                    let lo = max(0, lower - reach), hi = min(t, upper + reach), w = hi - lo
+                    // Frames lo..<start were overwritten: those come from the copy.
+                    let n = max(0, start - lo), from = lo - previous.lower, kw = previous.values.cols
+                    precondition(n == 0 || (from >= 0 && from + n <= kw), "mapTilesInPlace: context not kept")
+                    let slice = Matrix(rows: rows, cols: w) { sp in
+                        previous.values.data.withUnsafeBufferPointer { kp in
+                            for c in 0..<rows {
+                                if n > 0 { (sp + c * w).update(from: kp.baseAddress! + c * kw + from, count: n) }
+                                (sp + c * w + n).update(from: src.value + c * t + lo + n, count: w - n)
+                            }
+                        }
+                    }
+                    let y = f(slice)
+                    precondition(y.rows == rows && y.cols == w, "mapTilesInPlace: the map must keep the shape")
+                    (out.value + i).pointee = y.columns(lower - lo ..< upper - lo)
+                }
+            }
+        }
+        // The next batch's left context, before this batch overwrites it.
+        let keepLower = max(0, end - reach)
+        kept = (keepLower, x.columns(keepLower..<end))
+        x.data.withUnsafeMutableBufferPointer { xp in
+            for (i, y) in outputs.enumerated() {
+                let y = y!, lower = (b0 + i) * width
+                y.data.withUnsafeBufferPointer { yp in
+                    for c in 0..<rows {
+                        (xp.baseAddress! + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
+                    }
+                }
+            }
+        }
+        b0 = b1
+    }
+}

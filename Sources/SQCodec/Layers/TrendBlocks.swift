@@ -1,3 +1,5 @@
+import TQAudio
+
 /// Trend pooling of sq-codec's `tconv`: `avgpool_k(maxpool_k(|x|))` (stride 1, padding k/2),
 /// or `x` itself when `k = 1`.
 func trendPool(_ x: Matrix, kernel: Int) -> Matrix {
@@ -91,5 +93,28 @@ struct EnhanceBlock: Sendable {
         var m = merge(norm(branches(x.rows(0..<1))))
         Kernels.modulate(&m, x)
         return m
+    }
+
+    /// The block applied to `x` in place, `x ← x + merge(n) ⊙ x` with `n` the normalized
+    /// branches (4 channels, over the whole sequence): the 1×1 merge and the modulation run in
+    /// tiles of frames on `Kernels.threads` threads, so no second `(dim, T)` matrix is made.
+    /// Bit-identical to `callAsFunction` (each value's product and sum are the same).
+    func apply(_ x: inout Matrix) {
+        let n = norm(branches(x.rows(0..<1)))
+        let rows = x.rows, t = x.cols, width = max(64, (1 << 15) / rows / 16 * 16)
+        let tiles = (t + width - 1) / width
+        x.data.withUnsafeMutableBufferPointer { xp in
+            let dst = UncheckedBox(xp.baseAddress!)
+            Kernels.parallel(count: tiles) { i in
+                let lo = i * width, hi = min(t, lo + width), w = hi - lo
+                let m = merge(tiles == 1 ? n : n.columns(lo..<hi))
+                m.data.withUnsafeBufferPointer { mp in
+                    for c in 0..<rows {
+                        let xr = dst.value + c * t + lo, mr = mp.baseAddress! + c * w
+                        for j in 0..<w { xr[j] = xr[j] + mr[j] * xr[j] }
+                    }
+                }
+            }
+        }
     }
 }
