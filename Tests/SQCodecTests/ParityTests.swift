@@ -73,6 +73,15 @@ import Testing
         }
     }
 
+    /// Three copies of the fixture's input (the middle one scaled by −0.7), zero-padded to whole
+    /// blocks, and their block count: several blocks, no two alike.
+    static func threeCopies(_ f: Fixture) -> (padded: [Float], blocks: Int) {
+        let fill = f.configuration.fillLength
+        let input = f.vector("input") + f.vector("input").map { -0.7 * $0 } + f.vector("input")
+        let blocks = (input.count + fill - 1) / fill
+        return (input + [Float](repeating: 0, count: blocks * fill - input.count), blocks)
+    }
+
     /// The transformer encoder run a few blocks at a time, carrying each layer's last window,
     /// gives exactly the frames of one run over the whole sequence (before quantization, where
     /// a difference could hide).
@@ -80,10 +89,7 @@ import Testing
     func transformerRunsCarryTheirHistoryExactly(name: String) throws {
         let f = try Fixture(name)
         let model = try f.model()
-        let c = f.configuration
-        let input = f.vector("input") + f.vector("input").map { -0.7 * $0 } + f.vector("input")
-        let blocks = (input.count + c.fillLength - 1) / c.fillLength
-        let padded = input + [Float](repeating: 0, count: blocks * c.fillLength - input.count)
+        let (padded, blocks) = Self.threeCopies(f)
         let feature = model.encoder(Matrix(rows: 1, cols: padded.count, data: padded))
         let whole = model.transformerEncoder(feature)
         let perBlock = feature.cols / blocks
@@ -107,16 +113,14 @@ import Testing
     func blockRunsGiveWholeInputTokens(name: String) throws {
         let f = try Fixture(name)
         let model = try f.model()
-        let c = f.configuration
-        let input = f.vector("input") + f.vector("input").map { -0.7 * $0 } + f.vector("input")
-        let blocks = (input.count + c.fillLength - 1) / c.fillLength
-        let padded = input + [Float](repeating: 0, count: blocks * c.fillLength - input.count)
+        let fill = f.configuration.fillLength
+        let (padded, blocks) = Self.threeCopies(f)
         let whole = model.encodeWhole(padded[...])
         var state = SQCodecModel.EncodingState()
         var tokens: [Int32] = []
         for core in 0..<blocks {
             let span = SQCodecModel.convolutionSpan(core: core ..< core + 1, blocks: blocks)
-            tokens += model.encodeBlocks(padded[span.lowerBound * c.fillLength ..< span.upperBound * c.fillLength],
+            tokens += model.encodeBlocks(padded[span.lowerBound * fill ..< span.upperBound * fill],
                                          firstBlock: span.lowerBound, core: core ..< core + 1, state: &state)
         }
         #expect(tokens == whole, "\(name): \(zip(tokens, whole).filter { $0 != $1 }.count) of \(whole.count) tokens differ")

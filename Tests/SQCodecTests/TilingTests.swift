@@ -96,22 +96,26 @@ import Testing
         }
     }
 
-    @Test func mapTilesInPlaceKeepsContext() {
-        let x = Self.input(rows: 2, cols: 1003, seed: 10)
-        let sum5 = { (m: Matrix) -> Matrix in
-            var out = Matrix(rows: m.rows, cols: m.cols)
-            for r in 0..<m.rows { for j in 0..<m.cols {
+    /// A 5-tap moving sum with zero padding: a local map of reach 2.
+    static func movingSum5(_ m: Matrix) -> Matrix {
+        var out = Matrix(rows: m.rows, cols: m.cols)
+        for r in 0..<m.rows {
+            for j in 0..<m.cols {
                 var s: Float = 0
                 for d in -2...2 where j + d >= 0 && j + d < m.cols { s += m[r, j + d] }
                 out[r, j] = s
-            } }
-            return out
+            }
         }
+        return out
+    }
+
+    @Test func mapTilesInPlaceKeepsContext() {
+        let x = Self.input(rows: 2, cols: 1003, seed: 10)
         for width in [3, 7, 16, 103, 2000] {
             for threads in [1, 2] {
                 var y = x
-                Kernels.$threads.withValue(threads) { mapTilesInPlace(&y, reach: 2, width: width, sum5) }
-                #expect(y.data == sum5(x).data, "width \(width), \(threads) threads (seed 10)")
+                Kernels.$threads.withValue(threads) { mapTilesInPlace(&y, reach: 2, width: width, Self.movingSum5) }
+                #expect(y.data == Self.movingSum5(x).data, "width \(width), \(threads) threads (seed 10)")
             }
         }
     }
@@ -132,19 +136,9 @@ import Testing
     }
 
     @Test func mapTilesKeepsEdgesAndContext() {
-        // A 5-tap moving sum with zero padding: reach 2.
         let x = Self.input(rows: 2, cols: 103, seed: 9)
-        let sum5 = { (m: Matrix) -> Matrix in
-            var out = Matrix(rows: m.rows, cols: m.cols)
-            for r in 0..<m.rows { for j in 0..<m.cols {
-                var s: Float = 0
-                for d in -2...2 where j + d >= 0 && j + d < m.cols { s += m[r, j + d] }
-                out[r, j] = s
-            } }
-            return out
-        }
         for width in [1, 7, 16, 103, 200] {
-            #expect(mapTiles(x, reach: 2, width: width, sum5).data == sum5(x).data, "width \(width) (seed 9)")
+            #expect(mapTiles(x, reach: 2, width: width, Self.movingSum5).data == Self.movingSum5(x).data, "width \(width) (seed 9)")
         }
     }
 }

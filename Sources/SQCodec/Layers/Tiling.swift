@@ -8,11 +8,17 @@ import TQAudio
 /// frames kept are exactly those of `f` over the whole sequence; the tiles stay in cache, run
 /// on `Kernels.threads` threads, and bound the memory of the intermediate results.
 func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> Matrix {
-    let t = x.cols
-    if t <= width { return f(x) }
+    if x.cols <= width { return f(x) }
+    return assembleTiles(frames: x.cols, width: width) { lower, upper in tile(x, lower, upper, reach, f) }
+}
+
+/// The matrix of `frames` frames whose frames `lower ..< upper` are `tile(lower, upper)`, for
+/// tiles of `width` frames (the last one shorter): the first tile fixes the channel count, the
+/// others run on `Kernels.threads` threads, and each is placed straight into the result.
+private func assembleTiles(frames t: Int, width: Int, _ tile: (_ lower: Int, _ upper: Int) -> Matrix) -> Matrix {
     let tiles = (t + width - 1) / width
-    // The first tile fixes the output's channel count.
-    let first = tile(x, 0, width, reach, f)
+    let first = tile(0, min(t, width))
+    if tiles <= 1 { return first }
     let rows = first.rows
     // Every value is placed by exactly one tile.
     return Matrix(rows: rows, cols: t) { op in
@@ -27,8 +33,8 @@ func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> M
         place(first, at: 0)
         Kernels.parallel(count: tiles - 1) { i in
             let lower = (i + 1) * width
-            let y = tile(x, lower, min(t, lower + width), reach, f)
-            precondition(y.rows == rows, "mapTiles: tiles disagree on the channel count")
+            let y = tile(lower, min(t, lower + width))
+            precondition(y.rows == rows, "tiles disagree on the channel count")
             place(y, at: lower)
         }
     }
@@ -60,7 +66,6 @@ func mapUpsamplingTiles(_ x: Matrix, factor: Int, reach: Int, width: Int,
                         _ f: (_ slice: Matrix, _ start: Int, _ frames: Range<Int>) -> Matrix) -> Matrix {
     precondition(factor >= 1 && width >= 1 && reach >= 0, "mapUpsamplingTiles: bad tiling")
     let t = x.cols, tOut = t * factor, margin = (reach + 7) / 8 * 8
-    let tiles = max(1, (t + width - 1) / width)
     /// Output frames `lower..<upper`, computed over `lower − margin ..< upper + margin` (clamped).
     func tile(_ lower: Int, _ upper: Int) -> Matrix {
         let lo = max(0, lower - margin), hi = min(tOut, upper + margin)
@@ -71,27 +76,7 @@ func mapUpsamplingTiles(_ x: Matrix, factor: Int, reach: Int, width: Int,
         precondition(y.cols == hi - lo, "mapUpsamplingTiles: the map must return the frames asked for")
         return lo == lower && hi == upper ? y : y.columns(lower - lo ..< upper - lo)
     }
-    let first = tile(0, min(tOut, width * factor))
-    if tiles == 1 { return first }
-    let rows = first.rows
-    // Every value is placed by exactly one tile.
-    return Matrix(rows: rows, cols: tOut) { op in
-        let dst = UncheckedBox(op)
-        func place(_ y: Matrix, at lower: Int) {
-            y.data.withUnsafeBufferPointer { yp in
-                for c in 0..<rows {
-                    (dst.value + c * tOut + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
-                }
-            }
-        }
-        place(first, at: 0)
-        Kernels.parallel(count: tiles - 1) { i in
-            let lower = (i + 1) * width * factor
-            let y = tile(lower, min(tOut, lower + width * factor))
-            precondition(y.rows == rows, "mapUpsamplingTiles: tiles disagree on the channel count")
-            place(y, at: lower)
-        }
-    }
+    return assembleTiles(frames: tOut, width: width * factor, tile)
 }
 
 /// `mapTiles` writing its result over its input: `x ← f(x)` for a local map that keeps the
