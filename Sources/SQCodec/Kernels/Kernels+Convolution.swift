@@ -128,9 +128,12 @@ extension Kernels {
     /// - Returns: `(T, out)`.
     public static func linear(_ x: Matrix, weightTransposed wt: Matrix, bias: [Float]?) -> Matrix {
         precondition(x.cols == wt.rows, "linear: input has \(x.cols) features, weight expects \(wt.rows)")
-        var out = Matrix(rows: x.rows, cols: wt.cols)
-        if let bias {
-            for r in 0..<x.rows { for o in 0..<wt.cols { out.data[r * wt.cols + o] = bias[o] } }
+        // The product adds to the bias (or zeros) in every row.
+        var out = Matrix(rows: x.rows, cols: wt.cols) { y in
+            let n = wt.cols
+            for r in 0..<x.rows {
+                if let bias { (y + r * n).initialize(from: bias, count: n) } else { (y + r * n).initialize(repeating: 0, count: n) }
+            }
         }
         x.data.withUnsafeBufferPointer { xp in
             wt.data.withUnsafeBufferPointer { wp in

@@ -10,15 +10,24 @@ extension Kernels {
         precondition(weight.count == n && bias.count == n, "layerNormRows: affine size mismatch")
         var out = x
         out.data.withUnsafeMutableBufferPointer { p in
-            for r in 0..<x.rows {
-                let row = p.baseAddress! + r * n
-                var sum: Double = 0
-                for c in 0..<n { sum += Double(row[c]) }
-                let mean = Float(sum / Double(n))
-                var squares: Double = 0
-                for c in 0..<n { let d = Double(row[c] - mean); squares += d * d }
-                let inv = 1 / (Float(squares / Double(n)) + eps).squareRoot()
-                for c in 0..<n { row[c] = (row[c] - mean) * inv * weight[c] + bias[c] }
+            let base = UncheckedBox(p.baseAddress!)
+            // Rows are independent: runs of them shared over the threads.
+            let run = max(1, (1 << 14) / max(1, n))
+            parallel(count: (x.rows + run - 1) / run, threads: x.rows * n < 1 << 15 ? 1 : Kernels.threads) { job in
+                weight.withUnsafeBufferPointer { w in
+                    bias.withUnsafeBufferPointer { b in
+                        for r in job * run ..< min(x.rows, (job + 1) * run) {
+                            let row = base.value + r * n
+                            var sum: Double = 0
+                            for c in 0..<n { sum += Double(row[c]) }
+                            let mean = Float(sum / Double(n))
+                            var squares: Double = 0
+                            for c in 0..<n { let d = Double(row[c] - mean); squares += d * d }
+                            let inv = 1 / (Float(squares / Double(n)) + eps).squareRoot()
+                            for c in 0..<n { row[c] = (row[c] - mean) * inv * w[c] + b[c] }
+                        }
+                    }
+                }
             }
         }
         return out

@@ -1,3 +1,4 @@
+import TQAudio
 /// A dense row-major float32 matrix: the one tensor type of the SQCodec port.
 ///
 /// Convolution stacks hold features channel-first, `rows = channels`, `cols = frames`
@@ -47,20 +48,21 @@ public struct Matrix: Sendable, Equatable {
 
     /// The transpose, `(cols, rows)`.
     public func transposed() -> Matrix {
-        var out = Matrix(rows: cols, cols: rows)
-        data.withUnsafeBufferPointer { src in
-            out.data.withUnsafeMutableBufferPointer { dst in
-                let tile = 32
-                for r0 in stride(from: 0, to: rows, by: tile) {
+        let rows = rows, cols = cols, tile = 32
+        // Every value is written; bands of 32 source rows are shared over the threads.
+        return Matrix(rows: cols, cols: rows) { out in
+            data.withUnsafeBufferPointer { source in
+                let src = UncheckedBox(source.baseAddress!), dst = UncheckedBox(out)
+                Kernels.parallel(count: (rows + tile - 1) / tile, threads: rows * cols < 1 << 16 ? 1 : Kernels.threads) { band in
+                    let r0 = band * tile
                     for c0 in stride(from: 0, to: cols, by: tile) {
                         for r in r0..<min(r0 + tile, rows) {
-                            for c in c0..<min(c0 + tile, cols) { dst[c * rows + r] = src[r * cols + c] }
+                            for c in c0..<min(c0 + tile, cols) { dst.value[c * rows + r] = src.value[r * cols + c] }
                         }
                     }
                 }
             }
         }
-        return out
     }
 
     /// This matrix's rows followed by `below`'s (same column count).

@@ -166,11 +166,11 @@ struct CompressedTransformerDecoder: Sendable {
         let first = carry.rows, end = first + c.rows + a.rows
         var source = c.stacked(above: a)
         if let last = carry.lastRow { source = last.stacked(above: source) }
-        let frames = source.transposed(), sourceFirst = first - (carry.lastRow == nil ? 0 : 1)
-        let upCore = Kernels.upsampleLinear(frames, factor: rate, outputs: first * rate ..< (first + c.rows) * rate,
-                                            sourceFirst: sourceFirst, sourceFrames: end).transposed()
-        let upAfter = Kernels.upsampleLinear(frames, factor: rate, outputs: (first + c.rows) * rate ..< end * rate,
-                                             sourceFirst: sourceFirst, sourceFrames: end).transposed()
+        let columns = source.transposed(), sourceFirst = first - (carry.lastRow == nil ? 0 : 1)
+        let upCore = Kernels.upsampleLinear(columns, factor: rate, frames: first * rate ..< (first + c.rows) * rate,
+                                            sourceStart: sourceFirst, sourceLength: end).transposed()
+        let upAfter = Kernels.upsampleLinear(columns, factor: rate, frames: (first + c.rows) * rate ..< end * rate,
+                                             sourceStart: sourceFirst, sourceLength: end).transposed()
         let outCore = upTrans(upCore, history: &carry.history[1])
         var restUp = carry.history[1]
         let outAfter = a.rows > 0 ? upTrans(upAfter, history: &restUp) : upAfter
