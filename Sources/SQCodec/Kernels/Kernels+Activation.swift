@@ -112,35 +112,35 @@ extension Kernels {
     }
 
     /// `erf` of eight values, within 1.2 units in the last place of the true value (tests:
-    /// against libm's `erff`). For `|x| ≤ 0.921875`, `x + x·P(x²)`; above, `1 − e^Q(|x|)` with the
-    /// sign of `x` (1 from |x| = 4 on, where erf rounds to 1). P (degree 6) and Q (degree 9) are
-    /// near-minimax fits made for this port: `P(s) ≈ erf(√s)/√s − 1`, `Q(t) ≈ ln erfc(t)`, Q's error
-    /// weighted by erfc(t)/ulp(erf(t)), the error it causes in erf.
+    /// against double precision). For `|x| ≤ 0.921875`, `x + x·P(x²)`; above, `1 − e^Q(|x|)` with
+    /// the sign of `x` (1 from |x| = 4 on, where erf rounds to 1). P (degree 6) and Q (degree 9)
+    /// are near-minimax fits made for this port by `tools/fit_erf.py`: `P(s) ≈ erf(√s)/√s − 1`,
+    /// `Q(t) ≈ ln erfc(t)`, Q's error weighted by erfc(t)/ulp(erf(t)), the error it causes in erf.
     @_transparent
     static func erf8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let signMask = SIMD8<UInt32>(repeating: 0x8000_0000)
         let xb = unsafeBitCast(x, to: SIMD8<UInt32>.self)
         let a = unsafeBitCast(xb & ~signMask, to: SIMD8<Float>.self)
         let s = a * a
-        var p = SIMD8<Float>(repeating: 8.3981e-05)
-        p = fma(SIMD8(repeating: -8.149889e-04), p, s)
-        p = fma(SIMD8(repeating: 0.005201725), p, s)
+        var p = SIMD8<Float>(repeating: 8.3981002e-05)
+        p = fma(SIMD8(repeating: -0.00081498892), p, s)
+        p = fma(SIMD8(repeating: 0.0052017248), p, s)
         p = fma(SIMD8(repeating: -0.026859706), p, s)
         p = fma(SIMD8(repeating: 0.11283702), p, s)
         p = fma(SIMD8(repeating: -0.37612635), p, s)
         p = fma(SIMD8(repeating: 0.12837917), p, s)
         let small = fma(a, a, p)
         let t = lanesClamp(a, 0.921875, 4)
-        var q = SIMD8<Float>(repeating: 1.032853e-06)
-        q = fma(SIMD8(repeating: -1.6590862e-05), q, t)
-        q = fma(SIMD8(repeating: 9.437989e-05), q, t)
-        q = fma(SIMD8(repeating: -2.2932505e-05), q, t)
-        q = fma(SIMD8(repeating: -0.0030339893), q, t)
-        q = fma(SIMD8(repeating: 0.023278225), q, t)
-        q = fma(SIMD8(repeating: -0.10633662), q, t)
-        q = fma(SIMD8(repeating: -0.6346375), q, t)
+        var q = SIMD8<Float>(repeating: 1.0328476e-06)
+        q = fma(SIMD8(repeating: -1.6590777e-05), q, t)
+        q = fma(SIMD8(repeating: 9.4379277e-05), q, t)
+        q = fma(SIMD8(repeating: -2.2930068e-05), q, t)
+        q = fma(SIMD8(repeating: -0.0030339954), q, t)
+        q = fma(SIMD8(repeating: 0.023278235), q, t)
+        q = fma(SIMD8(repeating: -0.10633663), q, t)
+        q = fma(SIMD8(repeating: -0.63463748), q, t)
         q = fma(SIMD8(repeating: -1.1290252), q, t)
-        q = fma(SIMD8(repeating: 9.3726965e-05), q, t)
+        q = fma(SIMD8(repeating: 9.3727431e-05), q, t)
         let large = (1 - exp8(q)).replacing(with: 1, where: a .>= 4)
         let r = small.replacing(with: large, where: a .> 0.921875)
         return unsafeBitCast(unsafeBitCast(r, to: SIMD8<UInt32>.self) | (xb & signMask), to: SIMD8<Float>.self)
