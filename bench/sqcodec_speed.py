@@ -257,8 +257,8 @@ def render(res):
       "excluded, weight norm folded.")
     p("- **tqa**: wall clock of `tqa encode … --codec sqcodec --threads T` / `tqa decode … --threads T`, "
       "process start, weight loading and file I/O included (conservative); *load* = the same on a 0.1 s file. "
-      "tqa encodes with context so that its tokens equal whole-input encoding; it decodes in packets "
-      "(about 20 s for 6kbps) with a block of context.")
+      "tqa encodes and decodes in packets (about 20 s for 6kbps) with one block of context either side, "
+      "carrying the transformers' last window from packet to packet, so its tokens equal whole-input encoding.")
     p("- **ratio** = torch time / tqa time (> 1: tqa faster). **scaling** = tqa enc+dec time 1 thread / 2 threads. "
       "**agreement** = tqa tokens equal to torch's (1 thread), frame by frame.\n")
 
