@@ -18,12 +18,7 @@ extension Kernels {
                     bias.withUnsafeBufferPointer { b in
                         for r in job * run ..< min(x.rows, (job + 1) * run) {
                             let row = base.value + r * n
-                            var sum: Double = 0
-                            for c in 0..<n { sum += Double(row[c]) }
-                            let mean = Float(sum / Double(n))
-                            var squares: Double = 0
-                            for c in 0..<n { let d = Double(row[c] - mean); squares += d * d }
-                            let inv = 1 / (Float(squares / Double(n)) + eps).squareRoot()
+                            let (mean, inv) = meanAndInverseDeviation(row, count: n, eps: eps)
                             for c in 0..<n { row[c] = (row[c] - mean) * inv * w[c] + b[c] }
                         }
                     }
@@ -81,17 +76,23 @@ extension Kernels {
         out.data.withUnsafeMutableBufferPointer { p in
             for c in 0..<x.rows {
                 let row = p.baseAddress! + c * t
-                var sum: Double = 0
-                for j in 0..<t { sum += Double(row[j]) }
-                let mean = Float(sum / Double(t))
-                var squares: Double = 0
-                for j in 0..<t { let d = Double(row[j] - mean); squares += d * d }
-                let inv = 1 / (Float(squares / Double(t)) + eps).squareRoot()
+                let (mean, inv) = meanAndInverseDeviation(row, count: t, eps: eps)
                 let w = weight[c], b = bias[c]
                 for j in 0..<t { row[j] = (row[j] - mean) * inv * w + b }
             }
         }
         return out
+    }
+
+    /// The mean of `x[0..<count]` and `1/sqrt(σ² + eps)` (biased variance), summed in double.
+    @inline(__always)
+    static func meanAndInverseDeviation(_ x: UnsafePointer<Float>, count n: Int, eps: Float) -> (mean: Float, inverse: Float) {
+        var sum: Double = 0
+        for i in 0..<n { sum += Double(x[i]) }
+        let mean = Float(sum / Double(n))
+        var squares: Double = 0
+        for i in 0..<n { let d = Double(x[i] - mean); squares += d * d }
+        return (mean, 1 / (Float(squares / Double(n)) + eps).squareRoot())
     }
 
     /// Global response normalization as sq-codec's `GRN` computes it: one norm over the whole
