@@ -162,11 +162,14 @@ public struct SQCodecModel: Sendable {
         var history: [[Matrix]] = []
     }
 
+    /// Blocks of audio the convolutions need on each side of the blocks they encode: one (their
+    /// reach is far shorter than the shortest block, 0.45 s of 24kbps_24khz).
+    static let convolutionContext = 1
+
     /// The blocks of audio `encodeBlocks` needs for the blocks `core` of an input of `blocks`
-    /// blocks: one more on each side, the convolutions' context (their reach is far shorter than
-    /// the shortest block, 0.45 s of 24kbps_24khz).
+    /// blocks: `convolutionContext` more on each side.
     static func convolutionSpan(core: Range<Int>, blocks: Int) -> Range<Int> {
-        max(0, core.lowerBound - 1) ..< min(blocks, core.upperBound + 1)
+        max(0, core.lowerBound - convolutionContext) ..< min(blocks, core.upperBound + convolutionContext)
     }
 
     /// Tokens of the blocks `core` of a longer input, equal to those of encoding the whole input

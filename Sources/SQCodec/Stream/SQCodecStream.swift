@@ -26,9 +26,9 @@ public struct SQCodecEncoder: PacketEncoder {
     private var nextBlock = 0
     private var framesIn = 0
 
-    /// Blocks of audio context on each side of a packet: the convolutions'
-    /// (`SQCodecModel.convolutionSpan`); the transformers' look-back is carried in `states`.
-    static let context = (before: 1, after: 1)
+    /// Blocks of audio context on each side of a packet: the convolutions'; the transformers'
+    /// look-back is carried in `states`.
+    static let context = (before: SQCodecModel.convolutionContext, after: SQCodecModel.convolutionContext)
 
     /// Per channel, what the model carries from one packet's blocks to the next.
     private var states: [SQCodecModel.EncodingState]
