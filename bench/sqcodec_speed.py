@@ -185,21 +185,24 @@ def measure_model(a, model, work):
     tq = os.path.join(d, "x.tqa")
     y = os.path.join(d, "y.wav")
     r["tqa"] = {"encode_s": {}, "decode_s": {}, "load_encode_s": {}, "load_decode_s": {}}
-    for threads in THREADS:
-        log(f"[{model}] tqa, {threads} thread(s)")
+    sq, sy = os.path.join(d, "short.tqa"), os.path.join(d, "short.wav")
+
+    def encode_decode(src, coded, out, threads):
+        """a.runs timings each of tqa encode src -> coded and decode coded -> out."""
         enc, dec = [], []
         for _ in range(a.runs):
-            enc.append(timed(tqa_encode(a.tqa, model, weights, wav, tq, threads)))
-            dec.append(timed(tqa_decode(a.tqa, weights, tq, y, threads)))
+            enc.append(timed(tqa_encode(a.tqa, model, weights, src, coded, threads)))
+            dec.append(timed(tqa_decode(a.tqa, weights, coded, out, threads)))
+        return enc, dec
+
+    for threads in THREADS:
+        log(f"[{model}] tqa, {threads} thread(s)")
+        enc, dec = encode_decode(wav, tq, y, threads)
         r["tqa"]["encode_s"][str(threads)] = enc
         r["tqa"]["decode_s"][str(threads)] = dec
         if threads == THREADS[0]:
             tokens = json.loads(run([a.tqa, "tokens", "--json", tq]).stdout)["channels"][0]
-        sq, sy = os.path.join(d, "short.tqa"), os.path.join(d, "short.wav")
-        le, ld = [], []
-        for _ in range(a.runs):
-            le.append(timed(tqa_encode(a.tqa, model, weights, short, sq, threads)))
-            ld.append(timed(tqa_decode(a.tqa, weights, sq, sy, threads)))
+        le, ld = encode_decode(short, sq, sy, threads)
         r["tqa"]["load_encode_s"][str(threads)] = le
         r["tqa"]["load_decode_s"][str(threads)] = ld
     ref = r["torch"].pop("tokens")
