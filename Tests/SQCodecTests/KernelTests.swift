@@ -302,6 +302,22 @@ import Testing
         var g = SeededGenerator(seed: seed)
         let heads = Int.random(in: 1...3, using: &g), d = Int.random(in: 1...5, using: &g)
         let w = Int.random(in: 1...6, using: &g), t = Int.random(in: 1...30, using: &g)
+        Self.checkLocalAttention(heads: heads, headDim: d, windowSize: w, frames: t, &g, seed: seed)
+    }
+
+    /// Sizes where the kernel's strips of 6 queries, panels of 16 keys and partial value panels
+    /// (`headDim` not a multiple of 16) all occur, windows up to 40 frames.
+    @Test(arguments: seeds)
+    func localAttentionMatchesMaskedSoftmaxInStrips(seed: UInt64) {
+        var g = SeededGenerator(seed: 100 + seed)
+        let heads = Int.random(in: 1...2, using: &g), d = [8, 16, 20, 64][Int(seed) % 4]
+        let w = Int.random(in: 7...40, using: &g), t = Int.random(in: w...(4 * w + 5), using: &g)
+        Self.checkLocalAttention(heads: heads, headDim: d, windowSize: w, frames: t, &g, seed: 100 + seed)
+    }
+
+    /// `Kernels.localCausalAttention` against the masked softmax written out in double precision.
+    static func checkLocalAttention(heads: Int, headDim d: Int, windowSize w: Int, frames t: Int,
+                                    _ g: inout SeededGenerator, seed: UInt64) {
         let inner = heads * d
         let qkv = Matrix(rows: t, cols: 3 * inner, data: Self.random(t * 3 * inner, &g))
         let bias = Matrix(rows: heads, cols: 2 * w, data: Self.random(heads * 2 * w, &g))
@@ -326,7 +342,7 @@ import Testing
                 }
             }
         }
-        #expect(Self.close(y.data, ref), "seed \(seed)")
+        #expect(Self.close(y.data, ref), "seed \(seed): heads \(heads), headDim \(d), window \(w), frames \(t)")
     }
 
     @Test func fsqMatchesFormulaAndRoundTrips() {

@@ -114,7 +114,7 @@ import Testing
         for width in [3, 7, 16, 103, 2000] {
             for threads in [1, 2] {
                 var y = x
-                Kernels.$threads.withValue(threads) { mapTilesInPlace(&y, reach: 2, width: width, Self.movingSum5) }
+                Kernels.$threads.withValue(threads) { mapTilesInPlace(&y, reach: 2, width: width) { Self.movingSum5($0).columns($1) } }
                 #expect(y.data == Self.movingSum5(x).data, "width \(width), \(threads) threads (seed 10)")
             }
         }

@@ -184,7 +184,7 @@ extension Kernels {
     private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
     /// `c[0..<6, 0..<16] += a[0..<6, 0..<kb] · pack`, `a` rows `lda` apart, `c` rows `ldc` apart.
-    private static func microKernel6x16(
+    static func microKernel6x16(
         _ kb: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ pack: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
@@ -216,7 +216,7 @@ extension Kernels {
     }
 
     /// One row: `c[0..<16] += a[0..<kb] · pack`.
-    private static func microKernel1x16(_ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    static func microKernel1x16(_ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
         var c0 = load(c), c1 = load(c + 8)
         var bp = pack
         for p in 0..<kb {

@@ -24,40 +24,92 @@ extension Kernels {
         var out = Matrix(rows: t, cols: inner)
         let windows = (t + windowSize - 1) / windowSize
         let ld = qkv.cols, maxKeys = 2 * windowSize
+        let nr = gemmTileColumns, mr = gemmTileRows
+        // Key panels of 16 (zero-padded), the scores' row stride, value panels per head.
+        let keyPanels = (maxKeys + nr - 1) / nr, ldS = keyPanels * nr, valuePanels = (headDim + nr - 1) / nr
+        // Each head's bias by distance, reversed: a query `base` keys after the first key of its
+        // range finds key j's bias hb[base − j] at reversed[L − 1 − base + j], L = 2·windowSize,
+        // so a row of biases is one contiguous copy; the zeros after it stand for masked keys.
+        let padding = nr + mr, table = maxKeys + padding
+        var reversed = [Float](repeating: 0, count: heads * table)
+        for h in 0..<heads { for x in 0..<maxKeys { reversed[h * table + x] = bias[h, maxKeys - 1 - x] } }
         qkv.data.withUnsafeBufferPointer { xp in
-            bias.data.withUnsafeBufferPointer { bp in
+            reversed.withUnsafeBufferPointer { bp in
                 out.data.withUnsafeMutableBufferPointer { op in
-                    let x = UncheckedBox(xp.baseAddress!), table = UncheckedBox(bp.baseAddress!), o = UncheckedBox(op.baseAddress!)
-                    // One window of one head at a time: S = (scale·Q) Kᵀ + bias, causal mask, softmax, O = S V.
+                    let x = UncheckedBox(xp.baseAddress!), rev = UncheckedBox(bp.baseAddress!), o = UncheckedBox(op.baseAddress!)
+                    // One window of one head at a time: S = (scale·Q) Kᵀ + bias, causal mask, softmax, O = S V,
+                    // in strips of 6 queries that compute only the keys their last query sees.
                     parallel(count: heads * windows) { job in
                         let h = job / windows, w = job % windows
                         let i0 = w * windowSize, i1 = min(t, i0 + windowSize)
                         let j0 = max(0, i0 - windowSize), keys = i1 - j0, queries = i1 - i0
-                        let capacity = windowSize * headDim + headDim * maxKeys + windowSize * maxKeys
+                        let capacity = windowSize * headDim + keyPanels * headDim * nr + valuePanels * maxKeys * nr
+                            + windowSize * ldS + mr * nr
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { scratch in
-                            let q = scratch.baseAddress!, kT = q + windowSize * headDim, s = kT + headDim * maxKeys
+                            let q = scratch.baseAddress!, kPack = q + windowSize * headDim
+                            let vPack = kPack + keyPanels * headDim * nr, s = vPack + valuePanels * maxKeys * nr
+                            let tile = s + windowSize * ldS
                             let qOff = h * headDim, kOff = inner + h * headDim, vOff = 2 * inner + h * headDim
                             for r in 0..<queries {
                                 let src = x.value + (i0 + r) * ld + qOff
                                 for d in 0..<headDim { q[r * headDim + d] = src[d] * scale }
                             }
+                            // Kᵀ as GEMM panels: panel p holds keys 16p ..< 16p + 16, a row of 16 per feature.
+                            let usedKeyPanels = (keys + nr - 1) / nr
+                            kPack.initialize(repeating: 0, count: usedKeyPanels * headDim * nr)
                             for j in 0..<keys {
-                                let src = x.value + (j0 + j) * ld + kOff
-                                for d in 0..<headDim { kT[d * keys + j] = src[d] }
+                                let src = x.value + (j0 + j) * ld + kOff, dst = kPack + (j / nr) * headDim * nr + j % nr
+                                for d in 0..<headDim { dst[d * nr] = src[d] }
                             }
-                            let hb = table.value + h * bias.cols
-                            for r in 0..<queries {
-                                let row = s + r * keys, i = i0 + r
-                                for j in 0..<keys { row[j] = hb[max(0, i - (j0 + j))] }
+                            // V as panels of 16 features (zero-padded), a row per key.
+                            for p in 0..<valuePanels {
+                                let cols = min(nr, headDim - p * nr), dst = vPack + p * maxKeys * nr
+                                for j in 0..<keys {
+                                    let src = x.value + (j0 + j) * ld + vOff + p * nr, row = dst + j * nr
+                                    for c in 0..<nr { row[c] = c < cols ? src[c] : 0 }
+                                }
                             }
-                            gemm(m: queries, n: keys, k: headDim, a: q, lda: headDim, b: kT, ldb: keys, c: s, ldc: keys, threads: 1)
-                            for r in 0..<queries {
-                                let row = s + r * keys, visible = i0 + r - j0 + 1
-                                softmax(row, count: visible)
-                                for j in visible..<keys { row[j] = 0 }
+                            let hb = rev.value + h * table
+                            var r0 = 0
+                            while r0 < queries {
+                                let rows = min(mr, queries - r0)
+                                // Keys the strip's last query sees; scores are computed over whole panels.
+                                let need = i0 + r0 + rows - j0, width = (need + nr - 1) / nr * nr
+                                for r in r0 ..< r0 + rows {
+                                    (s + r * ldS).update(from: hb + (maxKeys - 1 - (i0 + r - j0)), count: width)
+                                }
+                                for panel in 0 ..< width / nr {
+                                    let bp = kPack + panel * headDim * nr
+                                    if rows == mr {
+                                        microKernel6x16(headDim, q + r0 * headDim, headDim, bp, s + r0 * ldS + panel * nr, ldS)
+                                    } else {
+                                        for r in r0 ..< r0 + rows { microKernel1x16(headDim, q + r * headDim, bp, s + r * ldS + panel * nr) }
+                                    }
+                                }
+                                for r in r0 ..< r0 + rows {
+                                    let row = s + r * ldS, visible = i0 + r - j0 + 1
+                                    softmax(row, count: visible)
+                                    (row + visible).update(repeating: 0, count: need - visible)
+                                }
+                                // O[strip] += S[strip, 0..<need] · V[0..<need]: the keys after `need` have weight 0.
+                                for p in 0..<valuePanels {
+                                    let cols = min(nr, headDim - p * nr), bp = vPack + p * maxKeys * nr
+                                    let dst = o.value + (i0 + r0) * inner + qOff + p * nr
+                                    let (c, ldc) = cols == nr ? (dst, inner) : (tile, nr)
+                                    if cols < nr {
+                                        for r in 0..<rows { for col in 0..<nr { tile[r * nr + col] = col < cols ? dst[r * inner + col] : 0 } }
+                                    }
+                                    if rows == mr {
+                                        microKernel6x16(need, s + r0 * ldS, ldS, bp, c, ldc)
+                                    } else {
+                                        for r in 0..<rows { microKernel1x16(need, s + (r0 + r) * ldS, bp, c + r * ldc) }
+                                    }
+                                    if cols < nr {
+                                        for r in 0..<rows { for col in 0..<cols { dst[r * inner + col] = tile[r * nr + col] } }
+                                    }
+                                }
+                                r0 += rows
                             }
-                            gemm(m: queries, n: headDim, k: keys, a: s, lda: keys, b: x.value + j0 * ld + vOff, ldb: ld,
-                                 c: o.value + i0 * inner + qOff, ldc: inner, threads: 1)
                         }
                     }
                 }

@@ -28,34 +28,38 @@ struct ConvUnit: Sendable {
 
     /// `x: (dim, T)` → `(dim, T)`.
     ///
-    /// Computed in tiles of frames (`mapTiles`), each through the whole unit while it is in
-    /// cache: every step but GRN is local in time (the depth-wise convolution reads
-    /// `3·dilation` frames either side), and GRN's sequence-wide factor `‖a‖/(‖a‖ + eps)` is
-    /// exactly 1 once the first tile's activations alone have a norm of 4 or more (they are a
-    /// part of the sequence's). When they do not (near-silent input), the unit runs over the
-    /// whole sequence at once, as PyTorch does.
+    /// Computed in tiles of frames (`mapTilesInPlace`), each through the whole unit while it is
+    /// in cache: every step but GRN is local in time (the depth-wise convolution reads
+    /// `3·dilation` frames either side; everything after it runs on the tile's own frames only),
+    /// and GRN's sequence-wide factor `‖a‖/(‖a‖ + eps)` is exactly 1 once the first tile's
+    /// activations alone have a norm of 4 or more (they are a part of the sequence's). When they
+    /// do not (near-silent input), the unit runs over the whole sequence at once, as PyTorch does.
     func callAsFunction(_ x: Matrix) -> Matrix {
         var y = x
         apply(&y)
         return y
     }
 
-    /// The unit applied to `x` in place (`mapTilesInPlace`: no second `(dim, T)` matrix when
-    /// the tiles run), bit-identical to `callAsFunction`.
+    /// The unit applied to `x` in place (no second `(dim, T)` matrix when the tiles run),
+    /// bit-identical to `whole`: each frame's values are computed by the same operations.
     func apply(_ x: inout Matrix) {
         let width = max(64, (1 << 17) / (4 * x.rows) / 16 * 16), reach = dwConv.padding
         guard x.cols > width else { x = whole(x); return }
-        let head = activation(x.columns(0 ..< min(x.cols, width + reach))).columns(0..<width)
+        let head = activation(x.columns(0 ..< min(x.cols, width + reach)), frames: 0..<width)
         guard Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1 else { x = whole(x); return }
-        mapTilesInPlace(&x, reach: reach, width: width) { s in s + pwConv2(grn(activation(s), factor: 1)) }
+        mapTilesInPlace(&x, reach: reach, width: width) { s, kept in
+            s.columns(kept) + pwConv2(grn(activation(s, frames: kept), factor: 1))
+        }
     }
 
     /// The unit over the whole sequence in one pass.
-    func whole(_ x: Matrix) -> Matrix { x + pwConv2(grn(activation(x))) }
+    func whole(_ x: Matrix) -> Matrix { x + pwConv2(grn(activation(x, frames: 0..<x.cols))) }
 
-    /// `Snake(pw1(Norm(dwconv(x))))`, `(4·dim, T)`.
-    private func activation(_ x: Matrix) -> Matrix {
+    /// Frames `frames` of `Snake(pw1(Norm(dwconv(x))))`, `(4·dim, frames.count)`: the depth-wise
+    /// convolution reads its context from `x`; the rest is point-wise.
+    private func activation(_ x: Matrix, frames: Range<Int>) -> Matrix {
         var h = dwConv(x)
+        if frames != 0..<x.cols { h = h.columns(frames) }
         if let norm { h = norm(h) }
         return act(pwConv1(h))
     }

@@ -80,14 +80,17 @@ func mapUpsamplingTiles(_ x: Matrix, factor: Int, reach: Int, width: Int,
 }
 
 /// `mapTiles` writing its result over its input: `x ← f(x)` for a local map that keeps the
-/// channel and frame counts, without a second whole-sequence matrix. Tiles run in batches on
+/// channel and frame counts, without a second whole-sequence matrix. `f(slice, kept)` gets a
+/// tile's frames with `reach` frames of context either side (fewer at the sequence's ends) and
+/// returns the map's output frames `kept` of that slice only, so that steps after the reach
+/// is used up (point-wise products) run on the kept frames alone. Tiles run in batches on
 /// `Kernels.threads` threads, each batch reading the input (the `reach` frames before it, which
 /// the previous batch has overwritten, from a copy kept before it did) and then writing its
 /// tiles back, so every tile sees exactly the input `mapTiles` would give it.
-func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) {
+func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (_ slice: Matrix, _ kept: Range<Int>) -> Matrix) {
     let t = x.cols, rows = x.rows
     if t <= width {
-        let y = f(x)
+        let y = f(x, 0..<t)
         precondition(y.rows == rows && y.cols == t, "mapTilesInPlace: the map must keep the shape")
         x = y
         return
@@ -118,9 +121,9 @@ func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (Matrix) ->
                             }
                         }
                     }
-                    let y = f(slice)
-                    precondition(y.rows == rows && y.cols == w, "mapTilesInPlace: the map must keep the shape")
-                    (out.value + i).pointee = y.columns(lower - lo ..< upper - lo)
+                    let y = f(slice, lower - lo ..< upper - lo)
+                    precondition(y.rows == rows && y.cols == upper - lower, "mapTilesInPlace: the map must return the kept frames")
+                    (out.value + i).pointee = y
                 }
             }
         }
