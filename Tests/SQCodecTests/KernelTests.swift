@@ -104,6 +104,32 @@ import Testing
         #expect(results[0] == results[1], "seed \(seed): two threads changed the product")
     }
 
+    /// A packed left operand (a layer's weights, `Kernels.PackedMatrix`) gives the row-major
+    /// product bit for bit: whole strips, the rows after them, several depth blocks, products
+    /// narrower than a tile, one and two threads.
+    @Test(arguments: seeds)
+    func packedLeftOperandGivesTheSameProduct(seed: UInt64) {
+        var g = SeededGenerator(seed: 200 + seed)
+        let m = Int.random(in: 1...50, using: &g), n = Int.random(in: 1...90, using: &g)
+        let k = [Int.random(in: 1...40, using: &g), Int.random(in: 300...900, using: &g)][Int(seed) % 2]
+        let ldb = n + Int.random(in: 0...3, using: &g), ldc = n + Int.random(in: 0...3, using: &g)
+        let a = Self.random(m * k, &g), b = Self.random(k * ldb, &g), c0 = Self.random(m * ldc, &g)
+        let packed = Kernels.PackedMatrix(rows: m, depth: k, rowMajor: a)
+        for threads in [1, 2] {
+            var direct = c0, viaPacked = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                direct.withUnsafeMutableBufferPointer { cp in
+                    Kernels.gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: ldb,
+                                 c: cp.baseAddress!, ldc: ldc, threads: threads)
+                }
+                viaPacked.withUnsafeMutableBufferPointer { cp in
+                    Kernels.gemm(n: n, a: packed, b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: ldc, threads: threads)
+                }
+            } }
+            #expect(viaPacked == direct, "seed \(200 + seed): m \(m) n \(n) k \(k), \(threads) threads")
+        }
+    }
+
     /// The vectorized sine of Snake against `sin` in double precision, over the range where it
     /// reduces exactly and beyond (where it falls back to `sinf`), with NaN and infinities.
     @Test func sineIsWithinAUnitInTheLastPlace() {

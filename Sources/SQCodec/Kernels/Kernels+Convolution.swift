@@ -18,19 +18,17 @@ extension Kernels {
         precondition(cin % groups == 0 && cout % groups == 0, "conv1d: channels not divisible by groups")
         let cinG = cin / groups, coutG = cout / groups
         precondition(weight.count == cout * cinG * k, "conv1d: weight has \(weight.count) values, expected \(cout * cinG * k)")
-        let span = dilation * (k - 1) + 1
-        let tOut = max(0, (t + 2 * padding - span) / stride + 1)
+        let tOut = convolutionFrames(t, kernelSize: k, stride: stride, dilation: dilation, padding: padding)
+        if tOut > 0 && groups == 1 && stride == 1 && cin > 1 {
+            return conv1d(x, taps: convolutionTaps(weight, outChannels: cout, inChannels: cin, kernelSize: k), bias: bias,
+                          dilation: dilation, padding: padding)
+        }
+        if tOut > 0 && groups == 1 && stride > 1 && cin * k > 1 {
+            return stridedConv1d(x, weight: PackedMatrix(rows: cout, depth: cin * k, rowMajor: weight), bias: bias,
+                                 kernelSize: k, stride: stride, dilation: dilation, padding: padding)
+        }
         var out = Matrix(rows: cout, cols: tOut)
         if tOut == 0 { return out }
-        if groups == 1 && stride == 1 && cin > 1 {
-            conv1dAsGEMM(x, weight: weight, bias: bias, kernelSize: k, dilation: dilation, padding: padding, into: &out)
-            return out
-        }
-        if groups == 1 && stride > 1 && cin * k > 1 {
-            stridedConv1dAsGEMM(x, weight: weight, bias: bias, kernelSize: k, stride: stride, dilation: dilation,
-                                padding: padding, into: &out)
-            return out
-        }
         x.data.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { yp in
@@ -63,13 +61,25 @@ extension Kernels {
         return out
     }
 
+    /// Output frames of a convolution of `t` frames: `(t + 2·padding − span)/stride + 1` with
+    /// `span = dilation·(kernelSize − 1) + 1`, or 0 when the padded input is shorter than the span.
+    static func convolutionFrames(_ t: Int, kernelSize: Int, stride: Int, dilation: Int, padding: Int) -> Int {
+        let padded = t + 2 * padding, span = dilation * (kernelSize - 1) + 1
+        return padded < span ? 0 : (padded - span) / stride + 1
+    }
+
     /// Strided, ungrouped convolution as one GEMM over gathered columns (im2col):
-    /// `y = W · X` with `W = w` as a `(Cout, Cin·K)` matrix and `X[i·K + k, j] = x[i, j·stride + k·dilation − padding]`
-    /// (zero outside the input). `X` has `Cin·K/stride` values per input frame, about as many as
-    /// `x` for the down-sampling layers (kernel = stride).
-    private static func stridedConv1dAsGEMM(_ x: Matrix, weight: [Float], bias: [Float]?, kernelSize k: Int, stride: Int,
-                                            dilation: Int, padding: Int, into out: inout Matrix) {
-        let cin = x.rows, t = x.cols, cout = out.rows, tOut = out.cols
+    /// `y = W · X` with `W = w` as a packed `(Cout, Cin·K)` matrix and
+    /// `X[i·K + k, j] = x[i, j·stride + k·dilation − padding]` (zero outside the input). `X` has
+    /// `Cin·K/stride` values per input frame, about as many as `x` for the down-sampling layers
+    /// (kernel = stride). Same shapes and result as `conv1d` with `groups` 1.
+    static func stridedConv1d(_ x: Matrix, weight: PackedMatrix, bias: [Float]?, kernelSize k: Int, stride: Int,
+                              dilation: Int, padding: Int) -> Matrix {
+        let cin = x.rows, t = x.cols, cout = weight.rows
+        precondition(weight.depth == cin * k, "stridedConv1d: weight depth \(weight.depth), expected \(cin * k)")
+        let tOut = convolutionFrames(t, kernelSize: k, stride: stride, dilation: dilation, padding: padding)
+        var out = Matrix(rows: cout, cols: tOut)
+        if tOut == 0 { return out }
         var columns = [Float](repeating: 0, count: cin * k * tOut)
         x.data.withUnsafeBufferPointer { xp in
             columns.withUnsafeMutableBufferPointer { cp in
@@ -86,38 +96,43 @@ extension Kernels {
             }
         }
         if let bias { out.fillRows(with: bias) }
-        weight.withUnsafeBufferPointer { wp in
-            columns.withUnsafeBufferPointer { cp in
-                out.data.withUnsafeMutableBufferPointer { yp in
-                    gemm(m: cout, n: tOut, k: cin * k, a: wp.baseAddress!, b: cp.baseAddress!, c: yp.baseAddress!)
-                }
+        columns.withUnsafeBufferPointer { cp in
+            out.data.withUnsafeMutableBufferPointer { yp in
+                gemm(n: tOut, a: weight, b: cp.baseAddress!, ldb: tOut, c: yp.baseAddress!, ldc: tOut)
             }
+        }
+        return out
+    }
+
+    /// The taps `W_k = w[:, :, k]` of a `(Cout, Cin, K)` weight, each a packed `(Cout, Cin)` matrix.
+    static func convolutionTaps(_ weight: [Float], outChannels cout: Int, inChannels cin: Int, kernelSize k: Int) -> [PackedMatrix] {
+        precondition(weight.count == cout * cin * k, "convolutionTaps: \(weight.count) values for \(cout)x\(cin)x\(k)")
+        return (0..<k).map { kk in
+            PackedMatrix(rows: cout, depth: cin, rowMajor: (0..<(cout * cin)).map { weight[$0 * k + kk] })
         }
     }
 
-    /// Stride-1, ungrouped convolution as one GEMM per tap: `y += W_k · shift(x, k·dilation − padding)`,
-    /// `W_k = w[:, :, k]` as a `(Cout, Cin)` matrix, over the frames where the shifted input exists.
-    private static func conv1dAsGEMM(_ x: Matrix, weight: [Float], bias: [Float]?, kernelSize k: Int,
-                                     dilation: Int, padding: Int, into out: inout Matrix) {
-        let cin = x.rows, t = x.cols, cout = out.rows, tOut = out.cols
-        var taps = [Float](repeating: 0, count: k * cout * cin)
-        for o in 0..<cout { for i in 0..<cin { for kk in 0..<k { taps[(kk * cout + o) * cin + i] = weight[(o * cin + i) * k + kk] } } }
+    /// Stride-1, ungrouped convolution as one GEMM per tap: `y += W_k · shift(x, k·dilation − padding)`
+    /// over the frames where the shifted input exists, `taps` from `convolutionTaps`. Same shapes
+    /// and result as `conv1d` with stride and groups 1.
+    static func conv1d(_ x: Matrix, taps: [PackedMatrix], bias: [Float]?, dilation: Int, padding: Int) -> Matrix {
+        let cin = x.rows, t = x.cols, k = taps.count, cout = taps.first?.rows ?? 0
+        precondition(taps.allSatisfy { $0.rows == cout && $0.depth == cin }, "conv1d: taps of another shape than \(cout)x\(cin)")
+        let tOut = convolutionFrames(t, kernelSize: k, stride: 1, dilation: dilation, padding: padding)
+        var out = Matrix(rows: cout, cols: tOut)
+        if tOut == 0 { return out }
         if let bias { out.fillRows(with: bias) }
         x.data.withUnsafeBufferPointer { xp in
-            taps.withUnsafeBufferPointer { wp in
-                out.data.withUnsafeMutableBufferPointer { yp in
-                    for kk in 0..<k {
-                        let offset = kk * dilation - padding
-                        let lo = max(0, -offset), hi = min(tOut, t - offset)
-                        if lo >= hi { continue }
-                        gemm(m: cout, n: hi - lo, k: cin,
-                             a: wp.baseAddress! + kk * cout * cin, lda: cin,
-                             b: xp.baseAddress! + lo + offset, ldb: t,
-                             c: yp.baseAddress! + lo, ldc: tOut)
-                    }
+            out.data.withUnsafeMutableBufferPointer { yp in
+                for (kk, tap) in taps.enumerated() {
+                    let offset = kk * dilation - padding
+                    let lo = max(0, -offset), hi = min(tOut, t - offset)
+                    if lo >= hi { continue }
+                    gemm(n: hi - lo, a: tap, b: xp.baseAddress! + lo + offset, ldb: t, c: yp.baseAddress! + lo, ldc: tOut)
                 }
             }
         }
+        return out
     }
 
     /// Frame-first linear map, as `torch.nn.functional.linear`: `y[t, o] = b[o] + Σ_i x[t, i] · w[o, i]`.
@@ -140,6 +155,19 @@ extension Kernels {
                 out.data.withUnsafeMutableBufferPointer { yp in
                     gemm(m: x.rows, n: wt.cols, k: x.cols, a: xp.baseAddress!, b: wp.baseAddress!, c: yp.baseAddress!)
                 }
+            }
+        }
+        return out
+    }
+
+    /// `pointwise` with the weight packed (`PackedMatrix`, `(out, in)`), bit for bit the same.
+    static func pointwise(_ x: Matrix, weight: PackedMatrix, bias: [Float]?) -> Matrix {
+        precondition(x.rows == weight.depth, "pointwise: input has \(x.rows) channels, weight expects \(weight.depth)")
+        var out = Matrix(rows: weight.rows, cols: x.cols)
+        if let bias { out.fillRows(with: bias) }
+        x.data.withUnsafeBufferPointer { xp in
+            out.data.withUnsafeMutableBufferPointer { yp in
+                gemm(n: x.cols, a: weight, b: xp.baseAddress!, ldb: x.cols, c: yp.baseAddress!, ldc: x.cols)
             }
         }
         return out

@@ -51,22 +51,22 @@ extension Kernels {
                             let tile = s + windowSize * ldS
                             let qOff = h * headDim, kOff = inner + h * headDim, vOff = 2 * inner + h * headDim
                             for r in 0..<queries {
-                                let src = x.value + (i0 + r) * ld + qOff
-                                for d in 0..<headDim { q[r * headDim + d] = src[d] * scale }
+                                scaledCopy(x.value + (i0 + r) * ld + qOff, into: q + r * headDim, count: headDim, scale: scale)
                             }
                             // Kᵀ as GEMM panels: panel p holds keys 16p ..< 16p + 16, a row of 16 per feature.
                             let usedKeyPanels = (keys + nr - 1) / nr
-                            kPack.initialize(repeating: 0, count: usedKeyPanels * headDim * nr)
+                            if keys % nr != 0 { (kPack + (usedKeyPanels - 1) * headDim * nr).initialize(repeating: 0, count: headDim * nr) }
                             for j in 0..<keys {
-                                let src = x.value + (j0 + j) * ld + kOff, dst = kPack + (j / nr) * headDim * nr + j % nr
-                                for d in 0..<headDim { dst[d * nr] = src[d] }
+                                strideCopy(x.value + (j0 + j) * ld + kOff, into: kPack + (j / nr) * headDim * nr + j % nr,
+                                           count: headDim, stride: nr)
                             }
                             // V as panels of 16 features (zero-padded), a row per key.
                             for p in 0..<valuePanels {
                                 let cols = min(nr, headDim - p * nr), dst = vPack + p * maxKeys * nr
                                 for j in 0..<keys {
                                     let src = x.value + (j0 + j) * ld + vOff + p * nr, row = dst + j * nr
-                                    for c in 0..<nr { row[c] = c < cols ? src[c] : 0 }
+                                    row.update(from: src, count: cols)
+                                    if cols < nr { (row + cols).update(repeating: 0, count: nr - cols) }
                                 }
                             }
                             let hb = rev.value + h * table
@@ -116,6 +116,26 @@ extension Kernels {
             }
         }
         return out
+    }
+
+    /// `dst[0..<count] = scale · src[0..<count]`.
+    @inline(__always)
+    private static func scaledCopy(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+        var s = src, d = dst
+        for _ in 0..<count {
+            d.pointee = s.pointee * scale
+            s += 1; d += 1
+        }
+    }
+
+    /// `dst[stride · i] = src[i]` for `i < count`.
+    @inline(__always)
+    private static func strideCopy(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int, stride: Int) {
+        var s = src, d = dst
+        for _ in 0..<count {
+            d.pointee = s.pointee
+            s += 1; d += stride
+        }
     }
 
     /// `row[0..<count] ← softmax(row[0..<count])`, eight lanes at a time with `exp8` (a tail
