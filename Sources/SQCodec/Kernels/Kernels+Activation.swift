@@ -35,6 +35,35 @@ extension Kernels {
         }
     }
 
+    /// `snake` and then `globalResponseNorm(_:gamma:beta:factor:)` in one pass over `x`, in place:
+    /// `s = x + 1/(α[c] + eps) · sin²(α[c] · x)`, `x ← γ[c] · (s · n) + β[c] + s` (a residual
+    /// unit's activation with GRN's sequence-wide factor `n` known), bit for bit the two calls.
+    static func snakeResponseNorm(_ x: inout Matrix, alpha: [Float], gamma: [Float], beta: [Float], factor n: Float) {
+        precondition(alpha.count == x.rows && gamma.count == x.rows && beta.count == x.rows, "snakeResponseNorm: size mismatch")
+        let t = x.cols, rows = x.rows
+        x.data.withUnsafeMutableBufferPointer { xp in
+            let base = UncheckedBox(xp.baseAddress!)
+            parallel(count: rows, threads: t * rows < 1 << 15 ? 1 : Kernels.threads) { c in
+                let a = alpha[c], inv = SIMD8<Float>(repeating: 1 / (a + float32Epsilon))
+                let g = SIMD8<Float>(repeating: gamma[c]), b = SIMD8<Float>(repeating: beta[c]), nv = SIMD8<Float>(repeating: n)
+                let row = base.value + c * t
+                var j = 0
+                while j + 8 <= t {
+                    let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                    let sv = sine8(a * v), y = fma(v, inv, sv * sv)
+                    UnsafeMutableRawPointer(row + j).storeBytes(of: g * (y * nv) + b + y, as: SIMD8<Float>.self)
+                    j += 8
+                }
+                if j < t {
+                    var v = SIMD8<Float>(repeating: 0)
+                    for q in 0..<(t - j) { v[q] = row[j + q] }
+                    let sv = sine8(a * v), y = fma(v, inv, sv * sv), r = g * (y * nv) + b + y
+                    for q in 0..<(t - j) { row[j + q] = r[q] }
+                }
+            }
+        }
+    }
+
     /// `sin` of eight values: `x = kπ + r` with `|r| ≤ π/2` (π in three parts, the first
     /// two short enough that their multiples are exact for `|x| < 2¹²·π`), then an odd
     /// polynomial in `r` fitted for relative error (at most 1.2e-7 on [−π/2, π/2], about one

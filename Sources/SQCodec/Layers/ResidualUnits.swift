@@ -48,20 +48,25 @@ struct ConvUnit: Sendable {
         let head = activation(x.columns(0 ..< min(x.cols, width + reach)), frames: 0..<width)
         guard Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1 else { x = whole(x); return }
         mapTilesInPlace(&x, reach: reach, width: width) { s, kept in
-            s.columns(kept) + pwConv2(grn(activation(s, frames: kept), factor: 1))
+            var a = projected(s, frames: kept)
+            Kernels.snakeResponseNorm(&a, alpha: act.alpha, gamma: grn.gamma, beta: grn.beta, factor: 1)
+            return s.columns(kept) + pwConv2(a)
         }
     }
 
     /// The unit over the whole sequence in one pass.
     func whole(_ x: Matrix) -> Matrix { x + pwConv2(grn(activation(x, frames: 0..<x.cols))) }
 
-    /// Frames `frames` of `Snake(pw1(Norm(dwconv(x))))`, `(4·dim, frames.count)`: the depth-wise
+    /// Frames `frames` of `Snake(pw1(Norm(dwconv(x))))`, `(4·dim, frames.count)`.
+    private func activation(_ x: Matrix, frames: Range<Int>) -> Matrix { act(projected(x, frames: frames)) }
+
+    /// Frames `frames` of `pw1(Norm(dwconv(x)))`, `(4·dim, frames.count)`: the depth-wise
     /// convolution reads its context from `x`; the rest is point-wise.
-    private func activation(_ x: Matrix, frames: Range<Int>) -> Matrix {
+    private func projected(_ x: Matrix, frames: Range<Int>) -> Matrix {
         var h = dwConv(x)
         if frames != 0..<x.cols { h = h.columns(frames) }
         if let norm { h = norm(h) }
-        return act(pwConv1(h))
+        return pwConv1(h)
     }
 }
 
