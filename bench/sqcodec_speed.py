@@ -260,8 +260,9 @@ def render(res):
       "excluded, weight norm folded.")
     p("- **tqa**: wall clock of `tqa encode … --codec sqcodec --threads T` / `tqa decode … --threads T`, "
       "process start, weight loading and file I/O included (conservative); *load* = the same on a 0.1 s file. "
-      "tqa encodes and decodes in packets (about 20 s for 6kbps) with one block of context either side, "
-      "carrying the transformers' last window from packet to packet, so its tokens equal whole-input encoding.")
+      "tqa encodes and decodes in packets (about 20 s for 6kbps), carrying the transformers' last window from "
+      "packet to packet, with the convolutional encoder's reach (405 samples for 6kbps) and a block of the decoder's "
+      "context either side, so its tokens equal whole-input encoding.")
     p("- **ratio** = torch time / tqa time (> 1: tqa faster). **scaling** = tqa enc+dec time 1 thread / 2 threads. "
       "**agreement** = tqa tokens equal to torch's (1 thread), frame by frame.\n")
 

@@ -107,8 +107,39 @@ import Testing
         }
     }
 
-    /// Encoding in packets through `encodeBlocks` (one block of audio either side) gives the
-    /// tokens of `encodeWhole`.
+    /// The convolutional encoder on a block with `encoderContextSamples` of audio either side gives
+    /// that block's features of the whole input bit for bit, and with two frames less of context it
+    /// does not: the context is the encoder's reach, not more. Published shapes (three strides),
+    /// seeded random weights, a loud input (GRN's factor 1).
+    @Test(arguments: [("6kbps", UInt64(21)), ("0k75bps", 22), ("24kbps_24khz", 23)])
+    func encoderContextIsTheEncodersReach(model name: String, seed: UInt64) throws {
+        let model = try RandomWeights.model(SQCodecConfiguration.named(name)!, seed: seed)
+        let fill = model.configuration.fillLength, frame = model.configuration.compressRates.reduce(1, *)
+        var g = SeededGenerator(seed: seed)
+        // Noise on a V rising away from the middle block, so that the trend pooling's maxima
+        // come from the farthest samples and the reach is used to its end.
+        let audio = (0..<(3 * fill)).map { i in
+            Float(abs(i - 3 * fill / 2)) / Float(2 * fill) + Float.random(in: -0.05...0.05, using: &g)
+        }
+        let whole = model.encoder(Matrix(rows: 1, cols: audio.count, data: audio))
+        let core = fill / frame ..< 2 * fill / frame
+        func features(context: Int) -> Matrix {
+            let lo = fill - context, hi = 2 * fill + context
+            return model.encoder(Matrix(rows: 1, cols: hi - lo, data: Array(audio[lo..<hi]))).columns(context / frame ..< context / frame + core.count)
+        }
+        let context = model.encoderContextSamples
+        #expect(context % frame == 0 && context < fill, "seed \(seed), \(name): context \(context)")
+        let enough = features(context: context).data == whole.columns(core).data
+        #expect(enough, "seed \(seed), \(name): \(context) samples of context are not enough")
+        // Whether the farthest samples change a frame depends on the input and the weights: two
+        // frames less must (6kbps needs exactly its 405 samples here, 24kbps_24khz one frame less).
+        let short = features(context: context - 2 * frame)
+        let edges = [0, core.count - 1].map { short.columns($0 ..< $0 + 1).data == whole.columns(core.lowerBound + $0 ..< core.lowerBound + $0 + 1).data }
+        #expect(edges == [false, false], "seed \(seed), \(name): \(context - 2 * frame) samples of context are enough at an edge; the reach is overestimated")
+    }
+
+    /// Encoding in packets through `encodeBlocks` (`encoderContextSamples` of audio either side)
+    /// gives the tokens of `encodeWhole`.
     @Test(arguments: Fixture.names)
     func blockRunsGiveWholeInputTokens(name: String) throws {
         let f = try Fixture(name)
@@ -119,9 +150,8 @@ import Testing
         var state = SQCodecModel.EncodingState()
         var tokens: [Int32] = []
         for core in 0..<blocks {
-            let span = SQCodecModel.convolutionSpan(core: core ..< core + 1, blocks: blocks)
-            tokens += model.encodeBlocks(padded[span.lowerBound * fill ..< span.upperBound * fill],
-                                         firstBlock: span.lowerBound, core: core ..< core + 1, state: &state)
+            let span = model.convolutionSpan(core: core ..< core + 1, samples: blocks * fill)
+            tokens += model.encodeBlocks(padded[span], firstSample: span.lowerBound, core: core ..< core + 1, state: &state)
         }
         #expect(tokens == whole, "\(name): \(zip(tokens, whole).filter { $0 != $1 }.count) of \(whole.count) tokens differ")
     }

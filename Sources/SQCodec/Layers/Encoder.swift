@@ -41,6 +41,20 @@ struct Encoder: Sendable {
         out = try Conv1d(b.child("\(index + 1)"), in: last, out: c.featureDim, kernel: 3, padding: 1)
     }
 
+    /// Samples the encoder reads beyond the samples of an output frame, on either side: the
+    /// first block's trend branches, each stage's residual units (at that stage's rate), the last
+    /// units and the output convolution's padding (at the output rate). A down-sampling frame
+    /// reads just the samples it covers; everything else is point-wise, and GRN's sequence-wide
+    /// factor is 1 but on near-silent input (`ConvUnit`).
+    var reach: Int {
+        var samples = first.branches.reach, rate = 1
+        for stage in stages {
+            samples += stage.units.map(\.dwConv.padding).reduce(0, +) * rate
+            rate *= stage.down.stride
+        }
+        return samples + (lastUnits.map(\.dwConv.padding).reduce(0, +) + out.padding) * rate
+    }
+
     /// `x: (1, T)`, `T` a multiple of the strides' product → `(featureDim, T / Π strides)`.
     func callAsFunction(_ x: Matrix) -> Matrix {
         var h = first(x)

@@ -122,8 +122,8 @@ public struct SQCodecModel: Sendable {
     ///
     /// Inputs longer than `chunkBlocks` blocks are encoded in chunks of `chunkBlocks` blocks
     /// (`encodeBlocks`), so that memory stays bounded, with the same tokens as whole-input
-    /// encoding (bar the sequence-wide GRN norm, whose factor ‖x‖/(‖x‖ + 1.2e-7) differs in the
-    /// 7th digit between chunks).
+    /// encoding (bar the sequence-wide GRN norm of near-silent input, whose factor
+    /// ‖x‖/(‖x‖ + 1.2e-7) differs in the 7th digit between chunks).
     ///
     /// `threads` threads share the work of each layer; the tokens do not depend on it.
     public func encode(_ samples: [Float], chunkBlocks: Int = defaultChunkBlocks, threads: Int = 1) -> [Int32] {
@@ -142,9 +142,8 @@ public struct SQCodecModel: Sendable {
         var state = EncodingState()
         for core in stride(from: 0, to: blocks, by: chunkBlocks) {
             let coreEnd = min(blocks, core + chunkBlocks)
-            let span = Self.convolutionSpan(core: core ..< coreEnd, blocks: blocks)
-            tokens += encodeBlocks(padded[span.lowerBound * fill ..< span.upperBound * fill], firstBlock: span.lowerBound,
-                                   core: core ..< coreEnd, state: &state)
+            let span = convolutionSpan(core: core ..< coreEnd, samples: padded.count)
+            tokens += encodeBlocks(padded[span], firstSample: span.lowerBound, core: core ..< coreEnd, state: &state)
         }
         return tokens
     }
@@ -162,30 +161,36 @@ public struct SQCodecModel: Sendable {
         var history: [[Matrix]] = []
     }
 
-    /// Blocks of audio the convolutions need on each side of the blocks they encode: one (their
-    /// reach is far shorter than the shortest block, 0.45 s of 24kbps_24khz).
-    static let convolutionContext = 1
+    /// Samples of audio the convolutional encoder needs on each side of the samples it encodes:
+    /// its reach (`Encoder.reach`, 392 samples for 6kbps) rounded up to whole feature frames
+    /// (`Π compressRates` samples), so that a span starts on a frame of the whole input.
+    public var encoderContextSamples: Int {
+        let frame = configuration.compressRates.reduce(1, *)
+        return (encoder.reach + frame - 1) / frame * frame
+    }
 
-    /// The blocks of audio `encodeBlocks` needs for the blocks `core` of an input of `blocks`
-    /// blocks: `convolutionContext` more on each side.
-    static func convolutionSpan(core: Range<Int>, blocks: Int) -> Range<Int> {
-        max(0, core.lowerBound - convolutionContext) ..< min(blocks, core.upperBound + convolutionContext)
+    /// The samples `encodeBlocks` needs for the blocks `core` of an input of `samples` samples
+    /// (padded to whole blocks): `encoderContextSamples` more on each side, within the input.
+    func convolutionSpan(core: Range<Int>, samples: Int) -> Range<Int> {
+        let fill = configuration.fillLength, context = encoderContextSamples
+        return max(0, core.lowerBound * fill - context) ..< min(samples, core.upperBound * fill + context)
     }
 
     /// Tokens of the blocks `core` of a longer input, equal to those of encoding the whole input
-    /// at once: `audio` holds the blocks `firstBlock ..< firstBlock + audio.count / fillLength`
-    /// (`convolutionSpan(core:blocks:)`), and `state` what the call for the blocks before `core`
-    /// left (a fresh state for block 0; the runs come in order). The convolutions see their
-    /// context in `audio`; the transformers' look-back (one window per layer, a block) comes
-    /// from `state` instead of being computed again from audio before `core`.
-    func encodeBlocks(_ audio: ArraySlice<Float>, firstBlock: Int, core: Range<Int>, state: inout EncodingState) -> [Int32] {
-        let fill = configuration.fillLength
+    /// at once: `audio` holds the samples `firstSample ..< firstSample + audio.count` of the
+    /// padded input (`convolutionSpan(core:samples:)`), and `state` what the call for the blocks
+    /// before `core` left (a fresh state for block 0; the runs come in order). The convolutions
+    /// see their context in `audio`; the transformers' look-back (one window per layer, a block)
+    /// comes from `state` instead of being computed again from audio before `core`.
+    func encodeBlocks(_ audio: ArraySlice<Float>, firstSample: Int, core: Range<Int>, state: inout EncodingState) -> [Int32] {
+        let fill = configuration.fillLength, frame = configuration.compressRates.reduce(1, *)
         precondition(core.lowerBound == state.nextBlock, "encodeBlocks: blocks \(core) after block \(state.nextBlock)")
-        precondition(audio.count % fill == 0 && firstBlock <= core.lowerBound && core.upperBound <= firstBlock + audio.count / fill,
+        precondition(firstSample % frame == 0 && audio.count % frame == 0 && firstSample <= core.lowerBound * fill
+                     && core.upperBound * fill <= firstSample + audio.count,
                      "encodeBlocks: the audio does not cover the blocks \(core)")
         let feature = encoder(Matrix(rows: 1, cols: audio.count, data: Array(audio)))
-        let framesPerBlock = feature.cols / (audio.count / fill)
-        let own = feature.columns((core.lowerBound - firstBlock) * framesPerBlock ..< (core.upperBound - firstBlock) * framesPerBlock)
+        let first = (core.lowerBound * fill - firstSample) / frame
+        let own = feature.columns(first ..< first + core.count * fill / frame)
         state.nextBlock = core.upperBound
         return quantizer.indices(transformerEncoder(own, history: &state.history))
     }

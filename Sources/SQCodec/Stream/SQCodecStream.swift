@@ -5,10 +5,11 @@ import TQContainer
 ///
 /// A packet holds `blocksPerPacket` blocks of `fillLength` samples of every channel: per channel,
 /// the block's tokens packed at their information rate (`SQTokenPacking`), channels one after
-/// another. Each packet's tokens are computed from its blocks of audio with one block either side
-/// (the convolutions' context) and, per channel, the transformers' last window of the packet
-/// before (`SQCodecModel.encodeBlocks`), so they equal whole-file encoding while memory stays
-/// bounded and no audio is encoded twice but those two blocks.
+/// another. Each packet's tokens are computed from its blocks of audio with the convolutions'
+/// reach either side (`SQCodecModel.encoderContextSamples`, 405 samples for 6kbps) and, per
+/// channel, the transformers' last window of the packet before (`SQCodecModel.encodeBlocks`), so
+/// they equal whole-file encoding while memory stays bounded and no audio is encoded twice but
+/// that context.
 public struct SQCodecEncoder: PacketEncoder {
     public let model: SQCodecModel
     public let parameters: SQCodecParameters
@@ -19,18 +20,15 @@ public struct SQCodecEncoder: PacketEncoder {
     public var decodedSampleRate: Int? { model.configuration.sampleRate }
 
     private var resampler: ResamplerStream?
-    /// Model-rate samples per channel from block `bufferBlock` on.
+    /// Model-rate samples per channel from sample `bufferStart` on.
     private var pending: [[Float]]
-    private var bufferBlock = 0
+    private var bufferStart = 0
     /// First block of the next packet.
     private var nextBlock = 0
     private var framesIn = 0
 
-    /// Blocks of audio context on each side of a packet: the convolutions'; the transformers'
-    /// look-back is carried in `states`.
-    static let context = (before: SQCodecModel.convolutionContext, after: SQCodecModel.convolutionContext)
-
-    /// Per channel, what the model carries from one packet's blocks to the next.
+    /// Per channel, what the model carries from one packet's blocks to the next (the transformers'
+    /// look-back; the convolutions' context is audio kept in `pending`).
     private var states: [SQCodecModel.EncodingState]
 
     /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), but
@@ -88,28 +86,27 @@ public struct SQCodecEncoder: PacketEncoder {
 
     /// Codes every packet whose blocks and after-context are present (all that is left when `final`).
     private mutating func emit(final: Bool) -> [Packet] {
-        let cfg = model.configuration, fill = cfg.fillLength
-        let (before, after) = Self.context
+        let cfg = model.configuration, fill = cfg.fillLength, context = model.encoderContextSamples
         let per = parameters.blocksPerPacket
         var out: [Packet] = []
         while true {
-            let availableFrames = bufferBlock * fill + pending[0].count
-            let totalBlocks = (availableFrames + fill - 1) / fill
-            let completeBlocks = availableFrames / fill
+            let available = bufferStart + pending[0].count
+            let totalBlocks = (available + fill - 1) / fill
             let end = nextBlock + per
-            guard final ? nextBlock < totalBlocks : end + after <= completeBlocks else { break }
+            guard final ? nextBlock < totalBlocks : end * fill + context <= available else { break }
             let coreEnd = min(end, totalBlocks)
-            let first = max(bufferBlock, nextBlock - before)
-            let last = min(final ? totalBlocks : completeBlocks, coreEnd + after)
+            // The span of the padded input (zeros after the last sample) the packet's blocks need.
+            let span = model.convolutionSpan(core: nextBlock ..< coreEnd, samples: final ? totalBlocks * fill : available)
             let windows = (0..<channelCount).map { c in
-                var window = Array(pending[c][(first - bufferBlock) * fill ..< min(pending[c].count, (last - bufferBlock) * fill)])
-                window += [Float](repeating: 0, count: (last - first) * fill - window.count)
+                let lo = span.lowerBound - bufferStart
+                var window = Array(pending[c][lo ..< min(pending[c].count, span.upperBound - bufferStart)])
+                window += [Float](repeating: 0, count: span.count - window.count)
                 return window
             }
             let coded = perChannel(channelCount, threads: threads) { c, threads in
                 var state = states[c]
                 let tokens = Kernels.$threads.withValue(threads) {
-                    model.encodeBlocks(windows[c][...], firstBlock: first, core: nextBlock ..< coreEnd, state: &state)
+                    model.encodeBlocks(windows[c][...], firstSample: span.lowerBound, core: nextBlock ..< coreEnd, state: &state)
                 }
                 return (tokens, state)
             }
@@ -121,12 +118,11 @@ public struct SQCodecEncoder: PacketEncoder {
             let frames = min(coreEnd * fill, framesIn) - nextBlock * fill
             out.append(Packet(firstFrame: UInt64(nextBlock * fill), frameCount: UInt32(frames), payload: payload))
             nextBlock = coreEnd
-            // Keep `before` blocks of history.
-            let keepFrom = max(bufferBlock, nextBlock - before)
-            if keepFrom > bufferBlock {
-                let drop = min((keepFrom - bufferBlock) * fill, pending[0].count)
+            // Keep the next packet's left context.
+            let drop = min(max(0, nextBlock * fill - context - bufferStart), pending[0].count)
+            if drop > 0 {
                 for c in 0..<channelCount { pending[c].removeFirst(drop) }
-                bufferBlock = keepFrom
+                bufferStart += drop
             }
         }
         return out
