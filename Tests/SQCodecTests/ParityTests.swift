@@ -109,8 +109,9 @@ import Testing
 
     /// The convolutional encoder on a block with `encoderContextSamples` of audio either side gives
     /// that block's features of the whole input bit for bit, and with two frames less of context it
-    /// does not: the context is the encoder's reach, not more. Published shapes (three strides),
-    /// seeded random weights, a loud input (GRN's factor 1).
+    /// does not: the context is the encoder's reach, not more; the encoder's own tiles (which use
+    /// that context) give the whole input's features. Published shapes (three strides), seeded
+    /// random weights, a loud input (GRN's factor 1).
     @Test(arguments: [("6kbps", UInt64(21)), ("0k75bps", 22), ("24kbps_24khz", 23)])
     func encoderContextIsTheEncodersReach(model name: String, seed: UInt64) throws {
         let model = try RandomWeights.model(SQCodecConfiguration.named(name)!, seed: seed)
@@ -121,11 +122,19 @@ import Testing
         let audio = (0..<(3 * fill)).map { i in
             Float(abs(i - 3 * fill / 2)) / Float(2 * fill) + Float.random(in: -0.05...0.05, using: &g)
         }
-        let whole = model.encoder(Matrix(rows: 1, cols: audio.count, data: audio))
+        let whole = model.encoder.whole(Matrix(rows: 1, cols: audio.count, data: audio))
         let core = fill / frame ..< 2 * fill / frame
         func features(context: Int) -> Matrix {
             let lo = fill - context, hi = 2 * fill + context
-            return model.encoder(Matrix(rows: 1, cols: hi - lo, data: Array(audio[lo..<hi]))).columns(context / frame ..< context / frame + core.count)
+            return model.encoder.whole(Matrix(rows: 1, cols: hi - lo, data: Array(audio[lo..<hi])))
+                .columns(context / frame ..< context / frame + core.count)
+        }
+        // The encoder's own tiles (2 to 4 of them here), on one and two threads.
+        #expect(whole.cols > model.encoder.tileFrames, "\(name): one tile only")
+        for threads in [1, 2] {
+            let tiled = Kernels.$threads.withValue(threads) { model.encoder(Matrix(rows: 1, cols: audio.count, data: audio)) }
+            let same = tiled.data == whole.data
+            #expect(same, "seed \(seed), \(name), \(threads) threads: the encoder's tiles differ from the whole input")
         }
         let context = model.encoderContextSamples
         #expect(context % frame == 0 && context < fill, "seed \(seed), \(name): context \(context)")

@@ -71,9 +71,7 @@ enum SafeTensors {
                 if floatOnly { throw CheckpointError.unsupportedDType(tensor: name, dtype: dtype) }
                 continue
             }
-            var values = [Float](repeating: 0, count: count)
-            for i in 0..<count { values[i] = dt.read(bytes, at: range.lowerBound + i * dt.size) }
-            tensors[name] = StoredTensor(shape: shape, values: values)
+            tensors[name] = StoredTensor(shape: shape, values: dt.values(bytes, from: range.lowerBound, count: count))
         }
         return (tensors, raw, metadata)
     }

@@ -68,6 +68,15 @@ enum TorchCheckpoint {
             guard last < numel else { throw CheckpointError.tensorOutOfBounds(tensor: name) }
         }
         let base = entry.range.lowerBound
+        // Row-major strides (as `torch.save` writes parameters): one run of values.
+        var rowMajor = 1, contiguous = true
+        for (s, st) in Swift.zip(size, stride).reversed() {
+            if s > 1 && st != rowMajor { contiguous = false }
+            rowMajor *= s
+        }
+        if contiguous {
+            return StoredTensor(shape: size, values: dtype.values(zip.bytes, from: base + offset * dtype.size, count: count))
+        }
         var values = [Float](repeating: 0, count: count)
         // Row-major walk over `size`, reading element `offset + Σ index_i · stride_i`.
         var index = [Int](repeating: 0, count: size.count)
@@ -93,6 +102,18 @@ enum DType {
     case float32, float16, bfloat16
 
     var size: Int { self == .float32 ? 4 : 2 }
+
+    /// `count` consecutive little-endian values from `offset` on (caller checks the bounds), as
+    /// float32: for float32 on a little-endian machine, one copy of the bytes.
+    func values(_ b: [UInt8], from o: Int, count: Int) -> [Float] {
+        guard self == .float32, 1.littleEndian == 1 else { return (0..<count).map { read(b, at: o + $0 * size) } }
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            b.withUnsafeBytes { src in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[o ..< o + count * 4]))
+            }
+            initialized = count
+        }
+    }
 
     /// The little-endian value at `offset` (caller checks the bounds), as float32.
     func read(_ b: [UInt8], at o: Int) -> Float {

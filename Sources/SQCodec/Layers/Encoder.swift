@@ -1,3 +1,5 @@
+import TQAudio
+
 /// sq-codec's convolutional `Encoder`: waveform `(1, T)` → features `(featureDim, T / Π strides)`.
 ///
 ///     FirstBlock(dims[0])
@@ -55,8 +57,43 @@ struct Encoder: Sendable {
         return samples + (lastUnits.map(\.dwConv.padding).reduce(0, +) + out.padding) * rate
     }
 
+    /// Samples per output frame, the strides' product.
+    var frameLength: Int { stages.map(\.down.stride).reduce(1, *) }
+
+    /// `reach` rounded up to whole output frames: the context a span of input needs on each side
+    /// for its frames to be those of a longer input.
+    var contextSamples: Int { (reach + frameLength - 1) / frameLength * frameLength }
+
+    /// Output frames per tile in `callAsFunction`: 50 contexts' worth, so that 4 % of the work is
+    /// the tiles' context.
+    var tileFrames: Int { 50 * contextSamples / frameLength }
+
     /// `x: (1, T)`, `T` a multiple of the strides' product → `(featureDim, T / Π strides)`.
+    ///
+    /// Inputs longer than a tile run in tiles of `tileFrames` output frames, each computed from
+    /// its samples and `contextSamples` either side (fewer at the input's ends), so that every
+    /// frame reads the samples it reads in `whole`: bit for bit the same features (GRN's factor
+    /// aside, on near-silent input). The tiles stay in cache and run on `Kernels.threads`
+    /// threads, each a tile at a time.
     func callAsFunction(_ x: Matrix) -> Matrix {
+        let frame = frameLength, context = contextSamples, frames = x.cols / frame, width = tileFrames
+        guard frames > width else { return whole(x) }
+        let tiles = (frames + width - 1) / width
+        var parts = [Matrix?](repeating: nil, count: tiles)
+        parts.withUnsafeMutableBufferPointer { p in
+            let out = UncheckedBox(p.baseAddress!)
+            Kernels.parallel(count: tiles) { i in
+                let lower = i * width, upper = min(frames, lower + width)
+                let lo = max(0, lower * frame - context), hi = min(x.cols, upper * frame + context)
+                let skip = (lower * frame - lo) / frame
+                out.value[i] = whole(x.columns(lo..<hi)).columns(skip ..< skip + upper - lower)
+            }
+        }
+        return Matrix.sideBySide(parts.map { $0! })
+    }
+
+    /// The encoder over the whole input in one pass (its layers tile and share threads themselves).
+    func whole(_ x: Matrix) -> Matrix {
         var h = first(x)
         for stage in stages {
             for unit in stage.units { h = unit(h) }

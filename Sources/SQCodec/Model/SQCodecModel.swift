@@ -164,10 +164,7 @@ public struct SQCodecModel: Sendable {
     /// Samples of audio the convolutional encoder needs on each side of the samples it encodes:
     /// its reach (`Encoder.reach`, 392 samples for 6kbps) rounded up to whole feature frames
     /// (`Π compressRates` samples), so that a span starts on a frame of the whole input.
-    public var encoderContextSamples: Int {
-        let frame = configuration.compressRates.reduce(1, *)
-        return (encoder.reach + frame - 1) / frame * frame
-    }
+    public var encoderContextSamples: Int { encoder.contextSamples }
 
     /// The samples `encodeBlocks` needs for the blocks `core` of an input of `samples` samples
     /// (padded to whole blocks): `encoderContextSamples` more on each side, within the input.
