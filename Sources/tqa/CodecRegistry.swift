@@ -16,7 +16,8 @@ enum CodecRegistry {
             return SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
         case .sqcodec:
             try checkCPU()
-            let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) })
+            let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) },
+                                              parts: .encoding)
             return SQCodecEncoder(model: model, sourceSampleRate: sampleRate, channelCount: channelCount, threads: o.threads)
         }
     }
@@ -29,7 +30,8 @@ enum CodecRegistry {
         case .sqcodec:
             let p = try SQCodecParameters(decoding: header.codecParameters)
             try checkCPU()
-            let model = try SQCodecModel.load(model: p.model, weightsDirectory: weights.map { URL(fileURLWithPath: $0) })
+            let model = try SQCodecModel.load(model: p.model, weightsDirectory: weights.map { URL(fileURLWithPath: $0) },
+                                              parts: .decoding)
             return try SQCodecDecoder(header: header, model: model, threads: threads)
         }
     }

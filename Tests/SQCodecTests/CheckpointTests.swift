@@ -61,6 +61,35 @@ import Testing
         #expect(throws: CheckpointError.self) { try SQCodecModel(configuration: other, tensors: all) }
     }
 
+    /// A model built for one half reads only that half's modules (the others' files may be
+    /// absent) and gives the tokens and samples of the whole model.
+    @Test(arguments: Fixture.names)
+    func halfModelsReadTheirModulesOnly(name: String) throws {
+        let f = try Fixture(name)
+        let whole = try f.model()
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sq-half-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        for (parts, modules) in [(SQCodecModel.Parts.encoding, ["encoder", "en_encoder", "quantizer"]),
+                                 (.decoding, ["quantizer", "en_decoder", "decoder"])] {
+            #expect(Set(parts.modules) == Set(modules))
+            let dir = tmp.appendingPathComponent("\(parts.rawValue)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for file in try FileManager.default.contentsOfDirectory(atPath: f.directory.path)
+            where modules.contains((file as NSString).deletingPathExtension) {
+                try FileManager.default.copyItem(at: f.directory.appendingPathComponent(file), to: dir.appendingPathComponent(file))
+            }
+            let half = try SQCodecModel(configuration: f.configuration, directory: dir, parts: parts)
+            #expect(half.parts == parts)
+            if parts == .encoding {
+                #expect(half.encode(f.vector("input")) == whole.encode(f.vector("input")), "\(name): encoding half")
+            } else {
+                #expect(try half.decode(f.tokens) == whole.decode(f.tokens), "\(name): decoding half")
+            }
+            #expect(throws: CheckpointError.self) { try SQCodecModel(configuration: f.configuration, directory: dir, parts: .all) }
+        }
+    }
+
     @Test func missingWeightsSayWhereToGetThem() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sq-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)

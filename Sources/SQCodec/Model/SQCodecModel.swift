@@ -30,26 +30,62 @@ public enum SQCodecError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Audio is mono at `configuration.sampleRate`, nominally in [−1, 1].
 public struct SQCodecModel: Sendable {
     public let configuration: SQCodecConfiguration
-    let encoder: Encoder
-    let transformerEncoder: TransformerEncoder
+    /// The parts this model was built with (`load(model:weightsDirectory:parts:)`).
+    public let parts: Parts
+    private let encoding: (encoder: Encoder, transformer: TransformerEncoder)?
     let quantizer: Quantizer
-    let transformerDecoder: TransformerDecoder
-    let decoder: Decoder
+    private let decoding: (transformer: TransformerDecoder, decoder: Decoder)?
+
+    /// The halves of a model: encoding needs the encoder, the transformer encoder and the
+    /// quantizer (modules `encoder`, `en_encoder`, `quantizer`); decoding the quantizer, the
+    /// transformer decoder and the decoder (`quantizer`, `en_decoder`, `decoder`). A model built
+    /// for one half reads and holds only its modules' weights.
+    public struct Parts: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let encoding = Parts(rawValue: 1)
+        public static let decoding = Parts(rawValue: 2)
+        public static let all: Parts = [.encoding, .decoding]
+
+        /// The modules of `moduleNames` these parts need, in load order.
+        public var modules: [String] {
+            SQCodecModel.moduleNames.filter { m in
+                m == "quantizer" || (contains(.encoding) && (m == "encoder" || m == "en_encoder"))
+                    || (contains(.decoding) && (m == "decoder" || m == "en_decoder"))
+            }
+        }
+    }
+
+    var encoder: Encoder { encodingParts.encoder }
+    var transformerEncoder: TransformerEncoder { encodingParts.transformer }
+    var transformerDecoder: TransformerDecoder { decodingParts.transformer }
+    var decoder: Decoder { decodingParts.decoder }
+
+    private var encodingParts: (encoder: Encoder, transformer: TransformerEncoder) {
+        guard let encoding else { preconditionFailure("SQCodecModel: built without its encoding parts (Parts.encoding)") }
+        return encoding
+    }
+
+    private var decodingParts: (transformer: TransformerDecoder, decoder: Decoder) {
+        guard let decoding else { preconditionFailure("SQCodecModel: built without its decoding parts (Parts.decoding)") }
+        return decoding
+    }
 
     /// The five state dicts of a checkpoint, by module name, in load order.
     public static let moduleNames = ["encoder", "quantizer", "decoder", "en_encoder", "en_decoder"]
 
-    /// Builds the model from its tensors: `tensors[module][name]` for the five modules of
-    /// `moduleNames`, named as in the PyTorch state dicts (weight-norm pairs are folded here).
+    /// Builds the model's `parts` from their tensors: `tensors[module][name]` for the modules of
+    /// `parts.modules` (others are ignored), named as in the PyTorch state dicts (weight-norm
+    /// pairs are folded here).
     /// - Throws: `SQCodecError.invalidConfiguration`, or `CheckpointError` naming any missing,
     ///   extra or mis-shaped tensor.
-    public init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]]) throws {
-        try self.init(configuration: configuration, tensors: tensors, synthesize: nil)
+    public init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]], parts: Parts = .all) throws {
+        try self.init(configuration: configuration, tensors: tensors, parts: parts, synthesize: nil)
     }
 
     /// `synthesize`, when given, makes every tensor the layers ask for (see `RandomWeights`);
     /// `made` receives the tensors of each module.
-    init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]],
+    init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]], parts: Parts = .all,
          synthesize: ((String, String, [Int]) -> [Float])?, made: ((String, [String: StoredTensor]) -> Void)? = nil) throws {
         if let problem = configuration.problem {
             throw SQCodecError.invalidConfiguration(name: configuration.name, reason: problem)
@@ -61,39 +97,42 @@ public struct SQCodecModel: Sendable {
             TensorStore(module: module, tensors: tensors[module] ?? [:], synthesize: synthesize.map { f in { f(module, $0, $1) } })
         }
         let c = configuration
-        let s = (encoder: store("encoder"), quantizer: store("quantizer"), decoder: store("decoder"),
-                 enEncoder: store("en_encoder"), enDecoder: store("en_decoder"))
+        let stores = Dictionary(uniqueKeysWithValues: parts.modules.map { ($0, store($0)) })
         self.configuration = c
-        encoder = try Encoder(s.encoder.scope(""), configuration: c)
-        quantizer = try Quantizer(s.quantizer.scope(""), featureDim: c.featureDim, levels: c.levels)
-        decoder = try Decoder(s.decoder.scope(""), configuration: c)
-        transformerEncoder = try TransformerEncoder(s.enEncoder.scope(""), configuration: c)
-        transformerDecoder = try TransformerDecoder(s.enDecoder.scope(""), configuration: c)
-        for (name, st) in zip(Self.moduleNames, [s.encoder, s.quantizer, s.decoder, s.enEncoder, s.enDecoder]) {
-            try st.checkAllUsed()
-            made?(name, st.all)
+        self.parts = parts
+        quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, levels: c.levels)
+        encoding = parts.contains(.encoding)
+            ? (try Encoder(stores["encoder"]!.scope(""), configuration: c), try TransformerEncoder(stores["en_encoder"]!.scope(""), configuration: c))
+            : nil
+        decoding = parts.contains(.decoding)
+            ? (try TransformerDecoder(stores["en_decoder"]!.scope(""), configuration: c), try Decoder(stores["decoder"]!.scope(""), configuration: c))
+            : nil
+        for name in parts.modules {
+            try stores[name]!.checkAllUsed()
+            made?(name, stores[name]!.all)
         }
     }
 
-    /// Loads the checkpoint in `directory`: for each module of `moduleNames`, `<module>.pt`
-    /// (a `torch.save` state dict, as published) or else `<module>.safetensors`.
+    /// Loads the checkpoint in `directory`: for each module `parts` needs, `<module>.pt` (a
+    /// `torch.save` state dict, as published) or else `<module>.safetensors`.
     /// - Throws: `CheckpointError.weightsNotFound` when the directory holds none of them, saying
     ///   where the published weights are; other `CheckpointError`s for damaged files.
-    public init(configuration: SQCodecConfiguration, directory: URL) throws {
-        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: Self.moduleNames)
-        try self.init(configuration: configuration, tensors: tensors)
+    public init(configuration: SQCodecConfiguration, directory: URL, parts: Parts = .all) throws {
+        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: parts.modules)
+        try self.init(configuration: configuration, tensors: tensors, parts: parts)
     }
 
     /// The published model `name` (`"6kbps"`, …) with its weights from `weightsDirectory`, or
-    /// from `defaultDirectory(for:)` when that is nil.
+    /// from `defaultDirectory(for:)` when that is nil; `parts` says which halves to build
+    /// (`tqa encode` loads `.encoding`, `tqa decode` `.decoding`).
     /// - Throws: `SQCodecError.unknownModel`, `CheckpointError.weightsNotFound` (saying where the
     ///   weights go and where they are published), or another `CheckpointError`.
-    public static func load(model name: String, weightsDirectory: URL? = nil) throws -> SQCodecModel {
+    public static func load(model name: String, weightsDirectory: URL? = nil, parts: Parts = .all) throws -> SQCodecModel {
         guard let configuration = SQCodecConfiguration.named(name) else {
             throw SQCodecError.unknownModel(name: name, known: SQCodecConfiguration.published.map(\.name))
         }
         return try SQCodecModel(configuration: configuration,
-                                directory: weightsDirectory ?? defaultDirectory(for: configuration))
+                                directory: weightsDirectory ?? defaultDirectory(for: configuration), parts: parts)
     }
 
     /// Where sq-codec caches the weights of `configuration`: `~/.cache/sq_codec/<name>.v0/`.
