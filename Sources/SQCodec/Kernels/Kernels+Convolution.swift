@@ -78,8 +78,8 @@ extension Kernels {
         let cin = x.rows, t = x.cols, cout = weight.rows
         precondition(weight.depth == cin * k, "stridedConv1d: weight depth \(weight.depth), expected \(cin * k)")
         let tOut = convolutionFrames(t, kernelSize: k, stride: stride, dilation: dilation, padding: padding)
-        var out = Matrix(rows: cout, cols: tOut)
-        if tOut == 0 { return out }
+        if tOut == 0 { return Matrix(rows: cout, cols: 0) }
+        var out = Matrix(rows: cout, cols: tOut, rowValues: bias)
         var columns = [Float](repeating: 0, count: cin * k * tOut)
         x.data.withUnsafeBufferPointer { xp in
             columns.withUnsafeMutableBufferPointer { cp in
@@ -95,7 +95,6 @@ extension Kernels {
                 }
             }
         }
-        if let bias { out.fillRows(with: bias) }
         columns.withUnsafeBufferPointer { cp in
             out.data.withUnsafeMutableBufferPointer { yp in
                 gemm(n: tOut, a: weight, b: cp.baseAddress!, ldb: tOut, c: yp.baseAddress!, ldc: tOut)
@@ -119,9 +118,8 @@ extension Kernels {
         let cin = x.rows, t = x.cols, k = taps.count, cout = taps.first?.rows ?? 0
         precondition(taps.allSatisfy { $0.rows == cout && $0.depth == cin }, "conv1d: taps of another shape than \(cout)x\(cin)")
         let tOut = convolutionFrames(t, kernelSize: k, stride: 1, dilation: dilation, padding: padding)
-        var out = Matrix(rows: cout, cols: tOut)
-        if tOut == 0 { return out }
-        if let bias { out.fillRows(with: bias) }
+        if tOut == 0 { return Matrix(rows: cout, cols: 0) }
+        var out = Matrix(rows: cout, cols: tOut, rowValues: bias)
         x.data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { yp in
                 for (kk, tap) in taps.enumerated() {
@@ -144,12 +142,7 @@ extension Kernels {
     public static func linear(_ x: Matrix, weightTransposed wt: Matrix, bias: [Float]?) -> Matrix {
         precondition(x.cols == wt.rows, "linear: input has \(x.cols) features, weight expects \(wt.rows)")
         // The product adds to the bias (or zeros) in every row.
-        var out = Matrix(rows: x.rows, cols: wt.cols) { y in
-            let n = wt.cols
-            for r in 0..<x.rows {
-                if let bias { (y + r * n).initialize(from: bias, count: n) } else { (y + r * n).initialize(repeating: 0, count: n) }
-            }
-        }
+        var out = Matrix(rows: x.rows, cols: wt.cols, repeatingRow: bias)
         x.data.withUnsafeBufferPointer { xp in
             wt.data.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { yp in
@@ -163,8 +156,7 @@ extension Kernels {
     /// `pointwise` with the weight packed (`PackedMatrix`, `(out, in)`), bit for bit the same.
     static func pointwise(_ x: Matrix, weight: PackedMatrix, bias: [Float]?) -> Matrix {
         precondition(x.rows == weight.depth, "pointwise: input has \(x.rows) channels, weight expects \(weight.depth)")
-        var out = Matrix(rows: weight.rows, cols: x.cols)
-        if let bias { out.fillRows(with: bias) }
+        var out = Matrix(rows: weight.rows, cols: x.cols, rowValues: bias)
         x.data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { yp in
                 gemm(n: x.cols, a: weight, b: xp.baseAddress!, ldb: x.cols, c: yp.baseAddress!, ldc: x.cols)
@@ -178,8 +170,7 @@ extension Kernels {
     /// - Returns: `(out, T)`.
     public static func pointwise(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
         precondition(x.rows == weight.cols, "pointwise: input has \(x.rows) channels, weight expects \(weight.cols)")
-        var out = Matrix(rows: weight.rows, cols: x.cols)
-        if let bias { out.fillRows(with: bias) }
+        var out = Matrix(rows: weight.rows, cols: x.cols, rowValues: bias)
         x.data.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { yp in

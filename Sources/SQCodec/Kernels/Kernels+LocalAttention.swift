@@ -21,7 +21,7 @@ extension Kernels {
         let t = qkv.rows, inner = heads * headDim
         precondition(qkv.cols == 3 * inner, "localCausalAttention: qkv has \(qkv.cols) columns, expected \(3 * inner)")
         precondition(bias.rows == heads && bias.cols >= 2 * windowSize, "localCausalAttention: bias table too small")
-        var out = Matrix(rows: t, cols: inner)
+        var out = Matrix(rows: t, cols: inner, rowValues: nil)
         let windows = (t + windowSize - 1) / windowSize
         let ld = qkv.cols, maxKeys = 2 * windowSize
         let nr = gemmTileColumns, mr = gemmTileRows
@@ -65,8 +65,11 @@ extension Kernels {
                                 let cols = min(nr, headDim - p * nr), dst = vPack + p * maxKeys * nr
                                 for j in 0..<keys {
                                     let src = x.value + (j0 + j) * ld + vOff + p * nr, row = dst + j * nr
-                                    row.update(from: src, count: cols)
-                                    if cols < nr { (row + cols).update(repeating: 0, count: nr - cols) }
+                                    if cols == nr {
+                                        copy16(src, row)
+                                    } else {
+                                        for c in 0..<nr { row[c] = c < cols ? src[c] : 0 }
+                                    }
                                 }
                             }
                             let hb = rev.value + h * table
@@ -126,6 +129,14 @@ extension Kernels {
             d.pointee = s.pointee * scale
             s += 1; d += 1
         }
+    }
+
+    /// `dst[0..<16] = src[0..<16]`, two vector moves (a `memmove` call costs more than the copy).
+    @inline(__always)
+    private static func copy16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        d.storeBytes(of: s.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
     }
 
     /// `dst[stride · i] = src[i]` for `i < count`.

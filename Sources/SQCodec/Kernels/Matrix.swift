@@ -37,12 +37,34 @@ public struct Matrix: Sendable, Equatable {
         set { data[row * cols + col] = newValue }
     }
 
-    /// Sets every value of row `r` to `values[r]` (a channel-first bias before a product adds to it).
-    public mutating func fillRows(with values: [Float]) {
-        precondition(values.count == rows, "fillRows: \(values.count) values for \(rows) rows")
-        let n = cols
-        data.withUnsafeMutableBufferPointer { p in
-            for r in 0..<rows { (p.baseAddress! + r * n).update(repeating: values[r], count: n) }
+    /// A matrix whose row `r` is `rowValues[r]` in every column (a channel-first bias before a
+    /// product adds to it), or zeros when `rowValues` is nil. Written in one pass, bands of rows
+    /// shared over `Kernels.threads` threads when large: a product's output is often tens of MB
+    /// that would otherwise be zeroed and filled on one thread.
+    init(rows: Int, cols: Int, rowValues: [Float]?) {
+        precondition(rowValues.map { $0.count == rows } ?? true, "Matrix: \(rowValues?.count ?? 0) row values for \(rows) rows")
+        self.init(rows: rows, cols: cols) { out in
+            Matrix.fillBands(rows: rows, cols: cols, out: out) { r, row in row.initialize(repeating: rowValues?[r] ?? 0, count: cols) }
+        }
+    }
+
+    /// A matrix whose every row is `row` (a frame-first bias before a product adds to it), or
+    /// zeros when `row` is nil; written as `init(rows:cols:rowValues:)` is.
+    init(rows: Int, cols: Int, repeatingRow row: [Float]?) {
+        precondition(row.map { $0.count == cols } ?? true, "Matrix: a row of \(row?.count ?? 0) values for \(cols) columns")
+        self.init(rows: rows, cols: cols) { out in
+            Matrix.fillBands(rows: rows, cols: cols, out: out) { _, dst in
+                if let row { dst.initialize(from: row, count: cols) } else { dst.initialize(repeating: 0, count: cols) }
+            }
+        }
+    }
+
+    /// `fill(r, row r's storage)` for every row, in bands of rows over the threads when large.
+    private static func fillBands(rows: Int, cols: Int, out: UnsafeMutablePointer<Float>,
+                                  _ fill: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        let band = max(1, (1 << 16) / max(1, cols)), dst = UncheckedBox(out)
+        Kernels.parallel(count: (rows + band - 1) / band, threads: rows * cols < 1 << 18 ? 1 : Kernels.threads) { b in
+            for r in b * band ..< min(rows, (b + 1) * band) { fill(r, dst.value + r * cols) }
         }
     }
 
@@ -78,17 +100,13 @@ public struct Matrix: Sendable, Equatable {
 
     /// Columns `range` of every row as a new matrix.
     public func columns(_ range: Range<Int>) -> Matrix {
-        var out = Matrix(rows: rows, cols: range.count)
         let w = range.count
-        data.withUnsafeBufferPointer { src in
-            out.data.withUnsafeMutableBufferPointer { dst in
-                for r in 0..<rows {
-                    let s = src.baseAddress! + r * cols + range.lowerBound, d = dst.baseAddress! + r * w
-                    d.update(from: s, count: w)
-                }
+        // Every value is written.
+        return Matrix(rows: rows, cols: w) { dst in
+            data.withUnsafeBufferPointer { src in
+                for r in 0..<rows { (dst + r * w).initialize(from: src.baseAddress! + r * cols + range.lowerBound, count: w) }
             }
         }
-        return out
     }
 
     /// The matrices side by side: their columns in order, row by row (same row count).
@@ -107,15 +125,20 @@ public struct Matrix: Sendable, Equatable {
         }
     }
 
-    /// Element-wise `self + other` (same shape).
+    /// Element-wise `self + other` (same shape), in runs of 64K values over the threads when large.
     public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
         precondition(lhs.rows == rhs.rows && lhs.cols == rhs.cols, "Matrix +: shape mismatch")
-        var out = lhs
-        out.data.withUnsafeMutableBufferPointer { o in
-            rhs.data.withUnsafeBufferPointer { r in
-                for i in 0..<o.count { o[i] += r[i] }
+        let n = lhs.data.count, run = 1 << 16
+        // Every value is written.
+        return Matrix(rows: lhs.rows, cols: lhs.cols) { out in
+            lhs.data.withUnsafeBufferPointer { l in
+                rhs.data.withUnsafeBufferPointer { r in
+                    let a = UncheckedBox(l.baseAddress!), b = UncheckedBox(r.baseAddress!), o = UncheckedBox(out)
+                    Kernels.parallel(count: (n + run - 1) / run, threads: n < 1 << 18 ? 1 : Kernels.threads) { job in
+                        for i in job * run ..< min(n, (job + 1) * run) { o.value[i] = a.value[i] + b.value[i] }
+                    }
+                }
             }
         }
-        return out
     }
 }
