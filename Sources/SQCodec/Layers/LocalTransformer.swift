@@ -70,6 +70,16 @@ struct FeedForward: Sendable {
         let h = w1(norm(x))
         return w2(Kernels.gatedGELU(h))
     }
+
+    /// `x + self(x)`, the block with its residual, in runs of frames (`mapRowTiles`): every step
+    /// works frame by frame, so the runs give the whole sequence's values, and the `(T, 2·inner)`
+    /// intermediate stays in cache.
+    func residual(_ x: Matrix) -> Matrix {
+        mapRowTiles(x, rows: Self.tileRows) { t in self(t) + t }
+    }
+
+    /// Frames per run in `residual`: a run's `(rows, 2·inner)` intermediate is about 700 KB.
+    static let tileRows = 128
 }
 
 /// sq-codec's `LocalTrans` as built by `LocalTrans.builder`: `depth` blocks of
@@ -114,8 +124,7 @@ struct LocalTransformer: Sendable {
             let past = l < history.count ? history[l] : Matrix(rows: 0, cols: x.cols)
             let input = x
             let a = attn(past.rows > 0 ? past.stacked(above: x) : x, bias: bias, fromRow: past.rows)
-            x = a + x
-            x = ff(x) + x
+            x = ff.residual(a + x)
             let kept = input.rows(max(0, input.rows - windowSize) ..< input.rows)
             if l < history.count { history[l] = kept } else { history.append(kept) }
         }

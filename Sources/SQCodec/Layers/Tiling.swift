@@ -79,6 +79,32 @@ func mapUpsamplingTiles(_ x: Matrix, factor: Int, reach: Int, width: Int,
     return assembleTiles(frames: tOut, width: width * factor, tile)
 }
 
+/// `f` over runs of `rows` rows of a frame-first `x` (`(T, C)`), for a map that works row by
+/// row (a frame at a time): the runs stay in cache through every step of `f` and run on
+/// `Kernels.threads` threads, one run each (`f` itself on one thread); the results, `rows`
+/// rows each and any column count, are stacked in order.
+func mapRowTiles(_ x: Matrix, rows: Int, _ f: (Matrix) -> Matrix) -> Matrix {
+    if x.rows <= rows { return f(x) }
+    let tiles = (x.rows + rows - 1) / rows
+    var parts = [Matrix?](repeating: nil, count: tiles)
+    parts.withUnsafeMutableBufferPointer { p in
+        let out = UncheckedBox(p.baseAddress!)
+        Kernels.parallel(count: tiles) { i in
+            let y = f(x.rows(i * rows ..< min(x.rows, (i + 1) * rows)))
+            precondition(y.rows == min(x.rows, (i + 1) * rows) - i * rows, "mapRowTiles: the map must keep the row count")
+            out.value[i] = y
+        }
+    }
+    let cols = parts[0]!.cols
+    return Matrix(rows: x.rows, cols: cols) { dst in
+        var offset = 0
+        for part in parts {
+            part!.data.withUnsafeBufferPointer { (dst + offset).initialize(from: $0.baseAddress!, count: $0.count) }
+            offset += part!.data.count
+        }
+    }
+}
+
 /// `mapTiles` writing its result over its input: `x ← f(x)` for a local map that keeps the
 /// channel and frame counts, without a second whole-sequence matrix. `f(slice, kept)` gets a
 /// tile's frames with `reach` frames of context either side (fewer at the sequence's ends) and
