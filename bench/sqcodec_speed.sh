@@ -27,7 +27,9 @@ fi
 if ! "$VENV/bin/python" -c 'import torch, sq_codec, vector_quantize_pytorch, local_attention, safetensors, numpy' 2>/dev/null; then
   echo "setting up $VENV as tools/reference/README.md describes" >&2
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --index-url https://download.pytorch.org/whl/cpu torch >&2
+  # The CPU wheel index when it is reachable, else the configured index (PyPI, local wheels).
+  "$VENV/bin/pip" install -q --index-url https://download.pytorch.org/whl/cpu torch >&2 \
+    || "$VENV/bin/pip" install -q torch >&2
   "$VENV/bin/pip" install -q -r "$REF/requirements.txt" >&2
 fi
 

@@ -4,17 +4,20 @@ import TQAudio
 ///
 /// `c += a · b` on row-major float32 matrices, computed in panels the way GotoBLAS does it:
 /// for each block of `kc` rows of `b` and each panel of 16 of its columns, the panel is copied
-/// into a contiguous buffer (16 KB, so it stays in L1 while every row of `a` streams past it),
+/// into a contiguous buffer (24 KB, so it stays in L1 while every row of `a` streams past it),
 /// and a 6 × 16 micro-kernel keeps its 96 sums in twelve 8-lane registers, adding
 /// `a[i, p] · b[p, j..j+16]` for each `p` with fused multiply-adds. Each sum still runs over `p`
-/// in order, starting from the value already in `c`.
+/// in order, starting from the value already in `c` (the depth blocks only store and reload the
+/// sums, exactly), so no blocking, packing or thread count changes a bit of the result. A layer's
+/// weights as the left operand are packed once at load (`PackedMatrix`).
 ///
 /// The module is compiled for Haswell-class x86-64 (AVX2 + FMA, see Package.swift), where `SIMD8<Float>`
 /// is one register and `addingProduct` one `vfmadd` instruction; a portable build
 /// (`TQA_PORTABLE=1`) uses separate multiplies and adds instead of calling the software `fmaf`.
 extension Kernels {
     typealias Lanes = SIMD8<Float>
-    /// Rows of `b` per packed panel.
+    /// Rows of `b` per packed panel (`kc`): 384 covers the depth of most of the models' products
+    /// in one block (a panel of 24 KB).
     static let gemmDepthBlock = 384
     /// Rows and columns of the micro-kernel's tile.
     static let gemmTileRows = 6, gemmTileColumns = 16
@@ -172,8 +175,8 @@ extension Kernels {
     /// the product (`rows` starts a strip of the micro-kernel).
     ///
     /// Loop order as in GotoBLAS: for each block of `kc` rows of `b`, up to 64 panels are packed
-    /// (at most 1 MB), then each block of `gemmRowBlock` rows of `a` (about 120 KB, kept in L2)
-    /// meets every packed panel (16 KB, kept in L1) through the micro-kernel.
+    /// (at most 1.5 MB), then each block of 120 rows of `a` (up to 180 KB, kept in L2) meets
+    /// every packed panel (24 KB, kept in L1) through the micro-kernel.
     private static func gemmPanels(
         _ panels: Range<Int>, rows: Range<Int>, n: Int, k: Int,
         a: LeftOperand, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
