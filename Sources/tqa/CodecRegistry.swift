@@ -17,7 +17,7 @@ enum CodecRegistry {
         case .sqcodec:
             try checkCPU()
             let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) },
-                                              parts: .encoding)
+                                              parts: .encoding, threads: o.threads)
             return SQCodecEncoder(model: model, sourceSampleRate: sampleRate, channelCount: channelCount, threads: o.threads)
         }
     }
@@ -31,7 +31,7 @@ enum CodecRegistry {
             let p = try SQCodecParameters(decoding: header.codecParameters)
             try checkCPU()
             let model = try SQCodecModel.load(model: p.model, weightsDirectory: weights.map { URL(fileURLWithPath: $0) },
-                                              parts: .decoding)
+                                              parts: .decoding, threads: threads)
             return try SQCodecDecoder(header: header, model: model, threads: threads)
         }
     }

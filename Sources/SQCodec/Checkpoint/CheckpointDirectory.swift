@@ -1,4 +1,5 @@
 import Foundation
+import TQAudio
 
 /// A checkpoint as the Python package caches it: one file per module in one directory,
 /// `<module>.pt` (preferred) or `<module>.safetensors`.
@@ -7,20 +8,27 @@ enum CheckpointDirectory {
     /// a few tens of MB).
     static let maxFileSize = 2_000_000_000
 
-    static func load(_ directory: URL, model: String, modules: [String]) throws -> [String: [String: StoredTensor]] {
+    /// The tensors of each of `modules` found in `directory`, read on up to `threads` threads
+    /// (a module at a time each).
+    static func load(_ directory: URL, model: String, modules: [String], threads: Int = 1) throws -> [String: [String: StoredTensor]] {
         let fm = FileManager.default
+        var read = [Result<[String: StoredTensor], Error>?](repeating: nil, count: modules.count)
+        read.withUnsafeMutableBufferPointer { slots in
+            let out = UncheckedBox(slots.baseAddress!)
+            parallelFor(count: modules.count, threads: threads) { i, _ in
+                let pt = directory.appendingPathComponent("\(modules[i]).pt")
+                let st = directory.appendingPathComponent("\(modules[i]).safetensors")
+                if fm.fileExists(atPath: pt.path) {
+                    out.value[i] = Result { try TorchCheckpoint.tensors(bytes: try readFile(pt), file: pt.path) }
+                } else if fm.fileExists(atPath: st.path) {
+                    out.value[i] = Result { try SafeTensors.read(bytes: try readFile(st), file: st.path).tensors }
+                }
+            }
+        }
         var out: [String: [String: StoredTensor]] = [:]
         var missing: [String] = []
-        for module in modules {
-            let pt = directory.appendingPathComponent("\(module).pt")
-            let st = directory.appendingPathComponent("\(module).safetensors")
-            if fm.fileExists(atPath: pt.path) {
-                out[module] = try TorchCheckpoint.tensors(bytes: try readFile(pt), file: pt.path)
-            } else if fm.fileExists(atPath: st.path) {
-                out[module] = try SafeTensors.read(bytes: try readFile(st), file: st.path).tensors
-            } else {
-                missing.append(module)
-            }
+        for (module, result) in zip(modules, read) {
+            if let result { out[module] = try result.get() } else { missing.append(module) }
         }
         if !missing.isEmpty {
             let names = missing.map { "\($0).pt" }.joined(separator: ", ")

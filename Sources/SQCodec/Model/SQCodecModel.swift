@@ -1,4 +1,5 @@
 import Foundation
+import TQAudio
 
 /// Errors of the codec itself (not of its checkpoint files).
 public enum SQCodecError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -83,10 +84,18 @@ public struct SQCodecModel: Sendable {
         try self.init(configuration: configuration, tensors: tensors, parts: parts, synthesize: nil)
     }
 
+    /// As `init(configuration:tensors:parts:)`, the layers of the convolutional and transformer
+    /// halves built on up to `threads` threads (two at most: packing the weights is most of it).
+    public init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]], parts: Parts = .all,
+                threads: Int) throws {
+        try self.init(configuration: configuration, tensors: tensors, parts: parts, synthesize: nil, threads: threads)
+    }
+
     /// `synthesize`, when given, makes every tensor the layers ask for (see `RandomWeights`);
     /// `made` receives the tensors of each module.
     init(configuration: SQCodecConfiguration, tensors: [String: [String: StoredTensor]], parts: Parts = .all,
-         synthesize: ((String, String, [Int]) -> [Float])?, made: ((String, [String: StoredTensor]) -> Void)? = nil) throws {
+         synthesize: ((String, String, [Int]) -> [Float])?, made: ((String, [String: StoredTensor]) -> Void)? = nil,
+         threads: Int = 1) throws {
         if let problem = configuration.problem {
             throw SQCodecError.invalidConfiguration(name: configuration.name, reason: problem)
         }
@@ -100,13 +109,29 @@ public struct SQCodecModel: Sendable {
         let stores = Dictionary(uniqueKeysWithValues: parts.modules.map { ($0, store($0)) })
         self.configuration = c
         self.parts = parts
-        quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, levels: c.levels)
-        encoding = parts.contains(.encoding)
-            ? (try Encoder(stores["encoder"]!.scope(""), configuration: c), try TransformerEncoder(stores["en_encoder"]!.scope(""), configuration: c))
-            : nil
-        decoding = parts.contains(.decoding)
-            ? (try TransformerDecoder(stores["en_decoder"]!.scope(""), configuration: c), try Decoder(stores["decoder"]!.scope(""), configuration: c))
-            : nil
+        // The modules in `moduleNames` order, the order `RandomWeights` draws its values in; side
+        // by side when there are threads and the tensors are given (packing weights is most of it).
+        var encoder: Encoder?, quantizer: Quantizer?, decoder: Decoder?
+        var enEncoder: TransformerEncoder?, enDecoder: TransformerDecoder?
+        let builders: [String: () throws -> Void] = [
+            "encoder": { encoder = try Encoder(stores["encoder"]!.scope(""), configuration: c) },
+            "quantizer": { quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, levels: c.levels) },
+            "decoder": { decoder = try Decoder(stores["decoder"]!.scope(""), configuration: c) },
+            "en_encoder": { enEncoder = try TransformerEncoder(stores["en_encoder"]!.scope(""), configuration: c) },
+            "en_decoder": { enDecoder = try TransformerDecoder(stores["en_decoder"]!.scope(""), configuration: c) },
+        ]
+        let modules = parts.modules
+        var failures = [Error?](repeating: nil, count: modules.count)
+        failures.withUnsafeMutableBufferPointer { f in
+            let out = UncheckedBox(f.baseAddress!)
+            parallelFor(count: modules.count, threads: synthesize == nil ? threads : 1) { i, _ in
+                do { try builders[modules[i]]!() } catch { out.value[i] = error }
+            }
+        }
+        if let error = failures.compactMap({ $0 }).first { throw error }
+        self.quantizer = quantizer!
+        self.encoding = parts.contains(.encoding) ? (encoder!, enEncoder!) : nil
+        self.decoding = parts.contains(.decoding) ? (enDecoder!, decoder!) : nil
         for name in parts.modules {
             try stores[name]!.checkAllUsed()
             made?(name, stores[name]!.all)
@@ -117,22 +142,23 @@ public struct SQCodecModel: Sendable {
     /// `torch.save` state dict, as published) or else `<module>.safetensors`.
     /// - Throws: `CheckpointError.weightsNotFound` when the directory holds none of them, saying
     ///   where the published weights are; other `CheckpointError`s for damaged files.
-    public init(configuration: SQCodecConfiguration, directory: URL, parts: Parts = .all) throws {
-        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: parts.modules)
-        try self.init(configuration: configuration, tensors: tensors, parts: parts)
+    /// Files are read, and layers built, on up to `threads` threads.
+    public init(configuration: SQCodecConfiguration, directory: URL, parts: Parts = .all, threads: Int = 1) throws {
+        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: parts.modules, threads: threads)
+        try self.init(configuration: configuration, tensors: tensors, parts: parts, threads: threads)
     }
 
     /// The published model `name` (`"6kbps"`, …) with its weights from `weightsDirectory`, or
     /// from `defaultDirectory(for:)` when that is nil; `parts` says which halves to build
-    /// (`tqa encode` loads `.encoding`, `tqa decode` `.decoding`).
+    /// (`tqa encode` loads `.encoding`, `tqa decode` `.decoding`), on up to `threads` threads.
     /// - Throws: `SQCodecError.unknownModel`, `CheckpointError.weightsNotFound` (saying where the
     ///   weights go and where they are published), or another `CheckpointError`.
-    public static func load(model name: String, weightsDirectory: URL? = nil, parts: Parts = .all) throws -> SQCodecModel {
+    public static func load(model name: String, weightsDirectory: URL? = nil, parts: Parts = .all, threads: Int = 1) throws -> SQCodecModel {
         guard let configuration = SQCodecConfiguration.named(name) else {
             throw SQCodecError.unknownModel(name: name, known: SQCodecConfiguration.published.map(\.name))
         }
         return try SQCodecModel(configuration: configuration,
-                                directory: weightsDirectory ?? defaultDirectory(for: configuration), parts: parts)
+                                directory: weightsDirectory ?? defaultDirectory(for: configuration), parts: parts, threads: threads)
     }
 
     /// Where sq-codec caches the weights of `configuration`: `~/.cache/sq_codec/<name>.v0/`.
