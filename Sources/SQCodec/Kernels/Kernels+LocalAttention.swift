@@ -23,102 +23,151 @@ extension Kernels {
         precondition(bias.rows == heads && bias.cols >= 2 * windowSize, "localCausalAttention: bias table too small")
         var out = Matrix(rows: t, cols: inner, rowValues: nil)
         let windows = (t + windowSize - 1) / windowSize
-        let ld = qkv.cols, maxKeys = 2 * windowSize
-        let nr = gemmTileColumns, mr = gemmTileRows
-        // Key panels of 16 (zero-padded), the scores' row stride, value panels per head.
-        let keyPanels = (maxKeys + nr - 1) / nr, ldS = keyPanels * nr, valuePanels = (headDim + nr - 1) / nr
+        let shape = AttentionWindow.Shape(frames: t, heads: heads, headDim: headDim, windowSize: windowSize, scale: scale)
         // Each head's bias by distance, reversed: a query `base` keys after the first key of its
         // range finds key j's bias hb[base − j] at reversed[L − 1 − base + j], L = 2·windowSize,
         // so a row of biases is one contiguous copy; the zeros after it stand for masked keys.
-        let padding = nr + mr, table = maxKeys + padding
+        let maxKeys = 2 * windowSize, table = shape.biasRow
         var reversed = [Float](repeating: 0, count: heads * table)
         for h in 0..<heads { for x in 0..<maxKeys { reversed[h * table + x] = bias[h, maxKeys - 1 - x] } }
         qkv.data.withUnsafeBufferPointer { xp in
             reversed.withUnsafeBufferPointer { bp in
                 out.data.withUnsafeMutableBufferPointer { op in
                     let x = UncheckedBox(xp.baseAddress!), rev = UncheckedBox(bp.baseAddress!), o = UncheckedBox(op.baseAddress!)
-                    // One window of one head at a time: S = (scale·Q) Kᵀ + bias, causal mask, softmax, O = S V,
-                    // in strips of 6 queries that compute only the keys their last query sees.
+                    // One window of one head at a time.
                     parallel(count: heads * windows) { job in
-                        let h = job / windows, w = job % windows
-                        let i0 = w * windowSize, i1 = min(t, i0 + windowSize)
-                        let j0 = max(0, i0 - windowSize), keys = i1 - j0, queries = i1 - i0
-                        let capacity = windowSize * headDim + keyPanels * headDim * nr + valuePanels * maxKeys * nr
-                            + windowSize * ldS + mr * nr
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { scratch in
-                            let q = scratch.baseAddress!, kPack = q + windowSize * headDim
-                            let vPack = kPack + keyPanels * headDim * nr, s = vPack + valuePanels * maxKeys * nr
-                            let tile = s + windowSize * ldS
-                            let qOff = h * headDim, kOff = inner + h * headDim, vOff = 2 * inner + h * headDim
-                            for r in 0..<queries {
-                                scaledCopy(x.value + (i0 + r) * ld + qOff, into: q + r * headDim, count: headDim, scale: scale)
-                            }
-                            // Kᵀ as GEMM panels: panel p holds keys 16p ..< 16p + 16, a row of 16 per feature.
-                            let usedKeyPanels = (keys + nr - 1) / nr
-                            if keys % nr != 0 { (kPack + (usedKeyPanels - 1) * headDim * nr).initialize(repeating: 0, count: headDim * nr) }
-                            for j in 0..<keys {
-                                strideCopy(x.value + (j0 + j) * ld + kOff, into: kPack + (j / nr) * headDim * nr + j % nr,
-                                           count: headDim, stride: nr)
-                            }
-                            // V as panels of 16 features (zero-padded), a row per key.
-                            for p in 0..<valuePanels {
-                                let cols = min(nr, headDim - p * nr), dst = vPack + p * maxKeys * nr
-                                for j in 0..<keys {
-                                    let src = x.value + (j0 + j) * ld + vOff + p * nr, row = dst + j * nr
-                                    if cols == nr {
-                                        copy16(src, row)
-                                    } else {
-                                        for c in 0..<nr { row[c] = c < cols ? src[c] : 0 }
-                                    }
-                                }
-                            }
-                            let hb = rev.value + h * table
-                            var r0 = 0
-                            while r0 < queries {
-                                let rows = min(mr, queries - r0)
-                                // Keys the strip's last query sees; scores are computed over whole panels.
-                                let need = i0 + r0 + rows - j0, width = (need + nr - 1) / nr * nr
-                                for r in r0 ..< r0 + rows {
-                                    (s + r * ldS).update(from: hb + (maxKeys - 1 - (i0 + r - j0)), count: width)
-                                }
-                                for panel in 0 ..< width / nr {
-                                    let bp = kPack + panel * headDim * nr
-                                    if rows == mr {
-                                        microKernel6x16(headDim, q + r0 * headDim, headDim, bp, s + r0 * ldS + panel * nr, ldS)
-                                    } else {
-                                        for r in r0 ..< r0 + rows { microKernel1x16(headDim, q + r * headDim, bp, s + r * ldS + panel * nr) }
-                                    }
-                                }
-                                for r in r0 ..< r0 + rows {
-                                    let row = s + r * ldS, visible = i0 + r - j0 + 1
-                                    softmax(row, count: visible)
-                                    (row + visible).update(repeating: 0, count: need - visible)
-                                }
-                                // O[strip] += S[strip, 0..<need] · V[0..<need]: the keys after `need` have weight 0.
-                                for p in 0..<valuePanels {
-                                    let cols = min(nr, headDim - p * nr), bp = vPack + p * maxKeys * nr
-                                    let dst = o.value + (i0 + r0) * inner + qOff + p * nr
-                                    let (c, ldc) = cols == nr ? (dst, inner) : (tile, nr)
-                                    if cols < nr {
-                                        for r in 0..<rows { for col in 0..<nr { tile[r * nr + col] = col < cols ? dst[r * inner + col] : 0 } }
-                                    }
-                                    if rows == mr {
-                                        microKernel6x16(need, s + r0 * ldS, ldS, bp, c, ldc)
-                                    } else {
-                                        for r in 0..<rows { microKernel1x16(need, s + (r0 + r) * ldS, bp, c + r * ldc) }
-                                    }
-                                    if cols < nr {
-                                        for r in 0..<rows { for col in 0..<cols { dst[r * inner + col] = tile[r * nr + col] } }
-                                    }
-                                }
-                                r0 += rows
-                            }
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: shape.scratchCount) { scratch in
+                            let w = AttentionWindow(shape, head: job / windows, window: job % windows, qkv: x.value,
+                                                    reversedBias: rev.value + (job / windows) * table, out: o.value,
+                                                    scratch: scratch.baseAddress!)
+                            w.run()
                         }
                     }
                 }
             }
         }
         return out
+    }
+
+    /// One window of one head of `localCausalAttention`: `S = (scale·Q) Kᵀ + bias`, the causal
+    /// mask, softmax, `O = S V`, with the product's micro-kernels on panels packed here, in strips
+    /// of 6 queries that compute only the keys their last query sees.
+    private struct AttentionWindow {
+        struct Shape {
+            let frames: Int, heads: Int, headDim: Int, windowSize: Int, scale: Float
+            let nr = Kernels.gemmTileColumns, mr = Kernels.gemmTileRows
+            /// Key panels of 16 (zero-padded), value panels per head, the scores' row stride.
+            var keyPanels: Int { (2 * windowSize + nr - 1) / nr }
+            var valuePanels: Int { (headDim + nr - 1) / nr }
+            var ldS: Int { keyPanels * nr }
+            /// A head's reversed bias table: its `2·windowSize` values and zeros for a strip's overhang.
+            var biasRow: Int { 2 * windowSize + nr + mr }
+            var scratchCount: Int {
+                windowSize * headDim + keyPanels * headDim * nr + valuePanels * 2 * windowSize * nr + windowSize * ldS + mr * nr
+            }
+        }
+        let s: Shape
+        let qkv: UnsafePointer<Float>, reversedBias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        /// Queries `i0 ..< i1`, keys `j0 ..< i1`; the head's columns in `qkv`.
+        let i0: Int, j0: Int, queries: Int, keys: Int, qOff: Int, kOff: Int, vOff: Int
+        /// Scaled queries, packed keys and values, scores, a tile for a partial value panel.
+        let q: UnsafeMutablePointer<Float>, kPack: UnsafeMutablePointer<Float>, vPack: UnsafeMutablePointer<Float>
+        let scores: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>
+
+        init(_ s: Shape, head h: Int, window w: Int, qkv: UnsafePointer<Float>, reversedBias: UnsafePointer<Float>,
+             out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+            self.s = s; self.qkv = qkv; self.reversedBias = reversedBias; self.out = out
+            i0 = w * s.windowSize
+            let i1 = min(s.frames, i0 + s.windowSize)
+            j0 = max(0, i0 - s.windowSize); queries = i1 - i0; keys = i1 - j0
+            let inner = s.heads * s.headDim
+            qOff = h * s.headDim; kOff = inner + h * s.headDim; vOff = 2 * inner + h * s.headDim
+            q = scratch; kPack = q + s.windowSize * s.headDim
+            vPack = kPack + s.keyPanels * s.headDim * s.nr
+            scores = vPack + s.valuePanels * 2 * s.windowSize * s.nr
+            tile = scores + s.windowSize * s.ldS
+        }
+
+        var ld: Int { 3 * s.heads * s.headDim }
+
+        func run() {
+            for r in 0..<queries {
+                Kernels.scaledCopy(qkv + (i0 + r) * ld + qOff, into: q + r * s.headDim, count: s.headDim, scale: s.scale)
+            }
+            packKeys()
+            packValues()
+            var r0 = 0
+            while r0 < queries {
+                let rows = min(s.mr, queries - r0)
+                strip(r0, rows: rows)
+                r0 += rows
+            }
+        }
+
+        /// Kᵀ as the product's panels: panel p holds keys 16p ..< 16p + 16, a row of 16 per feature.
+        func packKeys() {
+            let nr = s.nr, d = s.headDim, used = (keys + nr - 1) / nr
+            if keys % nr != 0 { (kPack + (used - 1) * d * nr).initialize(repeating: 0, count: d * nr) }
+            for j in 0..<keys {
+                Kernels.strideCopy(qkv + (j0 + j) * ld + kOff, into: kPack + (j / nr) * d * nr + j % nr, count: d, stride: nr)
+            }
+        }
+
+        /// V as panels of 16 features (zero-padded), a row per key.
+        func packValues() {
+            let nr = s.nr
+            for p in 0..<s.valuePanels {
+                let cols = min(nr, s.headDim - p * nr), dst = vPack + p * 2 * s.windowSize * nr
+                for j in 0..<keys {
+                    let src = qkv + (j0 + j) * ld + vOff + p * nr, row = dst + j * nr
+                    if cols == nr {
+                        Kernels.copy16(src, row)
+                    } else {
+                        for c in 0..<nr { row[c] = c < cols ? src[c] : 0 }
+                    }
+                }
+            }
+        }
+
+        /// Queries `r0 ..< r0 + rows` of the window (6, or the last few): their scores over the
+        /// keys the last of them sees, in whole panels, then softmax and their share of `O`.
+        func strip(_ r0: Int, rows: Int) {
+            let nr = s.nr, mr = s.mr, ldS = s.ldS, d = s.headDim, inner = s.heads * s.headDim
+            let need = i0 + r0 + rows - j0, width = (need + nr - 1) / nr * nr
+            for r in r0 ..< r0 + rows {
+                (scores + r * ldS).update(from: reversedBias + (2 * s.windowSize - 1 - (i0 + r - j0)), count: width)
+            }
+            for panel in 0 ..< width / nr {
+                let bp = kPack + panel * d * nr
+                if rows == mr {
+                    Kernels.microKernel6x16(d, q + r0 * d, d, bp, scores + r0 * ldS + panel * nr, ldS)
+                } else {
+                    for r in r0 ..< r0 + rows { Kernels.microKernel1x16(d, q + r * d, bp, scores + r * ldS + panel * nr) }
+                }
+            }
+            for r in r0 ..< r0 + rows {
+                let row = scores + r * ldS, visible = i0 + r - j0 + 1
+                Kernels.softmax(row, count: visible)
+                (row + visible).update(repeating: 0, count: need - visible)
+            }
+            // O[strip] += S[strip, 0..<need] · V[0..<need]: the keys after `need` have weight 0.
+            for p in 0..<s.valuePanels {
+                let cols = min(nr, d - p * nr), bp = vPack + p * 2 * s.windowSize * nr
+                let dst = out + (i0 + r0) * inner + qOff + p * nr
+                let (c, ldc) = cols == nr ? (dst, inner) : (tile, nr)
+                if cols < nr {
+                    for r in 0..<rows { for col in 0..<nr { tile[r * nr + col] = col < cols ? dst[r * inner + col] : 0 } }
+                }
+                if rows == mr {
+                    Kernels.microKernel6x16(need, scores + r0 * ldS, ldS, bp, c, ldc)
+                } else {
+                    for r in 0..<rows { Kernels.microKernel1x16(need, scores + (r0 + r) * ldS, bp, c + r * ldc) }
+                }
+                if cols < nr {
+                    for r in 0..<rows { for col in 0..<cols { dst[r * inner + col] = tile[r * nr + col] } }
+                }
+            }
+        }
     }
 
     /// `dst[0..<count] = scale · src[0..<count]`.
