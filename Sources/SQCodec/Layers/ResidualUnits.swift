@@ -31,9 +31,10 @@ struct ConvUnit: Sendable {
     /// Computed in tiles of frames (`mapTilesInPlace`), each through the whole unit while it is
     /// in cache: every step but GRN is local in time (the depth-wise convolution reads
     /// `3·dilation` frames either side; everything after it runs on the tile's own frames only),
-    /// and GRN's sequence-wide factor `‖a‖/(‖a‖ + eps)` is exactly 1 once the first tile's
-    /// activations alone have a norm of 4 or more (they are a part of the sequence's). When they
-    /// do not (near-silent input), the unit runs over the whole sequence at once, as PyTorch does.
+    /// and GRN's sequence-wide factor `‖a‖/(‖a‖ + eps)` is exactly 1 once the activations of the
+    /// first 16 frames, or else of the first tile, alone have a norm of 4 or more (they are a part
+    /// of the sequence's). When neither does (near-silent input), the unit runs over the whole
+    /// sequence at once, as PyTorch does.
     func callAsFunction(_ x: Matrix) -> Matrix {
         var y = x
         apply(&y)
@@ -45,8 +46,12 @@ struct ConvUnit: Sendable {
     func apply(_ x: inout Matrix) {
         let width = max(64, (1 << 17) / (4 * x.rows) / 16 * 16), reach = dwConv.padding
         guard x.cols > width else { x = whole(x); return }
-        let head = activation(x.columns(0 ..< min(x.cols, width + reach)), frames: 0..<width)
-        guard Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1 else { x = whole(x); return }
+        // A short probe first: it costs a sliver of the first tile, which the tiles then compute.
+        let loud = [16, width].contains { frames in
+            let head = activation(x.columns(0 ..< min(x.cols, frames + reach)), frames: 0..<frames)
+            return Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1
+        }
+        guard loud else { x = whole(x); return }
         mapTilesInPlace(&x, reach: reach, width: width) { s, kept in
             var a = projected(s, frames: kept)
             Kernels.snakeResponseNorm(&a, alpha: act.alpha, gamma: grn.gamma, beta: grn.beta, factor: 1)
