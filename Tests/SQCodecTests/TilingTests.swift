@@ -96,6 +96,27 @@ import Testing
         }
     }
 
+    /// Near-silent activations (a first point-wise layer with gains of 1e-7): GRN's factor is not
+    /// 1, so the unit must run over the whole sequence rather than in tiles, which assume it is
+    /// (and would give other values here: checked).
+    @Test func quietConvUnitRunsOverTheWholeSequence() throws {
+        var g = SeededGenerator(seed: 31)
+        let store = TensorStore(module: "test", tensors: [:], synthesize: { name, shape in
+            let scale: Float = name.contains("pw_conv1") ? 1e-7 : name.contains("gamma") ? 100 : name.contains("beta") ? 1e-7 : 0.3
+            return (0..<shape.reduce(1, *)).map { _ in scale * Float.random(in: -1...1, using: &g) }
+        })
+        let unit = try ConvUnit(store.scope(""), dim: 24, useNorm: true)
+        let x = Self.input(rows: 24, cols: 5000, seed: 31, scale: 1e-4)
+        let a = unit.act(unit.pwConv1(unit.norm!(unit.dwConv(x))))
+        #expect(Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(a)) < 1, "seed 31: the activations are not quiet")
+        let whole = unit.whole(x), asIfLoud = x + unit.pwConv2(unit.grn(a, factor: 1))
+        #expect(asIfLoud.data != whole.data, "seed 31: GRN's factor makes no difference here, the test proves nothing")
+        for threads in [1, 2] {
+            let y = Kernels.$threads.withValue(threads) { unit(x) }
+            #expect(y.data == whole.data, "seed 31, \(threads) threads: a quiet ConvUnit differs from the whole sequence")
+        }
+    }
+
     /// A 5-tap moving sum with zero padding: a local map of reach 2.
     static func movingSum5(_ m: Matrix) -> Matrix {
         var out = Matrix(rows: m.rows, cols: m.cols)
