@@ -117,6 +117,27 @@ import Testing
         }
     }
 
+    /// The transformers' feed-forward block in runs of `FeedForward.tileRows` frames gives the
+    /// whole sequence's values (a partial last run included), on one thread or two.
+    @Test func feedForwardInRowTilesEqualsTheWholeSequence() throws {
+        var g = SeededGenerator(seed: 32)
+        let store = TensorStore(module: "test", tensors: [:], synthesize: { _, shape in
+            (0..<shape.reduce(1, *)).map { _ in 0.2 * Float.random(in: -1...1, using: &g) }
+        })
+        let ff = try FeedForward(store.scope(""), dim: 48)
+        let x = Self.input(rows: 2 * FeedForward.tileRows + 37, cols: 48, seed: 32)
+        let whole = ff(x) + x
+        for threads in [1, 2] {
+            let y = Kernels.$threads.withValue(threads) { ff.residual(x) }
+            let same = y.rows == x.rows && y.cols == x.cols && y.data == whole.data
+            #expect(same, "seed 32, \(threads) threads: the feed-forward block in runs differs from the whole sequence")
+        }
+        // A map that changes the column count, stacked in order.
+        let widened = mapRowTiles(x, rows: 50) { t in Matrix.sideBySide([t, t]) }
+        let inOrder = widened.data == Matrix.sideBySide([x, x]).data
+        #expect(inOrder, "seed 32: mapRowTiles stacks its runs out of order")
+    }
+
     /// A 5-tap moving sum with zero padding: a local map of reach 2.
     static func movingSum5(_ m: Matrix) -> Matrix {
         var out = Matrix(rows: m.rows, cols: m.cols)
