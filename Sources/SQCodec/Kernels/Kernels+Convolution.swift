@@ -14,19 +14,70 @@ extension Kernels {
         _ x: Matrix, weight: [Float], bias: [Float]?, outChannels: Int, kernelSize: Int,
         stride: Int = 1, dilation: Int = 1, padding: Int = 0, groups: Int = 1
     ) -> Matrix {
+        precondition(x.rows % groups == 0 && outChannels % groups == 0, "conv1d: channels not divisible by groups")
+        let expected = outChannels * x.rows / groups * kernelSize
+        precondition(weight.count == expected, "conv1d: weight has \(weight.count) values, expected \(expected)")
+        let form = ConvolutionWeight(weight, outChannels: outChannels, inChannels: x.rows, kernelSize: kernelSize,
+                                     stride: stride, padding: padding, groups: groups)
+        return conv1d(x, weight: form, bias: bias, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+                      dilation: dilation, padding: padding, groups: groups)
+    }
+
+    /// A convolution's weight in the form its product takes, chosen from its shape once (a layer
+    /// keeps it from load on): the packed `(Cout, Cin)` matrix of a 1×1 convolution, one packed
+    /// matrix per tap of a stride-1 convolution, the packed `(Cout, Cin·K)` matrix of a strided
+    /// one (all ungrouped), or the `(Cout, Cin/groups, K)` values for the direct loop.
+    public enum ConvolutionWeight: Sendable {
+        case pointwise(PackedMatrix)
+        case taps([PackedMatrix])
+        case strided(PackedMatrix)
+        case plain([Float])
+
+        /// `weight`: `(Cout, Cin/groups, K)` row-major.
+        public init(_ weight: [Float], outChannels cout: Int, inChannels cin: Int, kernelSize k: Int,
+                    stride: Int, padding: Int, groups: Int) {
+            if k == 1 && stride == 1 && groups == 1 && padding == 0 {
+                self = .pointwise(PackedMatrix(rows: cout, depth: cin, rowMajor: weight))
+            } else if groups == 1 && stride == 1 && cin > 1 {
+                self = .taps(convolutionTaps(weight, outChannels: cout, inChannels: cin, kernelSize: k))
+            } else if groups == 1 && stride > 1 && cin * k > 1 {
+                self = .strided(PackedMatrix(rows: cout, depth: cin * k, rowMajor: weight))
+            } else {
+                self = .plain(weight)
+            }
+        }
+    }
+
+    /// `conv1d` with the weight in the form `ConvolutionWeight` chose for these parameters.
+    static func conv1d(
+        _ x: Matrix, weight: ConvolutionWeight, bias: [Float]?, outChannels: Int, kernelSize: Int,
+        stride: Int, dilation: Int, padding: Int, groups: Int
+    ) -> Matrix {
+        if convolutionFrames(x.cols, kernelSize: kernelSize, stride: stride, dilation: dilation, padding: padding) == 0 {
+            return Matrix(rows: outChannels, cols: 0)
+        }
+        switch weight {
+        case .pointwise(let w): return pointwise(x, weight: w, bias: bias)
+        case .taps(let taps): return conv1d(x, taps: taps, bias: bias, dilation: dilation, padding: padding)
+        case .strided(let w):
+            return stridedConv1d(x, weight: w, bias: bias, kernelSize: kernelSize, stride: stride, dilation: dilation, padding: padding)
+        case .plain(let w):
+            return directConv1d(x, weight: w, bias: bias, outChannels: outChannels, kernelSize: kernelSize,
+                                stride: stride, dilation: dilation, padding: padding, groups: groups)
+        }
+    }
+
+    /// `conv1d` as loops over output channels, input channels and taps (grouped convolutions and
+    /// the single-channel ones, where a product has nothing to share).
+    private static func directConv1d(
+        _ x: Matrix, weight: [Float], bias: [Float]?, outChannels: Int, kernelSize: Int,
+        stride: Int, dilation: Int, padding: Int, groups: Int
+    ) -> Matrix {
         let cin = x.rows, t = x.cols, cout = outChannels, k = kernelSize
         precondition(cin % groups == 0 && cout % groups == 0, "conv1d: channels not divisible by groups")
         let cinG = cin / groups, coutG = cout / groups
         precondition(weight.count == cout * cinG * k, "conv1d: weight has \(weight.count) values, expected \(cout * cinG * k)")
         let tOut = convolutionFrames(t, kernelSize: k, stride: stride, dilation: dilation, padding: padding)
-        if tOut > 0 && groups == 1 && stride == 1 && cin > 1 {
-            return conv1d(x, taps: convolutionTaps(weight, outChannels: cout, inChannels: cin, kernelSize: k), bias: bias,
-                          dilation: dilation, padding: padding)
-        }
-        if tOut > 0 && groups == 1 && stride > 1 && cin * k > 1 {
-            return stridedConv1d(x, weight: PackedMatrix(rows: cout, depth: cin * k, rowMajor: weight), bias: bias,
-                                 kernelSize: k, stride: stride, dilation: dilation, padding: padding)
-        }
         var out = Matrix(rows: cout, cols: tOut)
         if tOut == 0 { return out }
         x.data.withUnsafeBufferPointer { xp in

@@ -1,17 +1,10 @@
 /// A 1-D convolution over channel-first features, `torch.nn.Conv1d` with weight norm folded.
 ///
 /// `y = conv1d(x, w, b)` with `w: (out, in/groups, kernel)`, `b: (out)`; see `Kernels.conv1d`.
-/// Ungrouped convolutions keep their weight packed for the matrix product (`Kernels.PackedMatrix`:
-/// the `(out, in)` matrix of a 1×1 convolution, one per tap of a stride-1 convolution, the
-/// `(out, in·kernel)` matrix of a strided one), packed once at load; the others keep `w`.
+/// The weight is kept in the form its product takes (`Kernels.ConvolutionWeight`), chosen and
+/// packed once at load.
 struct Conv1d: Sendable {
-    enum Weight: Sendable {
-        case pointwise(Kernels.PackedMatrix)
-        case taps([Kernels.PackedMatrix])
-        case strided(Kernels.PackedMatrix)
-        case plain([Float])
-    }
-    let weight: Weight
+    let weight: Kernels.ConvolutionWeight
     let bias: [Float]
     let inChannels: Int, outChannels: Int, kernelSize: Int
     let stride: Int, dilation: Int, padding: Int, groups: Int
@@ -22,34 +15,15 @@ struct Conv1d: Sendable {
         self.stride = stride; self.dilation = dilation; self.padding = padding; self.groups = groups
         let values = try w.weightNormed(shape: [outChannels, inChannels / groups, kernel])
         bias = try w.tensor("bias", shape: [outChannels])
-        // The paths of Kernels.conv1d, chosen once.
-        if kernel == 1 && stride == 1 && groups == 1 && padding == 0 {
-            weight = .pointwise(Kernels.PackedMatrix(rows: outChannels, depth: inChannels, rowMajor: values))
-        } else if groups == 1 && stride == 1 && inChannels > 1 {
-            weight = .taps(Kernels.convolutionTaps(values, outChannels: outChannels, inChannels: inChannels, kernelSize: kernel))
-        } else if groups == 1 && stride > 1 && inChannels * kernel > 1 {
-            weight = .strided(Kernels.PackedMatrix(rows: outChannels, depth: inChannels * kernel, rowMajor: values))
-        } else {
-            weight = .plain(values)
-        }
+        weight = Kernels.ConvolutionWeight(values, outChannels: outChannels, inChannels: inChannels, kernelSize: kernel,
+                                           stride: stride, padding: padding, groups: groups)
     }
 
     /// `x: (in, T)` → `(out, T')`.
     func callAsFunction(_ x: Matrix) -> Matrix {
         precondition(x.rows == inChannels, "Conv1d: \(x.rows) channels in, expected \(inChannels)")
-        if Kernels.convolutionFrames(x.cols, kernelSize: kernelSize, stride: stride, dilation: dilation, padding: padding) == 0 {
-            return Matrix(rows: outChannels, cols: 0)
-        }
-        switch weight {
-        case .pointwise(let w): return Kernels.pointwise(x, weight: w, bias: bias)
-        case .taps(let taps): return Kernels.conv1d(x, taps: taps, bias: bias, dilation: dilation, padding: padding)
-        case .strided(let w):
-            return Kernels.stridedConv1d(x, weight: w, bias: bias, kernelSize: kernelSize, stride: stride, dilation: dilation,
-                                         padding: padding)
-        case .plain(let w):
-            return Kernels.conv1d(x, weight: w, bias: bias, outChannels: outChannels, kernelSize: kernelSize,
-                                  stride: stride, dilation: dilation, padding: padding, groups: groups)
-        }
+        return Kernels.conv1d(x, weight: weight, bias: bias, outChannels: outChannels, kernelSize: kernelSize,
+                              stride: stride, dilation: dilation, padding: padding, groups: groups)
     }
 }
 
