@@ -1,5 +1,3 @@
-import TQAudio
-
 /// sq-codec's convolutional `Encoder`: waveform `(1, T)` → features `(featureDim, T / Π strides)`.
 ///
 ///     FirstBlock(dims[0])
@@ -78,18 +76,11 @@ struct Encoder: Sendable {
     func callAsFunction(_ x: Matrix) -> Matrix {
         let frame = frameLength, context = contextSamples, frames = x.cols / frame, width = tileFrames
         guard frames > width else { return whole(x) }
-        let tiles = (frames + width - 1) / width
-        var parts = [Matrix?](repeating: nil, count: tiles)
-        parts.withUnsafeMutableBufferPointer { p in
-            let out = UncheckedBox(p.baseAddress!)
-            Kernels.parallel(count: tiles) { i in
-                let lower = i * width, upper = min(frames, lower + width)
-                let lo = max(0, lower * frame - context), hi = min(x.cols, upper * frame + context)
-                let skip = (lower * frame - lo) / frame
-                out.value[i] = whole(x.columns(lo..<hi)).columns(skip ..< skip + upper - lower)
-            }
+        return assembleTiles(frames: frames, width: width, rows: out.outChannels) { lower, upper in
+            let lo = max(0, lower * frame - context), hi = min(x.cols, upper * frame + context)
+            let skip = (lower * frame - lo) / frame
+            return whole(x.columns(lo..<hi)).columns(skip ..< skip + upper - lower)
         }
-        return Matrix.sideBySide(parts.map { $0! })
     }
 
     /// The encoder over the whole input in one pass (its layers tile and share threads themselves).

@@ -13,29 +13,31 @@ func mapTiles(_ x: Matrix, reach: Int, width: Int, _ f: (Matrix) -> Matrix) -> M
 }
 
 /// The matrix of `frames` frames whose frames `lower ..< upper` are `tile(lower, upper)`, for
-/// tiles of `width` frames (the last one shorter): the first tile fixes the channel count, the
-/// others run on `Kernels.threads` threads, and each is placed straight into the result.
-private func assembleTiles(frames t: Int, width: Int, _ tile: (_ lower: Int, _ upper: Int) -> Matrix) -> Matrix {
+/// tiles of `width` frames (the last one shorter), each placed straight into the result. With
+/// the channel count given (`rows`), every tile runs on `Kernels.threads` threads; without it, the
+/// first tile fixes the channel count and the others then share the threads.
+func assembleTiles(frames t: Int, width: Int, rows known: Int? = nil,
+                   _ tile: (_ lower: Int, _ upper: Int) -> Matrix) -> Matrix {
     let tiles = (t + width - 1) / width
-    let first = tile(0, min(t, width))
-    if tiles <= 1 { return first }
-    let rows = first.rows
+    let first = known == nil ? tile(0, min(t, width)) : nil
+    if tiles <= 1, let first { return first }
+    let rows = known ?? first!.rows
     // Every value is placed by exactly one tile.
     return Matrix(rows: rows, cols: t) { op in
         let dst = UncheckedBox(op)
         func place(_ y: Matrix, at lower: Int) {
+            precondition(y.rows == rows, "tiles disagree on the channel count")
             y.data.withUnsafeBufferPointer { yp in
                 for c in 0..<rows {
                     (dst.value + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
                 }
             }
         }
-        place(first, at: 0)
-        Kernels.parallel(count: tiles - 1) { i in
-            let lower = (i + 1) * width
-            let y = tile(lower, min(t, lower + width))
-            precondition(y.rows == rows, "tiles disagree on the channel count")
-            place(y, at: lower)
+        if let first { place(first, at: 0) }
+        let skipped = first == nil ? 0 : 1
+        Kernels.parallel(count: tiles - skipped) { i in
+            let lower = (i + skipped) * width
+            place(tile(lower, min(t, lower + width)), at: lower)
         }
     }
 }
