@@ -271,6 +271,26 @@ import Testing
         #expect(Self.close(x.data.map(Kernels.silu), x.data.map { Float(Double($0) / (1 + exp(-Double($0)))) }), "seed \(seed)")
     }
 
+    /// The fused Snake + GRN pass gives exactly what Snake then GRN give (tails shorter than
+    /// eight lanes included), on one thread or two.
+    @Test(arguments: seeds)
+    func snakeResponseNormIsSnakeThenResponseNorm(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let c = Int.random(in: 1...9, using: &g), t = [1, 7, 8, 29, 5000][Int.random(in: 0..<5, using: &g)]
+        let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g, scale: 4))
+        let alpha = (0..<c).map { _ in Float.random(in: 0.2...2, using: &g) }
+        let gamma = Self.random(c, &g), beta = Self.random(c, &g), factor = Float.random(in: 0.5...1, using: &g)
+        let reference = Kernels.globalResponseNorm(Kernels.snake(x, alpha: alpha), gamma: gamma, beta: beta, factor: factor)
+        for threads in [1, 2] {
+            var y = x
+            Kernels.$threads.withValue(threads) {
+                Kernels.snakeResponseNorm(&y, alpha: alpha, gamma: gamma, beta: beta, factor: factor)
+            }
+            let same = y.data == reference.data
+            #expect(same, "seed \(seed), \(c)x\(t), \(threads) threads: the fused pass differs from snake then GRN")
+        }
+    }
+
     @Test(arguments: seeds)
     func resamplingAndPoolingMatchNaive(seed: UInt64) {
         var g = SeededGenerator(seed: seed)
