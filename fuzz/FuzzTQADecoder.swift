@@ -1,6 +1,7 @@
 // libFuzzer target: the .tqa reader and every codec decoder in this build, strict and salvage.
 // A damaged stream must end in a thrown error (strict) or a report (salvage), never a crash;
-// salvage output must never exceed the frame count the stream declares.
+// salvage output must never exceed the frame count the stream declares, nor its silence the
+// reader's budget (`TQAReader.silenceBudget`).
 import TQAudio
 import TQContainer
 import TurboQuant
@@ -24,6 +25,8 @@ private func run(_ bytes: [UInt8], salvage: Bool) {
         while let b = try stream.next() {
             precondition(b.channelCount == reader.header.channelCount)
             if let total = stream.totalFrames { precondition(stream.framesOut <= total, "more frames than declared") }
+            // Silence salvage invents is held to what the file justifies, end marker or not.
+            precondition(stream.report.lostFrames <= reader.silenceBudget, "more silence than the budget")
             if stream.framesOut > frameBudget { return }
         }
     } catch {

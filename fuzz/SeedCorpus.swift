@@ -84,6 +84,22 @@ struct SeedCorpus {
         }
         try save("tqa", "turbo-silent.tqa", tqa(try TurboEncoder(parameters: TurboParameters(bits: 3, blockSize: 64, blocksPerPacket: 2), channelCount: 1, seed: 1),
                                                  AudioBuffer(sampleRate: 8000, channelCount: 1, frameCount: 100)))
+        // Forged totals (issue 17.2): a header and an end marker that agree on 2^40 frames, with
+        // no packets, and after real packets; an end marker counting 0xFFFFFFFF packets.
+        func endMarker(packets: UInt32, frames: UInt64) -> [UInt8] {
+            var w = ByteWriter()
+            w.append(Array("TQAE".utf8)); w.u32(packets); w.u64(frames); w.u32(CRC32.checksum(w.bytes))
+            return w.bytes
+        }
+        let forgedHeader = TQAHeader(codec: .turbo, sourceFormat: .s16, sampleRate: 768_000, channelCount: 32, frameCount: 1 << 40, seed: 1,
+                                     codecParameters: TurboParameters(bits: 4, blockSize: 64, blocksPerPacket: 1).encoded())
+        try save("tqa", "forged-end-empty.tqa", forgedHeader.encoded() + endMarker(packets: 0, frames: 1 << 40))
+        let real = try tqa(try TurboEncoder(parameters: TurboParameters(bits: 2, blockSize: 64, blocksPerPacket: 1), channelCount: 1, seed: 5),
+                           signal(frames: 300, channels: 1, rate: 16000))
+        var realHeader = try TQAReader(bytes: real).header
+        let realHeaderSize = realHeader.encodedSize
+        realHeader.frameCount = 1 << 40
+        try save("tqa", "forged-end-after-packets.tqa", realHeader.encoded() + real[realHeaderSize ..< real.count - 20] + endMarker(packets: 0xFFFF_FFFF, frames: 1 << 40))
         let sp = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 1)
         for (i, bps) in [1.0, 3.0].enumerated() {
             let e = SpectralEncoder(sampleRate: 8000, channelCount: i + 1, target: .bitsPerSample(bps), seed: 3, parameters: sp)

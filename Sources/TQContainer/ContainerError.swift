@@ -30,15 +30,26 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .headerChecksum(let d, let c): "header checksum mismatch (declared \(hex(d)), computed \(hex(c))): the file is damaged"
         case .truncatedHeader: "file ends inside the header"
         case .corruptPacket(let i, let o, let d, let c):
-            "packet \(i) at byte \(o) is damaged (CRC declared \(hex(d)), computed \(hex(c))); decode with --salvage to keep the intact packets"
-        case .badSync(let i, let o): "packet \(i) at byte \(o) has no sync word: the file is damaged; decode with --salvage to keep the intact packets"
+            "packet \(i) at byte \(o) is damaged (CRC declared \(hex(d)), computed \(hex(c)))"
+        case .badSync(let i, let o): "packet \(i) at byte \(o) has no sync word: the file is damaged"
         case .packetTooLarge(let i, let o, let l, let lim): "packet \(i) at byte \(o) declares \(l) bytes (limit \(lim)): the file is damaged"
-        case .truncated(let i, let o): "file is truncated: it ends at byte \(o), inside or before packet \(i); decode with --salvage to keep the intact packets"
-        case .outOfOrder(let i, let e, let f): "packet \(i) starts at frame \(f), expected \(e): packets are missing, repeated or swapped; decode with --salvage"
+        case .truncated(let i, let o): "file is truncated: it ends at byte \(o), inside or before packet \(i)"
+        case .outOfOrder(let i, let e, let f): "packet \(i) starts at frame \(f), expected \(e): packets are missing, repeated or swapped"
         case .trailingGarbage(let o, let n): "\(n) bytes of garbage after the end of the stream at byte \(o)"
         case .trailerMismatch(let why): "end marker disagrees with the stream: \(why)"
         case .codec(let why): why
         case .io(let why): why
+        }
+    }
+}
+
+extension ContainerError {
+    /// Whether this is damage to packets or the end of the stream, which salvage decoding
+    /// works around (the header, by contrast, is needed whole).
+    public var isDamage: Bool {
+        switch self {
+        case .corruptPacket, .badSync, .packetTooLarge, .truncated, .outOfOrder, .trailingGarbage, .trailerMismatch: true
+        default: false
         }
     }
 }

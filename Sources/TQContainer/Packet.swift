@@ -24,6 +24,12 @@ public struct Packet: Sendable, Equatable {
     public static let maxPayloadBytes = 1 << 24
     /// Size of the end marker.
     static let trailerSize = 20
+    /// Most samples (frames × channels) one turbo or spectral packet may decode to: 2^21, 8 MB
+    /// of float. Their parameters are checked against it (with the header's channel count), so
+    /// that whatever a file claims, decoding holds a few packets' audio at a time, never more.
+    /// The encoders' defaults stay far below it (spectral 2048 × 8 frames, turbo 4096 frames,
+    /// × 32 channels).
+    public static let maxDecodedSamples = 1 << 21
 
     /// The packet's bytes: header, payload, CRC-32 of both.
     func encoded() -> [UInt8] {

@@ -85,6 +85,7 @@ public final class TQAReader {
             _ = start
             packetIndex += 1
             nextFrame += UInt64(p.frameCount)
+            intactFrames += UInt64(p.frameCount)
             return p
         case .end(let packets, let frames, _):
             guard packets == UInt32(truncatingIfNeeded: packetIndex) else {
@@ -181,11 +182,27 @@ public final class TQAReader {
 
     // MARK: salvage
 
-    /// The furthest frame salvage reaches with silence after `frames` of timeline:
-    /// 4 × frames + 2^20 (saturating). Keeps a forged frame number from turning into endless silence.
-    public static func silenceCap(after frames: UInt64) -> UInt64 {
-        let (times4, overflow) = frames.multipliedReportingOverflow(by: 4)
-        return overflow || times4 > UInt64.max - (1 << 20) ? UInt64.max : times4 + (1 << 20)
+    /// Frames in the intact packets read so far.
+    public private(set) var intactFrames: UInt64 = 0
+    /// Silence that salvage reading has put into the timeline so far (gaps before packets).
+    private var gapFrames: UInt64 = 0
+
+    /// Frames per byte that a damaged stretch of file may have held: above the lowest rate of
+    /// any codec (SQCodec 0k75bps writes 171 frames per byte at 16 kHz).
+    public static let silenceFramesPerByte: UInt64 = 256
+    /// Most frames of silence that the file's bytes alone justify.
+    public static let silenceFromBytesLimit: UInt64 = 1 << 20
+
+    /// Frames of silence salvage may invent in all, in gaps and at the end:
+    /// 4 × the frames of the intact packets read so far + min(256 × the bytes read so far, 2^20)
+    /// (saturating). An end marker's and a header's totals are claims, not evidence: both are
+    /// held to this bound, so that a small file with forged totals cannot make `--salvage` write
+    /// without end (docs/ROBUSTNESS.md).
+    public var silenceBudget: UInt64 {
+        let (fromPackets, overflow) = intactFrames.multipliedReportingOverflow(by: 4)
+        let fromBytes = min(UInt64(offset).multipliedReportingOverflow(by: TQAReader.silenceFramesPerByte).partialValue,
+                            TQAReader.silenceFromBytesLimit)
+        return overflow || fromPackets > UInt64.max - fromBytes ? UInt64.max : fromPackets + fromBytes
     }
 
     /// What salvage reading finds.
@@ -220,11 +237,17 @@ public final class TQAReader {
                 if let e = firstError { pushBackPacket(p, at: unitStart); return .skipped(offset: start, count: unitStart - start, error: e) }
                 if p.firstFrame < nextFrame { return .dropped(p) }
                 // A jump beyond the declared length, or beyond what damage can plausibly have
-                // lost, is a forged or foreign packet: dropped, so the timeline is not moved.
+                // lost (`silenceBudget`), is a forged or foreign packet: dropped, so the
+                // timeline is not moved.
                 let declared = header.frameCount == TQAHeader.unknownFrameCount ? UInt64.max : header.frameCount
-                if p.firstFrame >= declared || p.firstFrame > TQAReader.silenceCap(after: nextFrame) { return .dropped(p) }
+                let gap = p.firstFrame - nextFrame
+                if p.firstFrame >= declared || gap > silenceBudget - min(silenceBudget, gapFrames) { return .dropped(p) }
+                let (end, overflow) = p.firstFrame.addingReportingOverflow(UInt64(p.frameCount))
+                if overflow { return .dropped(p) }
+                gapFrames += gap
+                intactFrames += UInt64(p.frameCount)
                 packetIndex = Int(p.index) + 1
-                nextFrame = p.firstFrame + UInt64(p.frameCount)
+                nextFrame = end
                 return .packet(p)
             case .end(let packets, let frames, let raw):
                 if let e = firstError {

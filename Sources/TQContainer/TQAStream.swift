@@ -59,8 +59,9 @@ public struct SalvageReport: Sendable {
     public var droppedPackets = 0
     /// Frames filled with silence because their packets were lost.
     public var lostFrames: UInt64 = 0
-    /// Frames the header declares after the last intact packet that were not written at all,
-    /// because they exceed what a damaged file can plausibly have held (see `tailLimit`).
+    /// Frames the stream declares (header or end marker) after the last intact packet that were
+    /// not written at all, because they exceed what a damaged file can plausibly have held
+    /// (`TQAReader.silenceBudget`).
     public var unwrittenFrames: UInt64 = 0
     public var packetsDecoded = 0
 
@@ -115,12 +116,20 @@ public final class TQAStreamDecoder {
         if !salvage {
             var batch: [Packet] = []
             let size = max(1, decoder.batchSize(threads: threads))
-            while batch.count < size, let p = try reader.next() { batch.append(p) }
+            // A batch also stops once its packets declare `Packet.maxDecodedSamples`, so that its
+            // decoded audio stays bounded whatever the packet count per batch.
+            var samples = 0
+            var atEnd = false
+            while batch.count < size && samples < Packet.maxDecodedSamples {
+                guard let p = try reader.next() else { atEnd = true; break }
+                batch.append(p)
+                samples += Int(p.frameCount) * header.channelCount
+            }
             if !batch.isEmpty {
                 queue += try decoder.decode(batch: batch, threads: threads)
                 report.packetsDecoded += batch.count
             }
-            if batch.count < size {
+            if atEnd {
                 queue += try decoder.finish()
                 ended = true
             }
@@ -165,6 +174,8 @@ public final class TQAStreamDecoder {
             d.buffer = d.buffer.frames(overlap ..< d.buffer.frameCount)
             d.firstFrame = framesOut
         }
+        // Audio past the stream's end (an MDCT codec's last overlap) is not part of it.
+        if d.firstFrame >= limit { return nil }
         var out = AudioBuffer(sampleRate: header.sampleRate, channelCount: header.channelCount, frameCount: 0)
         if d.firstFrame > framesOut {
             guard salvage else {
@@ -172,12 +183,12 @@ public final class TQAStreamDecoder {
             }
             // A (CRC-valid but perhaps forged) packet far beyond the declared length, or beyond
             // what a damaged file can plausibly have lost, is dropped rather than reached with
-            // silence; the same cap as at the end (`tail`).
-            if d.firstFrame >= limit || d.firstFrame > TQAReader.silenceCap(after: framesOut) {
+            // silence; the same budget as at the end (`tail`).
+            let gap = d.firstFrame - framesOut
+            if gap > silenceLeft {
                 report.droppedPackets += 1
                 return nil
             }
-            let gap = d.firstFrame - framesOut
             // Silence in bounded pieces; the packet waits at the front of the queue.
             let piece = min(gap, 1 << 16)
             report.lostFrames += piece
@@ -192,7 +203,39 @@ public final class TQAStreamDecoder {
         let room = limit > framesOut ? limit - framesOut : 0
         if UInt64(out.frameCount) > room { out.truncate(toFrames: Int(room)) }
         framesOut += UInt64(out.frameCount)
+        nonFiniteSamples += TQAStreamDecoder.silenceNonFinite(&out)
         return out.frameCount > 0 ? out : nil
+    }
+
+    /// Decoded samples that were NaN or ±Inf and were written as silence. tqa's own codecs with
+    /// intact weights never produce them; a damaged or forged SQCodec checkpoint, or a forged
+    /// packet, can. The CLI warns with the count.
+    public private(set) var nonFiniteSamples = 0
+
+    /// Sets NaN and ±Inf samples of `buffer` to 0 and returns how many there were. One
+    /// vectorizable pass (x·0 is 0 for finite x and NaN otherwise), a second only if it finds one.
+    static func silenceNonFinite(_ buffer: inout AudioBuffer) -> Int {
+        let clean = buffer.samples.withUnsafeBufferPointer { x -> Bool in
+            guard let base = x.baseAddress else { return true }
+            let raw = UnsafeRawPointer(base)
+            var probe = SIMD8<Float>()
+            let whole = x.count / 8 * 8
+            for i in stride(from: 0, to: whole, by: 8) {
+                probe += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * 0
+            }
+            var rest: Float = 0
+            for i in whole ..< x.count { rest += x[i] * 0 }
+            return probe == SIMD8() && rest == 0
+        }
+        if clean { return 0 }
+        var count = 0
+        buffer.withMutableSamples { x in
+            for i in x.indices where !x[i].isFinite {
+                x[i] = 0
+                count += 1
+            }
+        }
+        return count
     }
 
     /// At the end: in salvage mode, silence up to the declared length; in strict mode, a
@@ -203,10 +246,10 @@ public final class TQAStreamDecoder {
             throw ContainerError.trailerMismatch("the stream declares \(total) frames but its packets hold \(framesOut)")
         }
         if tailLimit == nil {
-            // An intact end marker vouches for the length. Without one, a header (CRC-valid but
-            // perhaps forged) could declare any length: silence after the last intact packet is
-            // capped at three times the audio decoded plus 2^20 frames.
-            let limit = reader.trailer != nil ? total : min(total, TQAReader.silenceCap(after: framesOut))
+            // Totals in the header and in an intact end marker are claims (a CRC is no proof
+            // against forgery): silence after the last intact packet is held to what the file
+            // can justify, `TQAReader.silenceBudget`, less the silence already put into gaps.
+            let limit = framesOut + min(total - framesOut, silenceLeft)
             tailLimit = limit
             report.unwrittenFrames = total - limit
         }
@@ -221,4 +264,10 @@ public final class TQAStreamDecoder {
 
     /// Where salvage stops filling silence at the end; set when the end is reached.
     private var tailLimit: UInt64?
+
+    /// Silence salvage may still invent.
+    private var silenceLeft: UInt64 {
+        let budget = reader.silenceBudget
+        return budget - min(budget, report.lostFrames)
+    }
 }

@@ -6,7 +6,8 @@ import TQContainer
 /// The encoder delays its input by N/2; frame f completes the delayed samples [fN − N/2, fN + N/2),
 /// i.e. the input samples [(f − 1)N, fN) (frame 0 gives nothing back). After `reset()` (a lost
 /// packet) the next packet decodes on its own; only its first N samples lack the overlap of the
-/// lost frame before them and are not alias-free.
+/// lost frame before them and are not alias-free, and the N samples before the loss come from
+/// the last intact frame's overlap alone (`finish()`).
 public struct SpectralDecoder: PacketDecoder {
     public let parameters: SpectralParameters
     public let sampleRate: Int
@@ -20,12 +21,12 @@ public struct SpectralDecoder: PacketDecoder {
     private var span: [Float]
     private var scratch: [Float]
 
-    /// Most frames a packet may hold.
-    static let maxFramesPerPacket = 63
-
     public init(header: TQAHeader) throws {
         guard header.codec == .spectral else { throw ContainerError.codec("spectral decoder given a \(header.codec) stream") }
         let p = try SpectralParameters(decoding: header.codecParameters)
+        guard p.fits(channelCount: header.channelCount) else {
+            throw ContainerError.codec("spectral: packets of \(p.framesPerPacket) frames of \(p.frameSize) × \(header.channelCount) channels exceed \(Packet.maxDecodedSamples) samples")
+        }
         parameters = p
         sampleRate = header.sampleRate
         channelCount = header.channelCount
@@ -42,7 +43,18 @@ public struct SpectralDecoder: PacketDecoder {
         for i in overlap.indices { overlap[i] = 0 }
     }
 
-    public mutating func finish() throws -> [DecodedAudio] { [] }
+    /// The input samples [(E − 1)N, EN) after the last frame E − 1 decoded, from its overlap
+    /// alone: the frame that would complete them (the first of the next packet) is not there,
+    /// so they keep the window's fade and uncancelled aliasing, which is still far closer to the
+    /// signal than silence. Called when the next packet is lost (salvage) and at the end of the
+    /// stream, where these samples lie past the stream's length and are cut.
+    public mutating func finish() throws -> [DecodedAudio] {
+        guard let e = expectedFrame, e >= 1 else { return [] }
+        let n = parameters.frameSize
+        let tail = AudioBuffer(sampleRate: sampleRate, channelCount: channelCount, planar: overlap)
+        expectedFrame = nil
+        return [DecodedAudio(firstFrame: UInt64(e - 1) * UInt64(n), buffer: tail)]
+    }
 
     public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
         let n = parameters.frameSize, ch = channelCount
@@ -50,11 +62,16 @@ public struct SpectralDecoder: PacketDecoder {
             throw ContainerError.codec("spectral: packet \(packet.index) starts at frame \(packet.firstFrame), not a multiple of \(n)")
         }
         let f0 = Int(packet.firstFrame / UInt64(n))
-        if expectedFrame != f0 { reset() }
+        // After a gap (lost packets), what the last packet left in its overlap comes first.
+        var result: [DecodedAudio] = []
+        if expectedFrame != f0 {
+            if let e = expectedFrame, e < f0 { result = try finish() }
+            reset()
+        }
         var d = RangeDecoder(packet.payload)
         let count = Int(d.decodeBits(count: 6))
-        guard count >= 1 && count <= Self.maxFramesPerPacket else {
-            throw ContainerError.codec("spectral: packet \(packet.index) declares \(count) frames (1…\(Self.maxFramesPerPacket))")
+        guard count >= 1 && count <= parameters.maxFramesInPacket else {
+            throw ContainerError.codec("spectral: packet \(packet.index) declares \(count) frames (1…\(parameters.maxFramesInPacket))")
         }
         guard UInt64(count * n) >= UInt64(packet.frameCount) else {
             throw ContainerError.codec("spectral: packet \(packet.index) holds \(count) frames for \(packet.frameCount) samples")
@@ -68,7 +85,9 @@ public struct SpectralDecoder: PacketDecoder {
             let f = f0 + i
             let info = coefficients.withUnsafeMutableBufferPointer { co in frameDecoder.decode(&d, into: co.baseAddress!) }
             guard let info, d.overrun == 0 else {
-                reset()
+                // Damage in the first frame of a packet that continues the last one leaves that
+                // packet's overlap for `finish()`; later frames have replaced it with this one's.
+                if i > 0 { reset() }
                 throw ContainerError.codec("spectral: packet \(packet.index), frame \(i) is damaged")
             }
             // Emit input samples [(f − 1)N, fN) ∩ [start, end).
@@ -98,7 +117,7 @@ public struct SpectralDecoder: PacketDecoder {
             }
         }
         expectedFrame = f0 + count
-        guard end > start else { return [] }
-        return [DecodedAudio(firstFrame: UInt64(start), buffer: AudioBuffer(sampleRate: sampleRate, channelCount: ch, planar: out))]
+        guard end > start else { return result }
+        return result + [DecodedAudio(firstFrame: UInt64(start), buffer: AudioBuffer(sampleRate: sampleRate, channelCount: ch, planar: out))]
     }
 }

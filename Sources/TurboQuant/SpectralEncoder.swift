@@ -51,6 +51,8 @@ public struct SpectralEncoder: PacketEncoder {
         self.channelCount = channelCount
         self.target = target
         self.seed = seed
+        // Packets of many channels hold fewer frames, within `Packet.maxDecodedSamples`.
+        let parameters = parameters.fitted(channelCount: channelCount)
         self.parameters = parameters
         transform = SpectralTransform(parameters: parameters)
         bands = SpectralBands(parameters: parameters, seed: seed)

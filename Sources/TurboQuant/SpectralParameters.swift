@@ -49,6 +49,24 @@ public struct SpectralParameters: Sendable, Equatable {
             && frameSize / shortBlockCount >= 64 && (1 ... 32).contains(framesPerPacket)
     }
 
+    /// Most frames one packet holds: `framesPerPacket`, and one more in the last packet (the
+    /// frame that only completes the delayed signal joins it rather than start a packet of its own).
+    public var maxFramesInPacket: Int { framesPerPacket + 1 }
+
+    /// Whether the largest packet of `channelCount` channels decodes to at most
+    /// `Packet.maxDecodedSamples` samples (decode memory stays bounded whatever a file claims).
+    public func fits(channelCount: Int) -> Bool {
+        frameSize * maxFramesInPacket * max(1, channelCount) <= Packet.maxDecodedSamples
+    }
+
+    /// These parameters with `framesPerPacket` lowered, if needed, so that they fit `channelCount`.
+    public func fitted(channelCount: Int) -> SpectralParameters {
+        var p = self
+        let most = Packet.maxDecodedSamples / (frameSize * max(1, channelCount)) - 1
+        p.framesPerPacket = min(framesPerPacket, max(1, most))
+        return p
+    }
+
     public init(decoding bytes: [UInt8]) throws(ContainerError) {
         guard bytes.count == 5 else { throw .codec("spectral: codec parameters of \(bytes.count) bytes, expected 5") }
         guard bytes[0] == SpectralParameters.version else { throw .codec("spectral: parameter version \(bytes[0]) unknown (this tqa reads \(SpectralParameters.version))") }

@@ -23,7 +23,7 @@ public struct TurboEncoder: PacketEncoder {
     private var nextFrame: UInt64 = 0
 
     public init(parameters: TurboParameters, channelCount: Int, seed: UInt64, threads: Int = 1) throws {
-        try parameters.validate()
+        try parameters.validate(channelCount: channelCount)
         self.parameters = parameters
         self.seed = seed
         self.channelCount = channelCount
@@ -114,6 +114,7 @@ public struct TurboDecoder: PacketDecoder {
     public init(header: TQAHeader) throws {
         guard header.codec == .turbo else { throw ContainerError.codec("not a turbo stream (codec \(header.codec))") }
         parameters = try TurboParameters(decoding: header.codecParameters)
+        try parameters.validate(channelCount: header.channelCount)
         channelCount = header.channelCount
         sampleRate = header.sampleRate
         coder = TurboBlockCoder(parameters: parameters, seed: header.seed)

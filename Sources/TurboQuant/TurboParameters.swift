@@ -30,6 +30,18 @@ public struct TurboParameters: Sendable, Equatable {
         guard (1...1024).contains(blocksPerPacket) else { throw .codec("blocks per packet must be 1...1024, got \(blocksPerPacket)") }
     }
 
+    /// Frames in a full packet.
+    public var framesPerPacket: Int { blockSize * blocksPerPacket }
+
+    /// `validate()`, and that a full packet of `channelCount` channels decodes to at most
+    /// `Packet.maxDecodedSamples` samples (decode memory stays bounded whatever a file claims).
+    public func validate(channelCount: Int) throws(ContainerError) {
+        try validate()
+        guard framesPerPacket * max(1, channelCount) <= Packet.maxDecodedSamples else {
+            throw .codec("turbo packets of \(blocksPerPacket) blocks of \(blockSize) frames × \(channelCount) channels exceed \(Packet.maxDecodedSamples) samples")
+        }
+    }
+
     /// Bits of one block of one channel, not counting silent blocks' savings (docs/FORMAT.md).
     public var bitsPerBlock: Int { TurboParameters.sideBits(residual: residual) + blockSize * symbolWidth }
 

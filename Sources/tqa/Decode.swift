@@ -1,5 +1,6 @@
 import ArgumentParser
 import TQAudio
+import TQContainer
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Decode a .tqa file to WAV.")
@@ -46,8 +47,17 @@ struct Decode: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
+        let r: Pipeline.DecodeResult
+        do {
+            r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
                                     threads: max(1, min(threads, 256)), weights: weights, sourceRate: rate == .source)
+        } catch let e as ContainerError where !salvage && e.isDamage {
+            throw CLIError("\(e); decode with --salvage to keep the intact packets")
+        }
+        if r.nonFiniteSamples > 0 {
+            FileHandleOut.stderr("warning: \(input) decoded to \(r.nonFiniteSamples) NaN or infinite samples, written as silence; "
+                + "the file or the model's weights are damaged\n")
+        }
         if salvage && !r.report.isClean {
             let rate = Double(r.header.sampleRate)
             FileHandleOut.stderr("warning: \(input) is damaged: \(r.report.skipped.count) damaged region(s), "

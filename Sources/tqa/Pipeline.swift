@@ -56,6 +56,8 @@ enum Pipeline {
         var sampleRate: Int
         var outputFormat: SampleFormat
         var report: SalvageReport
+        /// Decoded samples that were NaN or ±Inf, written as silence.
+        var nonFiniteSamples: Int
         var seconds: Double
     }
 
@@ -104,7 +106,7 @@ enum Pipeline {
         }
         progress.done()
         return DecodeResult(header: header, frames: written, sampleRate: outRate, outputFormat: outFormat, report: stream.report,
-                            seconds: Date().timeIntervalSince(start))
+                            nonFiniteSamples: stream.nonFiniteSamples, seconds: Date().timeIntervalSince(start))
     }
 }
 

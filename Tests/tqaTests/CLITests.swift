@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TQAudio
 import TQContainer
+import TurboQuant
 
 /// The `tqa` command line tool end to end: exit codes, messages, outputs.
 @Suite(.serialized) struct CLITests {
@@ -70,6 +71,8 @@ import TQContainer
         let salvage = try CLI.run(["decode", d.file("bad.tqa"), "-o", d.file("salvaged.wav"), "--salvage"])
         expectSuccess(salvage)
         #expect(salvage.stderr.contains("warning: ") && salvage.stderr.contains("is damaged") && salvage.stderr.contains("replaced by silence"), "\(salvage.stderr)")
+        // Issue 17.11: what salvage reports does not tell the user to do what it is doing.
+        #expect(!salvage.stderr.contains("--salvage"), "\(salvage.stderr)")
         let info = jsonObject(try CLI.run(["info", d.file("salvaged.wav"), "--json"]).stdout)
         #expect(info["frames"] as? Int == 32_000)
 
@@ -83,6 +86,25 @@ import TQContainer
         try writeBytes(Array(readBytes(d.file("a.tqa")).dropLast(100)), to: d.file("cut.tqa"))
         expectError(try CLI.run(["decode", d.file("cut.tqa"), "-o", d.file("c.wav")]), contains: "truncated")
         expectSuccess(try CLI.run(["decode", d.file("cut.tqa"), "-o", d.file("c.wav"), "--salvage"]))
+    }
+
+    /// Issue 17.2: a 62-byte file whose header and end marker agree on 2^40 frames of 32
+    /// channels at 768 kHz (both CRCs valid) made `--salvage` write 4 GiB and go on. Now the
+    /// silence is held to 256 frames per byte of file, and the rest is reported as not written.
+    @Test func forgedTotalsCannotMakeSalvageWriteWithoutEnd() throws {
+        let d = try ScratchDirectory()
+        var header = TQAHeader(codec: .turbo, sourceFormat: .s16, sampleRate: 768_000, channelCount: 32, frameCount: 1 << 40,
+                               seed: 1, codecParameters: TurboParameters(bits: 4, blockSize: 64, blocksPerPacket: 1).encoded()).encoded()
+        var end = ByteWriter()
+        end.append(Array("TQAE".utf8)); end.u32(0); end.u64(1 << 40); end.u32(CRC32.checksum(end.bytes))
+        header += end.bytes
+        try writeBytes(header, to: d.file("forged.tqa"))
+        let r = try CLI.run(["decode", d.file("forged.tqa"), "-o", d.file("out.wav"), "--salvage", "--format", "s16"])
+        expectSuccess(r)
+        #expect(r.stderr.contains("not written"), "\(r.stderr)")
+        let info = jsonObject(try CLI.run(["info", d.file("out.wav"), "--json"]).stdout)
+        #expect(info["frames"] as? Int == 62 * 256, "\(info)")
+        expectError(try CLI.run(["decode", d.file("forged.tqa"), "-o", d.file("strict.wav")]), contains: "end marker")
     }
 
     @Test func synthEncodeDecodeCompareRoundTrip() throws {

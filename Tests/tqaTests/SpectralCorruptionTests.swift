@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TQAudio
 import TQContainer
@@ -45,5 +46,46 @@ import TurboQuant
             let intact = min(strict.audio.frameCount, salvage.audio.frameCount)
             #expect(salvage.audio.frames(0 ..< intact) == s.clean.frames(0 ..< intact), "\(context)")
         }
+    }
+}
+
+/// Issue 17.11: the last N samples of the packet before a lost one come from that packet's
+/// overlap alone (aliasing uncancelled, faded by the window) instead of silence.
+@Suite struct SpectralLostPacketTests {
+    /// Byte ranges and first frames of a stream's packets.
+    static func packets(_ bytes: [UInt8]) throws -> [(range: Range<Int>, firstFrame: Int)] {
+        var at = try TQAReader(bytes: bytes).headerSize
+        var out: [(Range<Int>, Int)] = []
+        while Array(bytes[at ..< at + 4]) == [0x54, 0x51, 0x41, 0x50] {
+            var r = ByteReader(bytes, offset: at + 4)
+            let length = Int(r.u32()!); _ = r.u32(); let first = Int(r.u64()!)
+            out.append((at ..< at + 24 + length + 4, first))
+            at += 24 + length + 4
+        }
+        return out
+    }
+
+    @Test(arguments: [2, 5, 9])
+    func samplesBeforeALostPacketComeFromTheOverlap(lost: Int) throws {
+        let s = SpectralCorruptionTests.stream
+        let n = 256
+        let spans = try Self.packets(s.bytes)
+        var damaged = s.bytes
+        damaged.removeSubrange(spans[lost].range)
+        let out = try decode(damaged, salvage: true)
+        #expect(out.error == nil)
+        #expect(out.audio.frameCount == s.clean.frameCount)
+        let end = spans[lost].firstFrame  // first input sample of the lost packet's frames
+        // Everything up to the last N samples before the lost packet is bit-exact.
+        #expect(out.audio.frames(0 ..< end - n) == s.clean.frames(0 ..< end - n))
+        // Those N samples are no longer silence (0 dB): their first half follows the clean decode
+        // (white noise, the hardest case for uncancelled aliasing: 8.6–9.2 dB measured).
+        let got = out.audio.frames(end - n ..< end - n / 2), want = s.clean.frames(end - n ..< end - n / 2)
+        var signal = 0.0, error = 0.0
+        for (a, b) in zip(got.samples, want.samples) { signal += Double(b * b); error += Double((a - b) * (a - b)) }
+        let snr = 10 * log10(signal / max(error, 1e-30))
+        #expect(snr > 6, "lost packet \(lost): \(snr) dB over the first half of the overlap")
+        let tail = out.audio.frames(end - n ..< end)
+        #expect(tail.samples.contains { $0 != 0 })
     }
 }
