@@ -111,7 +111,8 @@ struct GoldenFile: Sendable, CustomTestStringConvertible {
         let e = try CLI.run(["encode", source, "-o", made, "--quiet"] + g.encode + weights)
         try #require(e.status == 0 && !e.crashed, "tqa encode \(g.encode.joined(separator: " ")): \(e.stderr)")
         let bytes = readBytes(made)
-        #expect(bytes == golden, "\(g.tqaPath): \(firstDifference(bytes, golden)); the encoder's output changed")
+        guard bytes != golden else { return }
+        Issue.record("\(g.tqaPath): \(firstDifference(bytes, golden)); the encoder's output changed")
     }
 
     func checkDecode(_ g: GoldenFile) throws {
