@@ -12,6 +12,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     /// The pickle stream is damaged or uses something a state dict never holds.
     case corruptPickle(file: String, offset: Int, reason: String)
     case unsupportedPickleOpcode(file: String, offset: Int, opcode: UInt8)
+    /// The opcode at `offset` would nest containers deeper than `limit` (`PickleReader.maxDepth`).
+    case pickleTooDeep(file: String, offset: Int, limit: Int)
     /// A safetensors header is damaged.
     case corruptSafetensors(file: String, reason: String)
     /// A tensor's bytes lie outside its storage or the file.
@@ -41,6 +43,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .unexpectedTensor(let t): "the checkpoint holds tensor \(t), which this model does not have (wrong --model?)"
         case .shapeMismatch(let t, let e, let f): "tensor \(t) has shape \(f), the model expects \(e) (wrong --model?)"
         case .duplicateTensor(let t): "tensor \(t) appears twice"
+        case .pickleTooDeep(let f, let o, let l): "\(f): the pickle nests containers more than \(l) deep at byte \(o); a state dict needs a few"
         }
     }
 }
