@@ -59,6 +59,25 @@ import Testing
             try TorchCheckpoint.tensors(bytes: pt, file: "q.pt")
         }
     }
+
+    /// NaN or infinity in a weight would make every decoded sample NaN; 3e38 is finite but
+    /// overflows the first layer. Both are refused when the model is built, naming the tensor.
+    @Test(arguments: [Float.nan, -Float.infinity, 3e38, -2e6])
+    func corruptWeightsAreRefusedByName(value: Float) throws {
+        let f = try Fixture("small_local")
+        var all = try CheckpointDirectory.load(f.directory, model: f.name, modules: SQCodecModel.moduleNames)
+        all["quantizer"]!["project_out.weight"]!.values[5] = value
+        let expected: CheckpointError = value.isFinite
+            ? .implausibleTensorValue(tensor: "quantizer.project_out.weight", index: 5, value: value, limit: TensorStore.maxWeightMagnitude)
+            : .nonFiniteTensor(tensor: "quantizer.project_out.weight", index: 5)
+        #expect(throws: expected) { try SQCodecModel(configuration: f.configuration, tensors: all) }
+        // Through the files, as `tqa decode --weights` reads them.
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sq-nan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        for (module, tensors) in all { try writeSafetensors(tensors, to: tmp.appendingPathComponent("\(module).safetensors")) }
+        #expect(throws: expected) { try SQCodecModel(configuration: f.configuration, directory: tmp, parts: .decoding) }
+    }
 }
 
 /// Writes a zip archive of stored entries (test helper), optionally with zip64 end records.

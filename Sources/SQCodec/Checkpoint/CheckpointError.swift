@@ -25,6 +25,10 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case unexpectedTensor(String)
     case shapeMismatch(tensor: String, expected: [Int], found: [Int])
     case duplicateTensor(String)
+    /// Element `index` (row-major) of `tensor` is NaN or infinite.
+    case nonFiniteTensor(tensor: String, index: Int)
+    /// Element `index` of `tensor` is `value`, beyond ±`limit` (`TensorStore.maxWeightMagnitude`).
+    case implausibleTensorValue(tensor: String, index: Int, value: Float, limit: Float)
 
     public var description: String {
         switch self {
@@ -44,6 +48,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .shapeMismatch(let t, let e, let f): "tensor \(t) has shape \(f), the model expects \(e) (wrong --model?)"
         case .duplicateTensor(let t): "tensor \(t) appears twice"
         case .pickleTooDeep(let f, let o, let l): "\(f): the pickle nests containers more than \(l) deep at byte \(o); a state dict needs a few"
+        case .nonFiniteTensor(let t, let i): "tensor \(t) holds a NaN or infinite value (element \(i))"
+        case .implausibleTensorValue(let t, let i, let v, let l):
+            "tensor \(t) holds \(v) (element \(i)), beyond ±\(l), far outside the weights of this model"
         }
     }
 }
