@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import SQCodec
 
@@ -58,6 +61,42 @@ import Testing
         #expect(throws: CheckpointError.pickleTooDeep(file: "q.pt", offset: 3 + PickleReader.maxDepth, limit: PickleReader.maxDepth)) {
             try TorchCheckpoint.tensors(bytes: pt, file: "q.pt")
         }
+    }
+
+    /// A copy of the small_local weights whose quantizer.safetensors is made 1.9 GB long by a
+    /// hole after its real bytes (ftruncate: no disk, no memory), as in the report.
+    @Test func aFileFarLargerThanTheModelNeedsIsRefusedUnread() throws {
+        let f = try Fixture("small_local")
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sq-sparse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: f.directory.path) where file.hasSuffix(".safetensors") {
+            try FileManager.default.copyItem(at: f.directory.appendingPathComponent(file), to: tmp.appendingPathComponent(file))
+        }
+        let quantizer = tmp.appendingPathComponent("quantizer.safetensors")
+        let size = 1_900_000_000
+        let handle = try FileHandle(forWritingTo: quantizer)
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+
+        let before = Self.peakResidentBytes()
+        do {
+            _ = try SQCodecModel(configuration: f.configuration, directory: tmp)
+            Issue.record("a 1.9 GB quantizer for a model of a few kB was loaded")
+        } catch let CheckpointError.fileTooLarge(file, found, limit) {
+            #expect(file == quantizer.path)
+            #expect(found == size)
+            #expect(limit < 100_000_000, "the limit \(limit) follows the model's size")
+        }
+        let grown = Self.peakResidentBytes() - before
+        #expect(grown < 200_000_000, "peak resident memory grew by \(grown) bytes")
+    }
+
+    /// The peak resident set size of this process so far (`getrusage`, Linux reports kB).
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(Int32(truncatingIfNeeded: RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
     }
 
     /// NaN or infinity in a weight would make every decoded sample NaN; 3e38 is finite but

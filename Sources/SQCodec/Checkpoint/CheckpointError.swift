@@ -14,6 +14,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case unsupportedPickleOpcode(file: String, offset: Int, opcode: UInt8)
     /// The opcode at `offset` would nest containers deeper than `limit` (`PickleReader.maxDepth`).
     case pickleTooDeep(file: String, offset: Int, limit: Int)
+    /// `file` holds `size` bytes, more than the `limit` its module can need.
+    case fileTooLarge(file: String, size: Int, limit: Int)
     /// A safetensors header is damaged.
     case corruptSafetensors(file: String, reason: String)
     /// A tensor's bytes lie outside its storage or the file.
@@ -48,6 +50,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .shapeMismatch(let t, let e, let f): "tensor \(t) has shape \(f), the model expects \(e) (wrong --model?)"
         case .duplicateTensor(let t): "tensor \(t) appears twice"
         case .pickleTooDeep(let f, let o, let l): "\(f): the pickle nests containers more than \(l) deep at byte \(o); a state dict needs a few"
+        case .fileTooLarge(let f, let s, let l): "\(f) is \(s) bytes, more than the \(l) bytes a checkpoint file of its module can take"
         case .nonFiniteTensor(let t, let i): "tensor \(t) holds a NaN or infinite value (element \(i))"
         case .implausibleTensorValue(let t, let i, let v, let l):
             "tensor \(t) holds \(v) (element \(i)), beyond ±\(l), far outside the weights of this model"
