@@ -2,10 +2,11 @@
 # Builds the libFuzzer targets (ASan + libFuzzer, Swift toolchain only), makes a seed corpus with
 # the project's own writers, runs each target for a bounded time and prints a summary.
 #
-#   bash fuzz/run.sh [--seconds N] [--targets "wav tqa checkpoint roundtrip sqcodec"] [--keep-corpus]
+#   bash fuzz/run.sh [--seconds N] [--targets "wav tqa checkpoint pickle roundtrip sqcodec"] [--keep-corpus]
 #
 # Targets: wav (WAVReader), tqa (TQAReader + every codec decoder, strict and salvage),
-# checkpoint (SQCodec's torch zip/pickle and safetensors loaders), roundtrip (any readable WAV
+# checkpoint (SQCodec's torch zip/pickle and safetensors loaders), pickle (PickleReader on
+# pickles expanded from (count, opcodes) records, so nesting tens of thousands deep), roundtrip (any readable WAV
 # encoded with turbo or spectral and decoded: same shape, finite samples).
 # Everything goes to .build-fuzz/ (git-ignored). Exit status 1 if any target crashed, hung,
 # leaked past the RSS limit or made an allocation over the malloc limit; the input is saved as
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 seconds=30
-targets="wav tqa checkpoint roundtrip sqcodec"
+targets="wav tqa checkpoint pickle roundtrip sqcodec"
 keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -80,6 +81,7 @@ link fuzz-roundtrip FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${libs[@]}"
 link fuzz-sqcodec FuzzSQCodec fuzz/FuzzSQCodec.swift "$obj/TQAudio.o" "$obj/TQContainer.o" "$obj/SQCodec.o"
 # The checkpoint loaders are internal to SQCodec: the harness is compiled into their module.
 link fuzz-checkpoint SQCodecCheckpoint fuzz/FuzzCheckpoint.swift Sources/SQCodec/Checkpoint/*.swift "$obj/TQContainer.o" "$obj/TQAudio.o"
+link fuzz-pickle SQCodecPickle fuzz/FuzzPickleNesting.swift Sources/SQCodec/Checkpoint/*.swift "$obj/TQContainer.o" "$obj/TQAudio.o"
 # The seed generator has its own main, so it links without libFuzzer's.
 if stale "$out/seed-corpus" fuzz/SeedCorpus.swift "${libs[@]}"; then
     echo "linking seed-corpus" >&2
@@ -96,6 +98,12 @@ for f in Tests/SQCodecTests/Fixtures/*/quantizer.pt Tests/SQCodecTests/Fixtures/
     [ -e "$f" ] && cp "$f" "$seeds/checkpoint/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 
+# Pickle records (count u16 LE, length, opcodes): nested tuples, lists in dicts, MARK/TUPLE via the memo.
+mkdir -p "$seeds/pickle"
+printf '\x01\x00\x01N\x50\xc3\x01\x85' >"$seeds/pickle/tuples"
+printf '\x01\x00\x01}\x40\x00\x05}\x8c\x01k]\x01\x00\x01N\x40\x00\x02as' >"$seeds/pickle/lists-in-dicts"
+printf '\x01\x00\x01N\x48\x00\x06(q\x00h\x00t' >"$seeds/pickle/memo-tuples"
+
 status=0
 summary=()
 for t in $targets; do
@@ -104,6 +112,7 @@ for t in $targets; do
         wav) bin=fuzz-wav; maxlen=4096 ;;
         tqa) bin=fuzz-tqa; maxlen=4096 ;;
         checkpoint) bin=fuzz-checkpoint; maxlen=8192 ;;
+        pickle) bin=fuzz-pickle; maxlen=512 ;;
         roundtrip) bin=fuzz-roundtrip; maxlen=4096; seed_dir=wav ;;
         sqcodec) bin=fuzz-sqcodec; maxlen=2048; mkdir -p "$seeds/sqcodec" ;;
         *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;

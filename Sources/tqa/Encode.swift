@@ -70,6 +70,6 @@ struct Encode: ParsableCommand {
             }
         }
         if failures.count == 1 { throw CLIError(failures[0]) }
-        if failures.count > 1 { throw CLIError("\(failures.count) of \(inputs.count) files failed:\n  " + failures.joined(separator: "\n  ")) }
+        if failures.count > 1 { throw CLIError(summary: "\(failures.count) of \(inputs.count) files failed:", items: failures) }
     }
 }

@@ -13,8 +13,8 @@ struct TQA: ParsableCommand {
         subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, Models.self, Tokens.self, Bench.self]
     )
 
-    /// Errors of ours print as one `error: …` line with exit code 1; argument errors keep
-    /// ArgumentParser's usage text (exit code 64).
+    /// Errors of ours print as one `error: …` line with exit code 1 (see `fail`); argument
+    /// errors keep ArgumentParser's usage text (exit code 64).
     static func main() {
         installSignalCleanup()
         keepFreedMemoryForReuse()
@@ -22,7 +22,7 @@ struct TQA: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            if isOurs(error) { fail(String(describing: error)) }
+            if isOurs(error) { fail(error) }
             // ArgumentParser's own: help and version go to stdout with status 0; usage errors
             // to stderr as `error: …` with their usage text and status 64.
             let code = exitCode(for: error)
@@ -42,7 +42,13 @@ struct TQA: ParsableCommand {
         return !name.hasPrefix("ArgumentParser.")
     }
 
-    static func fail(_ message: String) -> Never {
+    /// Prints `error: <description>` and exits with status 1. The description is escaped for
+    /// the terminal (`escapedForTerminal`): errors quote names and text read from files, which
+    /// must neither break the line nor reach the terminal as control codes. A `CLIError` made
+    /// of several lines (`init(summary:items:)`) escaped its parts already and prints as is.
+    static func fail(_ error: Error) -> Never {
+        let message = (error as? CLIError).flatMap { $0.isEscaped ? $0.description : nil }
+            ?? String(describing: error).escapedForTerminal
         FileHandleOut.stderr("error: \(message)\n")
         Glibc.exit(1)
     }
@@ -69,7 +75,20 @@ func installSignalCleanup() {
 /// An error from the command line tool itself, printed as `error: <description>`.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The description is already escaped for the terminal and may span lines.
+    let isEscaped: Bool
+
+    init(_ description: String) {
+        self.description = description
+        isEscaped = false
+    }
+
+    /// `summary`, then each of `items` on its own indented line; each part escaped for the
+    /// terminal, so that only these line breaks remain.
+    init(summary: String, items: [String]) {
+        description = ([summary.escapedForTerminal] + items.map(\.escapedForTerminal)).joined(separator: "\n  ")
+        isEscaped = true
+    }
 }
 
 enum FileHandleOut {

@@ -12,6 +12,10 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     /// The pickle stream is damaged or uses something a state dict never holds.
     case corruptPickle(file: String, offset: Int, reason: String)
     case unsupportedPickleOpcode(file: String, offset: Int, opcode: UInt8)
+    /// The opcode at `offset` would nest containers deeper than `limit` (`PickleReader.maxDepth`).
+    case pickleTooDeep(file: String, offset: Int, limit: Int)
+    /// `file` holds `size` bytes, more than the `limit` its module can need.
+    case fileTooLarge(file: String, size: Int, limit: Int)
     /// A safetensors header is damaged.
     case corruptSafetensors(file: String, reason: String)
     /// A tensor's bytes lie outside its storage or the file.
@@ -23,6 +27,10 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case unexpectedTensor(String)
     case shapeMismatch(tensor: String, expected: [Int], found: [Int])
     case duplicateTensor(String)
+    /// Element `index` (row-major) of `tensor` is NaN or infinite.
+    case nonFiniteTensor(tensor: String, index: Int)
+    /// Element `index` of `tensor` is `value`, beyond ±`limit` (`TensorStore.maxWeightMagnitude`).
+    case implausibleTensorValue(tensor: String, index: Int, value: Float, limit: Float)
 
     public var description: String {
         switch self {
@@ -41,6 +49,11 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .unexpectedTensor(let t): "the checkpoint holds tensor \(t), which this model does not have (wrong --model?)"
         case .shapeMismatch(let t, let e, let f): "tensor \(t) has shape \(f), the model expects \(e) (wrong --model?)"
         case .duplicateTensor(let t): "tensor \(t) appears twice"
+        case .pickleTooDeep(let f, let o, let l): "\(f): the pickle nests containers more than \(l) deep at byte \(o); a state dict needs a few"
+        case .fileTooLarge(let f, let s, let l): "\(f) is \(s) bytes, more than the \(l) bytes a checkpoint file of its module can take"
+        case .nonFiniteTensor(let t, let i): "tensor \(t) holds a NaN or infinite value (element \(i))"
+        case .implausibleTensorValue(let t, let i, let v, let l):
+            "tensor \(t) holds \(v) (element \(i)), beyond ±\(l), far outside the weights of this model"
         }
     }
 }

@@ -45,24 +45,43 @@ struct PickleReader {
     /// Caps on the memo and the stack, far above what a state dict needs.
     static let maxMemo = 1 << 22
     static let maxStack = 1 << 22
+    /// Cap on the nesting of containers (a leaf is depth 0, a container one more than its
+    /// deepest element). A torch state dict needs about 5 (dict, REDUCE arguments, size tuple,
+    /// persistent id); the cap keeps every value shallow enough that building, comparing and
+    /// freeing it (all recursive) cannot exhaust the stack.
+    static let maxDepth = 64
 
     let file: String
 
+    /// The value the pickle in `bytes` builds.
+    ///
+    /// Every value on the stack and in the memo carries its nesting depth, computed as it is
+    /// built (O(1) per element taken in), so that no value deeper than `maxDepth` is ever made.
     func read(_ bytes: ArraySlice<UInt8>) throws -> PickleValue {
         var c = ByteReader(Array(bytes))
         var stack: [PickleValue] = []
+        var depths: [Int] = []           // depths[i] is the nesting depth of stack[i]
         var marks: [Int] = []
-        var memo: [Int: PickleValue] = [:]
+        var memo: [Int: (value: PickleValue, depth: Int)] = [:]
+        var opOffset = 0
 
         func fail(_ why: String) -> CheckpointError { .corruptPickle(file: file, offset: c.offset, reason: why) }
-        func pop() throws -> PickleValue {
-            guard let v = stack.popLast() else { throw fail("stack underflow") }
-            return v
+        func push(_ v: PickleValue, depth: Int = 0) throws {
+            guard depth <= Self.maxDepth else {
+                throw CheckpointError.pickleTooDeep(file: file, offset: opOffset, limit: Self.maxDepth)
+            }
+            stack.append(v)
+            depths.append(depth)
         }
-        func popMark() throws -> [PickleValue] {
+        func pop() throws -> (value: PickleValue, depth: Int) {
+            guard let v = stack.popLast(), let d = depths.popLast() else { throw fail("stack underflow") }
+            return (v, d)
+        }
+        /// The values above the last MARK and their deepest depth.
+        func popMark() throws -> (values: [PickleValue], depth: Int) {
             guard let m = marks.popLast(), m <= stack.count else { throw fail("no MARK") }
-            defer { stack.removeSubrange(m...) }
-            return Array(stack[m...])
+            defer { stack.removeSubrange(m...); depths.removeSubrange(m...) }
+            return (Array(stack[m...]), depths[m...].max() ?? 0)
         }
         func line() throws -> String {
             var out: [UInt8] = []
@@ -77,98 +96,107 @@ struct PickleReader {
             guard let b = c.bytes(n) else { throw fail("string of \(n) bytes runs past the end") }
             return String(decoding: b, as: UTF8.self)
         }
-        func setItems(_ items: [PickleValue]) throws {
-            guard items.count % 2 == 0, case .dict(var pairs) = try pop() else { throw fail("SETITEMS on a non-dict") }
+        func setItems(_ items: [PickleValue], depth: Int) throws {
+            let dict = try pop()
+            guard items.count % 2 == 0, case .dict(var pairs) = dict.value else { throw fail("SETITEMS on a non-dict") }
             for i in stride(from: 0, to: items.count, by: 2) { pairs.append((items[i], items[i + 1])) }
-            stack.append(.dict(pairs))
+            try push(.dict(pairs), depth: max(dict.depth, items.isEmpty ? 1 : depth + 1))
+        }
+        func tuple(_ items: [(value: PickleValue, depth: Int)]) throws {
+            try push(.tuple(items.map(\.value)), depth: 1 + (items.map(\.depth).max() ?? 0))
         }
 
         while true {
             if stack.count > Self.maxStack { throw fail("stack too deep") }
-            let opOffset = c.offset
+            opOffset = c.offset
             guard let op = c.u8() else { throw fail("no STOP opcode") }
             switch op {
             case 0x80: guard c.u8() != nil else { throw fail("truncated PROTO") }     // PROTO
             case 0x95: guard c.u64() != nil else { throw fail("truncated FRAME") }    // FRAME
-            case 0x2E: return try pop()                                               // STOP
+            case 0x2E: return try pop().value                                         // STOP
             case 0x28: marks.append(stack.count)                                      // MARK
-            case 0x7D: stack.append(.dict([]))                                        // EMPTY_DICT
-            case 0x29: stack.append(.tuple([]))                                       // EMPTY_TUPLE
-            case 0x5D: stack.append(.list([]))                                        // EMPTY_LIST
-            case 0x4E: stack.append(.none)                                            // NONE
-            case 0x88: stack.append(.bool(true))                                      // NEWTRUE
-            case 0x89: stack.append(.bool(false))                                     // NEWFALSE
-            case 0x74: stack.append(.tuple(try popMark()))                            // TUPLE
-            case 0x85: let a = try pop(); stack.append(.tuple([a]))                   // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b])) // TUPLE2
-            case 0x87: let z = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, z]))
+            case 0x7D: try push(.dict([]), depth: 1)                                  // EMPTY_DICT
+            case 0x29: try push(.tuple([]), depth: 1)                                 // EMPTY_TUPLE
+            case 0x5D: try push(.list([]), depth: 1)                                  // EMPTY_LIST
+            case 0x4E: try push(.none)                                                // NONE
+            case 0x88: try push(.bool(true))                                          // NEWTRUE
+            case 0x89: try push(.bool(false))                                         // NEWFALSE
+            case 0x74:                                                                // TUPLE
+                let (items, depth) = try popMark()
+                try push(.tuple(items), depth: 1 + depth)
+            case 0x85: let a = try pop(); try tuple([a])                              // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); try tuple([a, b])            // TUPLE2
+            case 0x87: let z = try pop(), b = try pop(), a = try pop(); try tuple([a, b, z])
             case 0x4A:                                                                // BININT
                 guard let v = c.u32() else { throw fail("truncated BININT") }
-                stack.append(.int(Int(Int32(bitPattern: v))))
-            case 0x4B: guard let v = c.u8() else { throw fail("truncated BININT1") }; stack.append(.int(Int(v)))
-            case 0x4D: guard let v = c.u16() else { throw fail("truncated BININT2") }; stack.append(.int(Int(v)))
+                try push(.int(Int(Int32(bitPattern: v))))
+            case 0x4B: guard let v = c.u8() else { throw fail("truncated BININT1") }; try push(.int(Int(v)))
+            case 0x4D: guard let v = c.u16() else { throw fail("truncated BININT2") }; try push(.int(Int(v)))
             case 0x8A:                                                                // LONG1
                 guard let n = c.u8(), n <= 8, let b = c.bytes(Int(n)) else { throw fail("bad LONG1") }
                 var v: UInt64 = 0
                 for (i, x) in b.enumerated() { v |= UInt64(x) << (8 * UInt64(i)) }
                 if n > 0 && n < 8 && (b.last! & 0x80) != 0 { v |= ~0 << (8 * UInt64(n)) }
-                stack.append(.int(Int(Int64(bitPattern: v))))
+                try push(.int(Int(Int64(bitPattern: v))))
             case 0x47:                                                                // BINFLOAT (big-endian)
                 guard let b = c.bytes(8) else { throw fail("truncated BINFLOAT") }
-                stack.append(.float(Double(bitPattern: b.reduce(0) { $0 << 8 | UInt64($1) })))
+                try push(.float(Double(bitPattern: b.reduce(0) { $0 << 8 | UInt64($1) })))
             case 0x58:                                                                // BINUNICODE
                 guard let n = c.u32() else { throw fail("truncated BINUNICODE") }
-                stack.append(.string(try string(Int(n))))
+                try push(.string(try string(Int(n))))
             case 0x8C:                                                                // SHORT_BINUNICODE
                 guard let n = c.u8() else { throw fail("truncated SHORT_BINUNICODE") }
-                stack.append(.string(try string(Int(n))))
+                try push(.string(try string(Int(n))))
             case 0x55:                                                                // SHORT_BINSTRING
                 guard let n = c.u8() else { throw fail("truncated SHORT_BINSTRING") }
-                stack.append(.string(try string(Int(n))))
+                try push(.string(try string(Int(n))))
             case 0x54:                                                                // BINSTRING
                 guard let n = c.u32() else { throw fail("truncated BINSTRING") }
-                stack.append(.string(try string(Int(n))))
+                try push(.string(try string(Int(n))))
             case 0x43, 0x42:                                                          // SHORT_BINBYTES, BINBYTES
                 let n = op == 0x43 ? c.u8().map(UInt32.init) : c.u32()
                 guard let n, let b = c.bytes(Int(n)) else { throw fail("truncated BINBYTES") }
-                stack.append(.bytes(Array(b)))
+                try push(.bytes(Array(b)))
             case 0x71, 0x72:                                                          // BINPUT, LONG_BINPUT
                 let k = op == 0x71 ? c.u8().map(Int.init) : c.u32().map(Int.init)
-                guard let k, let top = stack.last else { throw fail("bad BINPUT") }
+                guard let k, let top = stack.last, let depth = depths.last else { throw fail("bad BINPUT") }
                 guard memo.count < Self.maxMemo || memo[k] != nil else { throw fail("memo too large") }
-                memo[k] = top
+                memo[k] = (top, depth)
             case 0x94:                                                                // MEMOIZE
-                guard let top = stack.last, memo.count < Self.maxMemo else { throw fail("bad MEMOIZE") }
-                memo[memo.count] = top
+                guard let top = stack.last, let depth = depths.last, memo.count < Self.maxMemo else { throw fail("bad MEMOIZE") }
+                memo[memo.count] = (top, depth)
             case 0x68, 0x6A:                                                          // BINGET, LONG_BINGET
                 let k = op == 0x68 ? c.u8().map(Int.init) : c.u32().map(Int.init)
                 guard let k, let v = memo[k] else { throw fail("BINGET of an unknown memo key") }
-                stack.append(v)
+                try push(v.value, depth: v.depth)
             case 0x63:                                                                // GLOBAL
                 let module = try line(), name = try line()
-                stack.append(.global(module + "." + name))
+                try push(.global(module + "." + name))
             case 0x93:                                                                // STACK_GLOBAL
-                guard case .string(let name) = try pop(), case .string(let module) = try pop() else { throw fail("bad STACK_GLOBAL") }
-                stack.append(.global(module + "." + name))
-            case 0x51: stack.append(.persistent(try pop()))                           // BINPERSISTENT
+                guard case .string(let name) = try pop().value, case .string(let module) = try pop().value else { throw fail("bad STACK_GLOBAL") }
+                try push(.global(module + "." + name))
+            case 0x51: let id = try pop(); try push(.persistent(id.value), depth: id.depth + 1) // BINPERSISTENT
             case 0x73:                                                                // SETITEM
                 let v = try pop(), k = try pop()
-                try setItems([k, v])
-            case 0x75: try setItems(try popMark())                                    // SETITEMS
+                try setItems([k.value, v.value], depth: max(k.depth, v.depth))
+            case 0x75: let (items, depth) = try popMark(); try setItems(items, depth: depth) // SETITEMS
             case 0x61:                                                                // APPEND
-                let v = try pop()
-                guard case .list(var l) = try pop() else { throw fail("APPEND on a non-list") }
-                l.append(v); stack.append(.list(l))
+                let v = try pop(), list = try pop()
+                guard case .list(var l) = list.value else { throw fail("APPEND on a non-list") }
+                l.append(v.value)
+                try push(.list(l), depth: max(list.depth, v.depth + 1))
             case 0x65:                                                                // APPENDS
-                let items = try popMark()
-                guard case .list(var l) = try pop() else { throw fail("APPENDS on a non-list") }
-                l += items; stack.append(.list(l))
+                let (items, depth) = try popMark()
+                let list = try pop()
+                guard case .list(var l) = list.value else { throw fail("APPENDS on a non-list") }
+                l += items
+                try push(.list(l), depth: max(list.depth, items.isEmpty ? 1 : depth + 1))
             case 0x62:                                                                // BUILD: state of an OrderedDict (_metadata) is dropped
                 _ = try pop()
                 guard stack.last != nil else { throw fail("BUILD on an empty stack") }
             case 0x52:                                                                // REDUCE
                 let args = try pop(), callable = try pop()
-                stack.append(try reduce(callable, args, fail))
+                try push(try reduce(callable.value, args.value, fail), depth: max(callable.depth, args.depth))
             default:
                 throw CheckpointError.unsupportedPickleOpcode(file: file, offset: opOffset, opcode: op)
             }

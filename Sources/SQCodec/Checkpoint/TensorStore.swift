@@ -16,6 +16,14 @@ public struct StoredTensor: Sendable, Equatable {
 /// A layer reads `scope.tensor("dw_conv.bias", shape: [c])`; a missing or mis-shaped tensor
 /// throws `CheckpointError` with its full name (module prefix included).
 final class TensorStore {
+    /// The largest magnitude a stored value may have. The weights of this architecture
+    /// (convolutions, linear layers, norm gains, Snake alphas, the FSQ projections) are of order
+    /// one to a few tens: the parity fixtures (tools/reference/make_vectors.py) lie within ±37,
+    /// seeded random weights within ±1.1. A value past 1e6 is damage: in float32 it overflows to
+    /// infinity once multiplied by activations and summed over a few layers (3e38 does at once),
+    /// and the audio comes out NaN or silent. The bound leaves four orders of magnitude of room
+    /// and is checked once per tensor, when a layer takes it.
+    static let maxWeightMagnitude: Float = 1e6
     private var tensors: [String: StoredTensor]
     private let module: String
     private var used: Set<String> = []
@@ -35,7 +43,8 @@ final class TensorStore {
 
     func contains(_ name: String) -> Bool { tensors[name] != nil }
 
-    /// The values of `name`, which must have exactly `shape`.
+    /// The values of `name`, which must have exactly `shape` and hold only finite values within
+    /// ±`maxWeightMagnitude`.
     func tensor(_ name: String, shape: [Int]) throws -> [Float] {
         if tensors[name] == nil, let make = synthesize {
             tensors[name] = StoredTensor(shape: shape, values: make(name, shape))
@@ -44,8 +53,20 @@ final class TensorStore {
         guard t.shape == shape else {
             throw CheckpointError.shapeMismatch(tensor: "\(module).\(name)", expected: shape, found: t.shape)
         }
+        if !used.contains(name) { try Self.checkValues(t.values, tensor: "\(module).\(name)") }
         used.insert(name)
         return t.values
+    }
+
+    /// Throws `nonFiniteTensor` or `implausibleTensorValue` for the first value of `values` that
+    /// is NaN, infinite or beyond ±`maxWeightMagnitude`.
+    static func checkValues(_ values: [Float], tensor: String) throws {
+        // NaN fails the comparison too: one pass in the common case.
+        guard !values.allSatisfy({ abs($0) <= maxWeightMagnitude }) else { return }
+        for (i, v) in values.enumerated() where !(abs(v) <= maxWeightMagnitude) {
+            if !v.isFinite { throw CheckpointError.nonFiniteTensor(tensor: tensor, index: i) }
+            throw CheckpointError.implausibleTensorValue(tensor: tensor, index: i, value: v, limit: maxWeightMagnitude)
+        }
     }
 
     /// Throws `unexpectedTensor` for the first (in name order) tensor no layer asked for.

@@ -40,13 +40,20 @@ struct ZipArchive {
         guard let n16 = c.u16(), c.u32() != nil, let off32 = c.u32() else { throw corrupt("truncated end record") }
         var count = Int(n16), cdOffset = Int(off32)
         if n16 == 0xFFFF || off32 == 0xFFFF_FFFF {
-            // zip64 end-of-central-directory locator sits right before the end record.
+            // The zip64 end-of-central-directory locator sits right before the end record
+            // (APPNOTE 4.3.15): signature, disk with the zip64 record (4), its offset (8), disks (4).
             var loc = ByteReader(bytes, offset: eocd - 20)
             guard eocd >= 20, loc.u32() == 0x0706_4B50, loc.u32() != nil, let z64 = loc.u64(),
                   z64 < UInt64(bytes.count) else { throw corrupt("bad zip64 locator") }
+            // The zip64 end record (APPNOTE 4.3.14): signature, size of the rest (8), version made
+            // by (2), version needed (2), this disk (4), disk of the central directory (4), entries
+            // on this disk (8), entries in all (8), central directory size (8) and offset (8).
             var z = ByteReader(bytes, offset: Int(z64))
-            guard z.u32() == 0x0606_4B50, z.bytes(20) != nil, let n64 = z.u64(), z.u64() != nil, let o64 = z.u64(),
-                  n64 <= UInt64(Self.maxEntries), o64 < UInt64(bytes.count) else { throw corrupt("bad zip64 end record") }
+            guard z.u32() == 0x0606_4B50, let recordSize = z.u64(), recordSize >= 44, z.bytes(12) != nil,
+                  z.u64() != nil, let n64 = z.u64(), z.u64() != nil, let o64 = z.u64()
+            else { throw corrupt("bad zip64 end record") }
+            guard n64 <= UInt64(Self.maxEntries) else { throw corrupt("implausible entry count \(n64)") }
+            guard o64 < UInt64(bytes.count) else { throw corrupt("central directory offset \(o64) outside the file") }
             count = Int(n64); cdOffset = Int(o64)
         }
         guard count <= Self.maxEntries, count <= bytes.count / 46 else { throw corrupt("implausible entry count \(count)") }

@@ -144,8 +144,29 @@ public struct SQCodecModel: Sendable {
     ///   where the published weights are; other `CheckpointError`s for damaged files.
     /// Files are read, and layers built, on up to `threads` threads.
     public init(configuration: SQCodecConfiguration, directory: URL, parts: Parts = .all, threads: Int = 1) throws {
-        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: parts.modules, threads: threads)
+        // Counted at most once, under a lock: the files are read on several threads.
+        let lock = NSLock()
+        var counts: [String: Int]??
+        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: parts.modules, threads: threads,
+                                                   parameters: { module in
+            lock.withLock {
+                if counts == nil { counts = .some(try? Self.parameterCounts(configuration)) }
+                return counts!?[module]
+            }
+        })
         try self.init(configuration: configuration, tensors: tensors, parts: parts, threads: threads)
+    }
+
+    /// The number of values of each module's tensors, by module name (a weight-norm pair counted
+    /// as its plain weight: the stored gains add one value per output channel). Found by
+    /// building the model with zero weights, so it costs about as much as loading it;
+    /// `CheckpointDirectory` asks only about files above `unverifiedFileSize`.
+    static func parameterCounts(_ configuration: SQCodecConfiguration) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        _ = try SQCodecModel(configuration: configuration, tensors: [:], synthesize: { _, _, shape in
+            [Float](repeating: 0, count: shape.reduce(1, *))
+        }, made: { module, tensors in counts[module] = tensors.values.reduce(0) { $0 + $1.values.count } })
+        return counts
     }
 
     /// The published model `name` (`"6kbps"`, …) with its weights from `weightsDirectory`, or
