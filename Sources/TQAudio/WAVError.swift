@@ -26,6 +26,9 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidChannelCount(Int)
     /// A sample rate outside 1…768 000 Hz.
     case invalidSampleRate(Int)
+    /// A header written ahead to an output that cannot seek (a pipe, a device) declared
+    /// `declared` frames, and `written` were written.
+    case frameCountMismatch(declared: Int, written: Int)
     /// Opening, reading, writing or committing the file failed.
     case file(FileError)
 
@@ -55,6 +58,8 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
             "WAV file declares \(n) channels; tqa reads 1 to 32"
         case .invalidSampleRate(let r):
             "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to 768 kHz"
+        case .frameCountMismatch(let declared, let written):
+            "the WAV header sent ahead to an output that cannot seek declares \(declared) frames, but \(written) were written"
         case .file(let e):
             e.description
         }
