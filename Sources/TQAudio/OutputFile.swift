@@ -100,6 +100,8 @@ public final class OutputFile {
     private var fd: Int32
     private var buffer: [UInt8] = []
     private var committed = false
+    /// Whether `commit()` may replace a destination that exists by then.
+    private let overwrite: Bool
     /// Bytes written so far (the logical end of the file).
     public private(set) var offset: Int = 0
 
@@ -114,6 +116,7 @@ public final class OutputFile {
         if !overwrite && kind.needsOverwrite { throw .exists(path: path) }
         self.path = path
         self.kind = kind
+        self.overwrite = overwrite
         if kind.isInPlace {
             temporaryPath = nil
             fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
@@ -181,6 +184,10 @@ public final class OutputFile {
     }
 
     /// Flushes, syncs and renames the temporary file to `path` (in place: flushes and closes).
+    ///
+    /// Without `overwrite` the rename does not replace: if `path` appeared since `init` (another
+    /// process, or a second writer to the same path), throws `.exists`, removes the temporary
+    /// file and leaves `path` as it is.
     public func commit() throws(FileError) {
         try flush()
         // Pipes and sockets cannot be synced (EINVAL); what was written has reached them.
@@ -191,12 +198,14 @@ public final class OutputFile {
             committed = true
             return
         }
-        if rename(temporaryPath, path) != 0 {
+        let renamed = overwrite ? rename(temporaryPath, path) == 0 : OutputFile.renameNoReplace(temporaryPath, path)
+        if !renamed {
+            let exists = errno == EEXIST
             let reason = errnoString()
             unlink(temporaryPath)
             OutputFileRegistry.remove(temporaryPath)
             committed = true
-            throw .writeFailed(path: path, reason: reason)
+            throw exists ? .exists(path: path) : .writeFailed(path: path, reason: reason)
         }
         OutputFileRegistry.remove(temporaryPath)
         committed = true
@@ -211,6 +220,33 @@ public final class OutputFile {
             OutputFileRegistry.remove(temporaryPath)
         }
         committed = true
+    }
+}
+
+extension OutputFile {
+    #if os(Linux)
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    /// glibc's `renameat2` (2.28+), looked up at run time: Swift's Glibc module does not export it.
+    nonisolated(unsafe) private static let renameat2: RenameAt2? = dlsym(nil, "renameat2").map { unsafeBitCast($0, to: RenameAt2.self) }
+    private static let renameNoReplaceFlag: UInt32 = 1  // RENAME_NOREPLACE
+    #endif
+
+    /// Renames `from` to `to` unless `to` exists, atomically: `renameat2(RENAME_NOREPLACE)`, or
+    /// where the kernel or file system lacks it (EINVAL, ENOSYS), `link` (which fails with EEXIST
+    /// atomically) then `unlink(from)`. False with `errno` set on failure (EEXIST: `to` exists).
+    static func renameNoReplace(_ from: String, _ to: String) -> Bool {
+        #if os(Linux)
+        if let renameat2 {
+            if renameat2(AT_FDCWD, from, AT_FDCWD, to, renameNoReplaceFlag) == 0 { return true }
+            if errno != EINVAL && errno != ENOSYS { return false }
+        }
+        #elseif canImport(Darwin)
+        if renamex_np(from, to, UInt32(RENAME_EXCL)) == 0 { return true }
+        if errno != ENOTSUP && errno != EINVAL { return false }
+        #endif
+        guard link(from, to) == 0 else { return false }
+        unlink(from)
+        return true
     }
 }
 

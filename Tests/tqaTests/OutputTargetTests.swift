@@ -135,4 +135,26 @@ import Glibc
         #expect(streamed != nil && streamed?.0.frameCount == nil, "expected a streaming header (data size 0xFFFFFFFF)")
         #expect(d.contents() == ["a.tqa", "a.wav", "piped.tqa", "ref.wav"], "\(d.contents())")
     }
+
+    /// An output created by someone else while `encode` runs is not replaced (the input is a FIFO
+    /// the test feeds, so the destination appears mid-run for certain).
+    @Test func anOutputThatAppearsDuringARunIsNotReplaced() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let d = try ScratchDirectory()
+        let input = d.file("in.wav"), output = d.file("late.tqa")
+        #expect(mkfifo(input, 0o644) == 0)
+        let running = try CLI.start(["encode", input, "-o", output, "--threads", "1"])
+        let fd = try InterruptTests().openWriter(input)
+        #expect(InterruptTests().writeAll(fd, InterruptTests.streamingHeader))
+        // More than a pipe holds (64 KiB): the encoder has read samples, so its output is open.
+        let chunk = [UInt8](repeating: 0x11, count: 1 << 16)
+        for _ in 0..<4 { #expect(InterruptTests().writeAll(fd, chunk)) }
+        try writeBytes([7, 7, 7], to: output)
+        #expect(InterruptTests().writeAll(fd, chunk))
+        close(fd)
+        let o = running.finish()
+        #expect(o.status == 1 && o.stderr.hasPrefix("error: ") && o.stderr.contains("exists"), "status \(o.status), stderr: \(o.stderr)")
+        #expect(readBytes(output) == [7, 7, 7], "the output that appeared mid-run was replaced")
+        #expect(d.contents() == ["in.wav", "late.tqa"], "\(d.contents())")
+    }
 }
