@@ -40,6 +40,7 @@ enum Pipeline {
         try stream.finish()
         try file.commit()
         progress.done()
+        for quirk in reader.quirks { FileHandleOut.stderr("warning: \(input): \(quirk)\n") }
         if reader.nonFiniteCount > 0 {
             FileHandleOut.stderr("warning: \(input) has \(reader.nonFiniteCount) NaN or infinite samples; they were coded as silence\n")
         }
