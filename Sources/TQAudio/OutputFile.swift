@@ -32,37 +32,120 @@ public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
 
 func errnoString() -> String { String(cString: strerror(errno)) }
 
-/// An output file that appears under its final name only when complete.
+/// What an output path names, following symlinks (`stat`, not `lstat`: a symlink to a device
+/// is the device), and so how `OutputFile` writes it.
+public enum OutputKind: Equatable, Sendable {
+    /// Nothing yet: written to a temporary file and renamed into place.
+    case absent
+    /// A regular file (or a directory, or anything else that holds data under its name):
+    /// replaced by rename, only with `overwrite`.
+    case replaceable
+    /// A FIFO, character device or socket, or a path naming an open descriptor (`/dev/stdout`,
+    /// `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`) whatever it is: opened and written in
+    /// place, never replaced; writing it replaces nothing, so `overwrite` is not needed.
+    case stream
+    /// A block device: written in place, never replaced; it holds data, so only with `overwrite`.
+    case blockDevice
+
+    /// Paths that name the caller's open descriptors, not files of their own.
+    static let descriptorPaths = ["/dev/stdout", "/dev/stderr"]
+    static let descriptorDirectories = ["/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"]
+
+    public init(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            // A dangling symlink or an unreadable directory: leave it to open/rename to report.
+            self = lstat(path, &st) == 0 ? .replaceable : .absent
+            return
+        }
+        if OutputKind.descriptorPaths.contains(path) || OutputKind.descriptorDirectories.contains(where: { path.hasPrefix($0) }) {
+            self = .stream
+            return
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFIFO, S_IFCHR, S_IFSOCK: self = .stream
+        case S_IFBLK: self = .blockDevice
+        default: self = .replaceable
+        }
+    }
+
+    /// Whether writing replaces or overwrites data that is there (then `overwrite` is needed).
+    public var needsOverwrite: Bool { self == .replaceable || self == .blockDevice }
+    /// Whether the output is written straight to the path rather than renamed into place.
+    public var isInPlace: Bool { self == .stream || self == .blockDevice }
+}
+
+/// An output file that appears under its final name only when complete, or, for a FIFO, device
+/// or descriptor path (`OutputKind.stream`), is written straight to it.
 ///
-/// Bytes go to a temporary file beside the destination (`.NAME.tmp-PID-N`); `commit()` flushes
-/// and renames it over the destination. If the writer is dropped or `abort()`ed before
-/// `commit()`, the temporary file is removed and the destination is untouched. A process killed
-/// with SIGKILL may leave the temporary file, never a partial file under the final name.
+/// Regular files: bytes go to a temporary file beside the destination (`.NAME.tmp-PID-N`);
+/// `commit()` flushes and renames it over the destination. If the writer is dropped or
+/// `abort()`ed before `commit()`, the temporary file is removed and the destination is untouched.
+/// A process killed with SIGKILL may leave the temporary file, never a partial file under the
+/// final name.
+///
+/// In place (`isInPlace`): the path is opened for writing as it is (no temporary file, no
+/// rename), so a FIFO stays a FIFO and `/dev/null` stays a device; what was written before an
+/// `abort()` has already reached the reader. Such outputs are usually not seekable
+/// (`isSeekable`), and `patch` must then not be called.
 public final class OutputFile {
     public let path: String
-    let temporaryPath: String
+    /// What `path` named when it was opened.
+    public let kind: OutputKind
+    /// Whether `patch` can rewrite written bytes: true for regular files (the temporary file, or
+    /// a regular file reached through a descriptor path), false for pipes, sockets and devices.
+    public let isSeekable: Bool
+    /// The temporary file renamed to `path` by `commit()`; nil when written in place.
+    let temporaryPath: String?
     private var fd: Int32
     private var buffer: [UInt8] = []
     private var committed = false
+    /// Whether `commit()` may replace a destination that exists by then.
+    private let overwrite: Bool
     /// Bytes written so far (the logical end of the file).
     public private(set) var offset: Int = 0
 
     private static let bufferLimit = 1 << 18
     nonisolated(unsafe) private static var counter = 0
 
-    /// Opens a temporary file for `path`. Throws `.exists` when `path` exists and `overwrite` is false.
+    /// Opens `path` for writing: a temporary file beside it, or `path` itself when it is a FIFO,
+    /// device or descriptor path. Throws `.exists` when `path` holds data (a regular file, a
+    /// block device) and `overwrite` is false.
     public init(path: String, overwrite: Bool) throws(FileError) {
-        if !overwrite && access(path, F_OK) == 0 { throw .exists(path: path) }
+        let kind = OutputKind(path: path)
+        if !overwrite && kind.needsOverwrite { throw .exists(path: path) }
         self.path = path
+        self.kind = kind
+        self.overwrite = overwrite
+        if kind.isInPlace {
+            temporaryPath = nil
+            fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+            if fd < 0 { throw .cannotOpen(path: path, reason: errnoString()) }
+            var st = stat()
+            let regular = fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+            // A regular file reached through `/dev/stdout` and the like: start it afresh.
+            if regular && ftruncate(fd, 0) != 0 {
+                let reason = errnoString()
+                close(fd)
+                throw .cannotOpen(path: path, reason: reason)
+            }
+            isSeekable = regular
+            return
+        }
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         OutputFile.counter += 1
-        temporaryPath = "\(dir).\(name).tmp-\(getpid())-\(OutputFile.counter)"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let temporary = "\(dir).\(name).tmp-\(getpid())-\(OutputFile.counter)"
+        temporaryPath = temporary
+        isSeekable = true
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw .cannotOpen(path: path, reason: errnoString()) }
-        OutputFileRegistry.add(temporaryPath)
+        OutputFileRegistry.add(temporary)
     }
+
+    /// Whether `path` is written in place rather than renamed into place.
+    public var isInPlace: Bool { temporaryPath == nil }
 
     deinit { if !committed { abort() } }
 
@@ -78,7 +161,9 @@ public final class OutputFile {
     }
 
     /// Overwrites bytes at `position` (which must be below `offset`), e.g. to patch a header.
+    /// Only when `isSeekable`.
     public func patch(_ bytes: [UInt8], at position: Int) throws(FileError) {
+        precondition(isSeekable, "patch on an output that cannot seek")
         precondition(position >= 0 && position + bytes.count <= offset, "patch outside written range")
         try flush()
         let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(position)) }
@@ -98,29 +183,70 @@ public final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the temporary file to `path`.
+    /// Flushes, syncs and renames the temporary file to `path` (in place: flushes and closes).
+    ///
+    /// Without `overwrite` the rename does not replace: if `path` appeared since `init` (another
+    /// process, or a second writer to the same path), throws `.exists`, removes the temporary
+    /// file and leaves `path` as it is.
     public func commit() throws(FileError) {
         try flush()
+        // Pipes and sockets cannot be synced (EINVAL); what was written has reached them.
         if fsync(fd) != 0 && errno != EINVAL { throw .writeFailed(path: path, reason: errnoString()) }
         close(fd)
         fd = -1
-        if rename(temporaryPath, path) != 0 {
+        guard let temporaryPath else {
+            committed = true
+            return
+        }
+        let renamed = overwrite ? rename(temporaryPath, path) == 0 : OutputFile.renameNoReplace(temporaryPath, path)
+        if !renamed {
+            let exists = errno == EEXIST
             let reason = errnoString()
             unlink(temporaryPath)
             OutputFileRegistry.remove(temporaryPath)
             committed = true
-            throw .writeFailed(path: path, reason: reason)
+            throw exists ? .exists(path: path) : .writeFailed(path: path, reason: reason)
         }
         OutputFileRegistry.remove(temporaryPath)
         committed = true
     }
 
-    /// Discards everything written; the destination is untouched.
+    /// Discards everything written; the destination is untouched. In place, what was written
+    /// has already reached the reader: the output is only closed.
     public func abort() {
         if fd >= 0 { close(fd); fd = -1 }
-        unlink(temporaryPath)
-        OutputFileRegistry.remove(temporaryPath)
+        if let temporaryPath {
+            unlink(temporaryPath)
+            OutputFileRegistry.remove(temporaryPath)
+        }
         committed = true
+    }
+}
+
+extension OutputFile {
+    #if os(Linux)
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    /// glibc's `renameat2` (2.28+), looked up at run time: Swift's Glibc module does not export it.
+    nonisolated(unsafe) private static let renameat2: RenameAt2? = dlsym(nil, "renameat2").map { unsafeBitCast($0, to: RenameAt2.self) }
+    private static let renameNoReplaceFlag: UInt32 = 1  // RENAME_NOREPLACE
+    #endif
+
+    /// Renames `from` to `to` unless `to` exists, atomically: `renameat2(RENAME_NOREPLACE)`, or
+    /// where the kernel or file system lacks it (EINVAL, ENOSYS), `link` (which fails with EEXIST
+    /// atomically) then `unlink(from)`. False with `errno` set on failure (EEXIST: `to` exists).
+    static func renameNoReplace(_ from: String, _ to: String) -> Bool {
+        #if os(Linux)
+        if let renameat2 {
+            if renameat2(AT_FDCWD, from, AT_FDCWD, to, renameNoReplaceFlag) == 0 { return true }
+            if errno != EINVAL && errno != ENOSYS { return false }
+        }
+        #elseif canImport(Darwin)
+        if renamex_np(from, to, UInt32(RENAME_EXCL)) == 0 { return true }
+        if errno != ENOTSUP && errno != EINVAL { return false }
+        #endif
+        guard link(from, to) == 0 else { return false }
+        unlink(from)
+        return true
     }
 }
 

@@ -26,6 +26,17 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidChannelCount(Int)
     /// A sample rate outside 1…768 000 Hz.
     case invalidSampleRate(Int)
+    /// A PCM or float `fmt ` whose block align (bytes per frame) is not channels × container
+    /// bytes, the only value these formats allow.
+    case blockAlignMismatch(declared: Int, expected: Int)
+    /// WAVE_FORMAT_EXTENSIBLE with valid bits per sample outside 1…`containerBits`
+    /// (`wBitsPerSample`).
+    case invalidValidBits(Int, containerBits: Int)
+    /// A second `fmt ` chunk before `data`: which one describes the audio is ambiguous.
+    case duplicateFormatChunk
+    /// A header written ahead to an output that cannot seek (a pipe, a device) declared
+    /// `declared` frames, and `written` were written.
+    case frameCountMismatch(declared: Int, written: Int)
     /// Opening, reading, writing or committing the file failed.
     case file(FileError)
 
@@ -55,6 +66,14 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
             "WAV file declares \(n) channels; tqa reads 1 to 32"
         case .invalidSampleRate(let r):
             "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to 768 kHz"
+        case .blockAlignMismatch(let declared, let expected):
+            "WAV 'fmt ' chunk declares a block align of \(declared) bytes, but its channels and sample size make \(expected); the file is damaged"
+        case .invalidValidBits(let bits, let container):
+            "WAV 'fmt ' chunk declares \(bits) valid bits in \(container)-bit samples; valid bits must be 1 to \(container); the file is damaged"
+        case .duplicateFormatChunk:
+            "WAV file has a second 'fmt ' chunk; which one describes the audio is ambiguous"
+        case .frameCountMismatch(let declared, let written):
+            "the WAV header sent ahead to an output that cannot seek declares \(declared) frames, but \(written) were written"
         case .file(let e):
             e.description
         }
@@ -75,6 +94,27 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
             let d = String(b, radix: 16, uppercase: true)
             return d.count == 1 ? "0" + d : d
         }.joined(separator: " ")
+    }
+}
+
+/// A deviation from the WAVE specification that `WAVReader` tolerates because real files have it;
+/// the reader reports it in `quirks`, and the CLI warns.
+public enum WAVFormatQuirk: Equatable, Sendable, CustomStringConvertible {
+    /// `nBlockAlign` is 0; the block align is taken as channels × container bytes.
+    case zeroBlockAlign
+    /// `nBlockAlign` is channels × bits per sample, i.e. in bits instead of bytes (8 times too
+    /// large); taken as channels × container bytes.
+    case blockAlignInBits(declared: Int)
+    /// WAVE_FORMAT_EXTENSIBLE with `wValidBitsPerSample` 0; every bit of the container is taken
+    /// as valid.
+    case zeroValidBits
+
+    public var description: String {
+        switch self {
+        case .zeroBlockAlign: "its 'fmt ' chunk declares a block align of 0; read as channels × sample size"
+        case .blockAlignInBits(let d): "its 'fmt ' chunk declares a block align of \(d), in bits rather than bytes; read as \(d / 8) bytes"
+        case .zeroValidBits: "its 'fmt ' chunk declares 0 valid bits per sample; read as the full sample size"
+        }
     }
 }
 

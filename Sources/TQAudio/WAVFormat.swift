@@ -6,10 +6,10 @@
 ///   nChannels                         2    2
 ///   nSamplesPerSec                    4    4
 ///   nAvgBytesPerSec                   8    4   ignored on read
-///   nBlockAlign                      12    2   ignored on read (recomputed)
+///   nBlockAlign                      12    2   must be channels × container bytes
 ///   wBitsPerSample                   14    2
 ///   cbSize                           16    2   optional (absent in 16-byte chunks)
-///   wValidBitsPerSample              18    2   extensible only
+///   wValidBitsPerSample              18    2   extensible only; 1…wBitsPerSample
 ///   dwChannelMask                    20    4   extensible only
 ///   SubFormat GUID                   24   16   extensible only; first 2 bytes are the tag
 /// ```
@@ -41,12 +41,16 @@ public struct WAVFormat: Sendable, Equatable {
 
     public var duration: Double? { frameCount.map { Double($0) / Double(sampleRate) } }
 
-    /// Decodes a `fmt ` chunk body (at most the first 40 bytes matter).
+    /// Decodes a `fmt ` chunk body (at most the first 40 bytes matter), appending to `quirks`
+    /// the deviations it tolerates.
     ///
     /// Checks, in order: the tag (so that ADPCM is reported as ADPCM, whatever its other fields),
-    /// the channel count (1…32), the sample rate (1…768 000 Hz), the bit depth.
-    static func parse(fmt b: [UInt8]) throws(WAVError) -> WAVFormat {
+    /// the channel count (1…32), the sample rate (1…768 000 Hz), the bit depth, the valid bits of
+    /// WAVE_FORMAT_EXTENSIBLE (1…wBitsPerSample), the block align (channels × container bytes).
+    static func parse(fmt b: [UInt8], quirks: inout [WAVFormatQuirk]) throws(WAVError) -> WAVFormat {
         guard b.count >= 16 else { throw .invalidFormatChunk(size: b.count) }
+        let blockAlign = Int(b.le16(12))
+        var validBits: Int?
         var tag = b.le16(0)
         let channels = Int(b.le16(2))
         let rate = Int(b.le32(4))
@@ -54,6 +58,7 @@ public struct WAVFormat: Sendable, Equatable {
         var mask: UInt32?
         if tag == WAVFormatTag.extensible {
             guard b.count >= 40 else { throw .invalidFormatChunk(size: b.count) }
+            validBits = Int(b.le16(18))
             mask = b.le32(20)
             let guid = Array(b[24..<40])
             guard guid[4...] == WAVFormat.guidSuffix[...] || guid[4...] == WAVFormat.ambisonicSuffix[...],
@@ -75,6 +80,28 @@ public struct WAVFormat: Sendable, Equatable {
         case (WAVFormatTag.ieeeFloat, 32): format = .f32
         case (WAVFormatTag.ieeeFloat, 64): format = .f64
         default: throw .unsupportedBitDepth(bits: bits, tag: tag)
+        }
+        if let valid = validBits {
+            // 0 is written by Adobe Premiere Pro CC 2017 (ruuda/hound#50; ffmpeg and Audacity read
+            // such files, taking the container size): tolerated.
+            if valid == 0 {
+                quirks.append(.zeroValidBits)
+            } else if valid > bits {
+                throw .invalidValidBits(valid, containerBits: bits)
+            }
+        }
+        let expected = channels * format.bytesPerSample
+        if blockAlign != expected {
+            // Both occur in files that ffmpeg, SDL and Windows Media Player read: 0 in tuxmath's
+            // sounds (libsdl-org/SDL#7714), the block align in bits from an encoder that forgot to
+            // divide by 8 (pdeljanov/Symphonia#409). Tolerated; the block align is recomputed.
+            if blockAlign == 0 {
+                quirks.append(.zeroBlockAlign)
+            } else if blockAlign == channels * bits && bits % 8 == 0 {
+                quirks.append(.blockAlignInBits(declared: blockAlign))
+            } else {
+                throw .blockAlignMismatch(declared: blockAlign, expected: expected)
+            }
         }
         return WAVFormat(sampleRate: rate, channelCount: channels, sampleFormat: format, channelMask: mask)
     }

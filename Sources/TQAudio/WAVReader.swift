@@ -17,7 +17,11 @@
 ///   then it is an empty file of 0 frames);
 /// - RF64/BW64 (EBU Tech 3306), with the 64-bit data size from `ds64`;
 /// - a `data` size larger than the file: the frames that are there are read;
-/// - a last frame cut short: the partial frame is dropped.
+/// - a last frame cut short: the partial frame is dropped;
+/// - a block align of 0 or in bits, valid bits of 0 (WAVE_FORMAT_EXTENSIBLE): see `quirks`.
+///
+/// Refused: a block align other than channels × container bytes (besides those quirks), valid
+/// bits above the container size, a second `fmt ` chunk.
 ///
 /// Nothing is allocated from a declared size: memory is bounded by `read(maxFrames:)`'s request.
 public final class WAVReader {
@@ -29,6 +33,8 @@ public final class WAVReader {
     public private(set) var nonFiniteCount = 0
     /// Frames returned so far.
     public private(set) var framesRead = 0
+    /// Deviations from the specification found in the header and tolerated (see `WAVFormatQuirk`).
+    public private(set) var quirks: [WAVFormatQuirk] = []
 
     private let source: ByteSource
     /// Bytes of `data` left to read, or nil when reading to end of file.
@@ -65,6 +71,7 @@ public final class WAVReader {
 
         var ds64DataSize: UInt64?
         var parsed: WAVFormat?
+        var found: [WAVFormatQuirk] = []
         while true {
             let header: [UInt8]
             do { header = try source.read(upTo: 8) } catch { throw .file(error) }
@@ -75,8 +82,9 @@ public final class WAVReader {
             let size = UInt64(header.le32(4))
             switch id {
             case "fmt ":
+                guard parsed == nil else { throw .duplicateFormatChunk }
                 let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
-                parsed = try WAVFormat.parse(fmt: body)
+                parsed = try WAVFormat.parse(fmt: body, quirks: &found)
             case "ds64" where isRF64:
                 let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
                 guard body.count >= 16 else { throw .truncated(chunk: id) }
@@ -96,6 +104,7 @@ public final class WAVReader {
                     fmt.frameCount = bytes / fmt.blockAlign
                 }
                 format = fmt
+                quirks = found
                 return
             default:
                 let skip = size + (size & 1)

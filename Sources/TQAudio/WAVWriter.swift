@@ -18,6 +18,12 @@
 /// sox) read it; smaller files are plain RIFF WAV with a JUNK chunk every reader skips.
 ///
 /// Output goes through `OutputFile`: nothing appears under `path` until `finish()` succeeds.
+///
+/// Outputs that cannot seek (a FIFO, `/dev/stdout` on a pipe, a device) get their header once,
+/// first: the exact header of `expectedFrames` frames when the caller knows that number
+/// (canonical layout, no JUNK chunk; `finish()` then checks that exactly so many were written),
+/// else a streaming header whose RIFF and `data` sizes (and `fact` frame count) are 0xFFFFFFFF,
+/// which readers take as "read to the end of the input" (tqa, ffmpeg, libsndfile).
 public final class WAVWriter {
     public let sampleRate: Int
     public let channelCount: Int
@@ -29,13 +35,18 @@ public final class WAVWriter {
     private var scratch: [UInt8] = []
     private var finished = false
 
-    /// Creates the temporary output for `path` and writes a provisional header.
+    /// The frame count declared up front to an output that cannot seek, or nil.
+    private let declaredFrames: Int?
+
+    /// Creates the output for `path` (see `OutputFile`) and writes a provisional header, or the
+    /// final one when the output cannot seek (see above).
     ///
     /// Any `SampleFormat` can be written; tqa itself writes s16, s24 and f32
-    /// (`SampleFormat.writable`). Throws `.file(.exists)` when `path` exists and `overwrite` is
-    /// false, `.invalidChannelCount` outside 1…32, `.invalidSampleRate` outside 1…768 000 Hz.
+    /// (`SampleFormat.writable`). `expectedFrames` is how many frames the caller will write, when
+    /// it knows. Throws `.file(.exists)` when `path` holds data and `overwrite` is false,
+    /// `.invalidChannelCount` outside 1…32, `.invalidSampleRate` outside 1…768 000 Hz.
     public init(path: String, sampleRate: Int, channelCount: Int, sampleFormat: SampleFormat,
-                overwrite: Bool = false) throws(WAVError) {
+                overwrite: Bool = false, expectedFrames: Int? = nil) throws(WAVError) {
         guard (1...32).contains(channelCount) else { throw .invalidChannelCount(channelCount) }
         guard (1...768_000).contains(sampleRate) else { throw .invalidSampleRate(sampleRate) }
         self.sampleRate = sampleRate
@@ -43,8 +54,11 @@ public final class WAVWriter {
         self.sampleFormat = sampleFormat
         do {
             file = try OutputFile(path: path, overwrite: overwrite)
-            try file.write(WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat,
-                                            frames: 0, reserveDS64: true))
+            declaredFrames = file.isSeekable ? nil : expectedFrames
+            try file.write(file.isSeekable
+                ? WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat, frames: 0, reserveDS64: true)
+                : WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat, frames: expectedFrames,
+                                   reserveDS64: false))
         } catch { throw .file(error) }
     }
 
@@ -72,15 +86,21 @@ public final class WAVWriter {
         }
     }
 
-    /// Writes the pad byte, patches the header sizes and renames the file into place.
+    /// Writes the pad byte, patches the header sizes and renames the file into place. On an
+    /// output that cannot seek, throws `.frameCountMismatch` when the header declared another
+    /// number of frames than were written.
     public func finish() throws(WAVError) {
         precondition(!finished, "finish called twice")
         finished = true
         let dataBytes = framesWritten * channelCount * sampleFormat.bytesPerSample
+        if let declared = declaredFrames, declared != framesWritten {
+            file.abort()
+            throw .frameCountMismatch(declared: declared, written: framesWritten)
+        }
         do {
             if dataBytes & 1 == 1 { try file.write([0]) }
-            try file.patch(WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat,
-                                            frames: framesWritten, reserveDS64: true), at: 0)
+            if file.isSeekable { try file.patch(WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat,
+                                                     frames: framesWritten, reserveDS64: true), at: 0) }
             try file.commit()
         } catch { throw .file(error) }
     }
@@ -108,11 +128,14 @@ public final class WAVWriter {
         return out
     }
 
-    /// The header for `frames` frames, up to and including the `data` chunk's size field.
+    /// The header for `frames` frames, up to and including the `data` chunk's size field; for
+    /// `frames == nil` a streaming header (RIFF, `data` and `fact` sizes 0xFFFFFFFF).
     ///
     /// With `reserveDS64` the header has the same length whatever `frames` is (JUNK or ds64),
     /// so a provisional header can be patched in place.
-    static func header(sampleRate: Int, channelCount: Int, format: SampleFormat, frames: Int, reserveDS64: Bool) -> [UInt8] {
+    static func header(sampleRate: Int, channelCount: Int, format: SampleFormat, frames: Int?, reserveDS64: Bool) -> [UInt8] {
+        let streaming = frames == nil
+        let frames = frames ?? 0
         let extensible = channelCount > 2
         let tag = format.isFloat ? WAVFormatTag.ieeeFloat : WAVFormatTag.pcm
         let fmtSize = extensible ? 40 : (format.isFloat ? 18 : 16)
@@ -128,7 +151,7 @@ public final class WAVWriter {
         var h: [UInt8] = []
         h.reserveCapacity(headerWithoutDS + 8 + dsSize)
         h.append(ascii: rf64 ? "RF64" : "RIFF")
-        h.append32(rf64 ? 0xFFFF_FFFF : UInt32(riffSize))
+        h.append32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(riffSize))
         h.append(ascii: "WAVE")
         if withDS {
             h.append(ascii: rf64 ? "ds64" : "JUNK")
@@ -164,10 +187,10 @@ public final class WAVWriter {
         if hasFact {
             h.append(ascii: "fact")
             h.append32(4)
-            h.append32(rf64 || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
+            h.append32(rf64 || streaming || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
         }
         h.append(ascii: "data")
-        h.append32(rf64 ? 0xFFFF_FFFF : UInt32(dataBytes))
+        h.append32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(dataBytes))
         return h
     }
 }

@@ -43,12 +43,31 @@ struct Encode: ParsableCommand {
         return (dir.isEmpty ? "" : dir + "/") + stem + ".tqa"
     }
 
+    /// Two inputs whose outputs are one file (the same name in --output-dir, or `a.wav` and
+    /// `a.WAV`) would overwrite each other, or one would fail half-way: refused before any
+    /// encoding, naming both.
+    func refuseSharedOutputs(_ paths: [(input: String, output: String)]) throws {
+        var first: [String: String] = [:]
+        var clashes: [String] = []
+        for (input, output) in paths {
+            let key = URL(fileURLWithPath: output).standardizedFileURL.path
+            if let other = first[key] {
+                clashes.append("\(other) and \(input) would both be written to \(output)")
+            } else {
+                first[key] = input
+            }
+        }
+        guard !clashes.isEmpty else { return }
+        throw CLIError(clashes.joined(separator: "\n  ") + "; rename one, or encode them to different --output-dir")
+    }
+
     func run() throws {
         var options = codec
         if inputs.count > 1 && jobs > 1 { options.threads = max(1, codec.threads / jobs) }
         var results = [Result<Pipeline.EncodeResult, Error>?](repeating: nil, count: inputs.count)
         let opts = options, force = self.force
         let paths = inputs.map { ($0, destination($0)) }
+        try refuseSharedOutputs(paths)
         results.withUnsafeMutableBufferPointer { slots in
             let slots = UncheckedBox(slots)
             parallelFor(count: paths.count, threads: jobs) { i, _ in

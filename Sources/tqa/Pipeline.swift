@@ -14,12 +14,13 @@ enum Pipeline {
         var seconds: Double
     }
 
-    /// Refuses to overwrite the input, or an existing output without `force`.
+    /// Refuses to overwrite the input, or an output that holds data (a regular file) without
+    /// `force`. FIFOs, character devices and `/dev/stdout` are written in place and need no `force`.
     static func checkOutput(_ output: String, input: String, force: Bool) throws {
         let a = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
         let b = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath().path
         if a == b { throw FileError.sameAsInput(path: output) }
-        if !force && FileManager.default.fileExists(atPath: output) { throw FileError.exists(path: output) }
+        if !force && OutputKind(path: output).needsOverwrite { throw FileError.exists(path: output) }
     }
 
     static func encode(input: String, output: String, options: CodecOptions, force: Bool) throws -> EncodeResult {
@@ -39,6 +40,7 @@ enum Pipeline {
         try stream.finish()
         try file.commit()
         progress.done()
+        for quirk in reader.quirks { FileHandleOut.stderr("warning: \(input): \(quirk)\n") }
         if reader.nonFiniteCount > 0 {
             FileHandleOut.stderr("warning: \(input) has \(reader.nonFiniteCount) NaN or infinite samples; they were coded as silence\n")
         }
@@ -82,8 +84,14 @@ enum Pipeline {
                 outFrames = p.sourceFrameCount(modelFrames: header.frameCount, modelRate: header.sampleRate)
             }
         }
+        // Told to an output that cannot seek up front. Not when salvaging: a damaged file may hold
+        // fewer frames than its header declares (see `SalvageReport.unwrittenFrames`).
+        var expected: Int?
+        if !salvage && header.frameCount != TQAHeader.unknownFrameCount {
+            expected = Int(clamping: outFrames ?? header.frameCount)
+        }
         let writer = try WAVWriter(path: output, sampleRate: outRate, channelCount: header.channelCount,
-                                   sampleFormat: outFormat, overwrite: force)
+                                   sampleFormat: outFormat, overwrite: force, expectedFrames: expected)
         let total = header.frameCount == TQAHeader.unknownFrameCount ? nil : Int(clamping: header.frameCount)
         let progress = Progress(label: "decoding", total: total)
         var written: UInt64 = 0

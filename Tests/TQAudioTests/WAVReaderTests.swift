@@ -195,12 +195,69 @@ import Testing
         #expect(wavError { _ = try WAVReader(path: "/nonexistent/x.wav") }?.description.hasPrefix("cannot open /nonexistent/x.wav") == true)
     }
 
+    /// `fmt ` with its block align (offset 12) set to `align`.
+    func withBlockAlign(_ fmt: [UInt8], _ align: Int) -> [UInt8] { Array(fmt[..<12]) + B.le16(align) + Array(fmt[14...]) }
+
+    @Test(arguments: [0, 3, 65_535])
+    func blockAlignMustMatchChannelsTimesContainerBytes(align: Int) throws {
+        let data = B.chunk("data", samples)
+        let bytes = B.riff(B.chunk("fmt ", withBlockAlign(B.fmt(channels: 2, rate: 8000, bits: 16), align)), data)
+        if align == 0 {
+            // Tolerated, see WAVFormatQuirk.zeroBlockAlign.
+            let r = try WAVReader(bytes: bytes)
+            #expect(r.quirks == [.zeroBlockAlign])
+            #expect(try r.readAll().samples == expected)
+        } else {
+            #expect(wavError { _ = try WAVReader(bytes: bytes) } == .blockAlignMismatch(declared: align, expected: 4))
+        }
+        let float = B.riff(B.chunk("fmt ", withBlockAlign(B.fmt(tag: 3, channels: 1, rate: 8000, bits: 32, cbSize: 0), align)),
+                           B.chunk("data", B.le32(0)))
+        if align != 0 { #expect(wavError { _ = try WAVReader(bytes: float) } == .blockAlignMismatch(declared: align, expected: 4)) }
+        let ext = B.riff(B.chunk("fmt ", withBlockAlign(B.fmtExtensible(subformat: 1, channels: 2, rate: 8000, bits: 24), align)), data)
+        if align != 0 { #expect(wavError { _ = try WAVReader(bytes: ext) } == .blockAlignMismatch(declared: align, expected: 6)) }
+    }
+
+    @Test func blockAlignInBitsIsToleratedWithAQuirk() throws {
+        let bytes = B.riff(B.chunk("fmt ", withBlockAlign(B.fmt(channels: 2, rate: 8000, bits: 16), 32)), B.chunk("data", samples))
+        let r = try WAVReader(bytes: bytes)
+        #expect(r.quirks == [.blockAlignInBits(declared: 32)])
+        #expect(try r.readAll().samples == expected)
+        #expect(try WAVReader(bytes: B.riff(B.chunk("fmt ", B.fmt(channels: 2, rate: 8000, bits: 16)), B.chunk("data", samples))).quirks == [])
+    }
+
+    @Test(arguments: [0, 25, 33, 65_535])
+    func validBitsMustBeOneToContainerBits(validBits: Int) throws {
+        let bytes = B.riff(B.chunk("fmt ", B.fmtExtensible(subformat: 1, channels: 2, rate: 8000, bits: 24, validBits: validBits)),
+                           B.chunk("data", [0, 0, 0x40, 0, 0, 0xC0]))
+        if validBits == 0 {
+            // Tolerated, see WAVFormatQuirk.zeroValidBits.
+            let r = try WAVReader(bytes: bytes)
+            #expect(r.quirks == [.zeroValidBits])
+            #expect(try r.readAll().samples == [0.5, -0.5])
+        } else {
+            #expect(wavError { _ = try WAVReader(bytes: bytes) } == .invalidValidBits(validBits, containerBits: 24))
+        }
+        let float = B.riff(B.chunk("fmt ", B.fmtExtensible(subformat: 3, channels: 1, rate: 8000, bits: 32, validBits: validBits)),
+                           B.chunk("data", B.le32(0)))
+        if validBits > 32 { #expect(wavError { _ = try WAVReader(bytes: float) } == .invalidValidBits(validBits, containerBits: 32)) }
+    }
+
+    @Test func aSecondFormatChunkIsRefused() {
+        let fmt = B.chunk("fmt ", B.fmt(channels: 2, rate: 8000, bits: 16))
+        #expect(wavError { _ = try WAVReader(bytes: B.riff(fmt, fmt, B.chunk("data", samples))) } == .duplicateFormatChunk)
+        let other = B.chunk("fmt ", B.fmt(channels: 1, rate: 44100, bits: 8))
+        #expect(wavError { _ = try WAVReader(bytes: B.riff(fmt, B.chunk("LIST", [1, 2]), other, B.chunk("data", samples))) }
+            == .duplicateFormatChunk)
+    }
+
     @Test func messagesAreOneLine() {
         let all: [WAVError] = [.notRIFF(found: B.ascii("OggS")), .notRIFF(found: [0, 1]), .notWAVE(found: B.ascii("AVI ")),
                                .missingFormatChunk, .missingDataChunk, .invalidFormatChunk(size: 3), .truncated(chunk: "fmt "),
                                .unsupportedFormat(tag: 6, name: "A-law"), .unsupportedSubformat(guid: "{x}"),
                                .unsupportedBitDepth(bits: 16, tag: 3), .unsupportedBitDepth(bits: 48, tag: 1),
-                               .invalidChannelCount(40), .invalidSampleRate(0), .file(.exists(path: "o.wav"))]
+                               .invalidChannelCount(40), .invalidSampleRate(0), .blockAlignMismatch(declared: 3, expected: 4),
+                               .invalidValidBits(33, containerBits: 32), .duplicateFormatChunk,
+                               .frameCountMismatch(declared: 2, written: 1), .file(.exists(path: "o.wav"))]
         for e in all { #expect(!e.description.contains("\n") && !e.description.isEmpty, "\(e)") }
         #expect(WAVError.notRIFF(found: [0xFF, 0xFB, 0x90, 0x00]).description.contains("bytes FF FB 90 00"))
         #expect(WAVError.unsupportedFormat(tag: 7, name: WAVFormatTag.name(7)).description.hasPrefix("µ-law (format 0x0007)"))

@@ -28,6 +28,8 @@ enum CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The bytes of stdout as written (`stdout` is them decoded as UTF-8).
+        var stdoutBytes: [UInt8] = []
         /// True when the process died of a signal or printed a crash report.
         var crashed: Bool
     }
@@ -61,7 +63,8 @@ enum CLI {
             let e = String(decoding: errData, as: UTF8.self)
             let crashed = process.terminationReason == .uncaughtSignal
                 || e.contains("Fatal error") || e.contains("Stack dump") || e.contains("backtrace") || e.contains("Crash")
-            return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: e, crashed: crashed)
+            return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: e,
+                          stdoutBytes: [UInt8](outData), crashed: crashed)
         }
     }
 

@@ -194,6 +194,43 @@ import TurboQuant
         #expect((try? FileManager.default.contentsOfDirectory(atPath: d.file("together")).sorted()) == ["a.tqa", "b.tqa", "c.tqa"])
     }
 
+    /// A tolerated header oddity is a warning; a refused one an error naming it.
+    @Test func headerOdditiesWarnOrAreRefused() throws {
+        let d = try ScratchDirectory()
+        // Mono 16-bit at 8 kHz with block align 0, then 3.
+        func fmt(blockAlign: UInt8) -> [UInt8] { [0x01, 0x00, 0x01, 0x00, 0x40, 0x1F, 0x00, 0x00, 0x80, 0x3E, 0x00, 0x00, blockAlign, 0x00, 0x10, 0x00] }
+        try writeBytes(wavBytes(fmt: fmt(blockAlign: 0), data: [UInt8](repeating: 0, count: 1600)), to: d.file("zero.wav"))
+        let o = try CLI.run(["encode", d.file("zero.wav"), "-o", d.file("zero.tqa")])
+        expectSuccess(o)
+        #expect(o.stderr.contains("warning: \(d.file("zero.wav")): its 'fmt ' chunk declares a block align of 0"), "\(o.stderr)")
+        try writeBytes(wavBytes(fmt: fmt(blockAlign: 3), data: [UInt8](repeating: 0, count: 1600)), to: d.file("three.wav"))
+        expectError(try CLI.run(["encode", d.file("three.wav"), "-o", d.file("three.tqa")]), contains: "block align of 3 bytes")
+        #expect(d.contents() == ["three.wav", "zero.tqa", "zero.wav"])
+    }
+
+    /// Two inputs that would be written to one output (same name in --output-dir) are refused
+    /// before anything is encoded, naming both; with one job or several.
+    @Test func inputsThatShareAnOutputAreRefused() throws {
+        let d = try ScratchDirectory()
+        for dir in ["dup1", "dup2", "out"] { try FileManager.default.createDirectory(atPath: d.file(dir), withIntermediateDirectories: false) }
+        try synth(d.file("dup1/a.wav"))
+        try synth(d.file("dup2/a.wav"))
+        try synth(d.file("dup2/b.wav"))
+        for jobs in ["1", "2"] {
+            let o = try CLI.run(["encode", d.file("dup1/a.wav"), d.file("dup2/b.wav"), d.file("dup2/a.wav"),
+                                 "--output-dir", d.file("out"), "--jobs", jobs])
+            expectError(o, contains: d.file("dup1/a.wav"))
+            #expect(o.stderr.contains(d.file("dup2/a.wav")), "--jobs \(jobs): \(o.stderr)")
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: d.file("out"))) == [], "--jobs \(jobs) wrote outputs")
+        }
+        // The same directory spelt two ways is the same output.
+        let o = try CLI.run(["encode", d.file("dup1/a.wav"), d.file("dup2/a.wav"), "--output-dir", d.path + "/out/./", "--jobs", "2"])
+        expectError(o, contains: "dup2/a.wav")
+        // Beside their inputs they do not collide.
+        expectSuccess(try CLI.run(["encode", d.file("dup1/a.wav"), d.file("dup2/a.wav"), "--jobs", "2"]))
+        #expect(FileManager.default.fileExists(atPath: d.file("dup1/a.tqa")) && FileManager.default.fileExists(atPath: d.file("dup2/a.tqa")))
+    }
+
     @Test func nonFiniteFloatSamplesWarnAndDecodeFinite() throws {
         let d = try ScratchDirectory()
         var samples = (0..<2000).map { Float(sin(Double($0) * 0.03)) * 0.5 }
