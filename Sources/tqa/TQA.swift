@@ -10,7 +10,7 @@ struct TQA: ParsableCommand {
         commandName: "tqa",
         abstract: "Lossy audio compression: TurboQuant (classic and spectral) and SQCodec.",
         version: "0.1.0",
-        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, Models.self, Tokens.self, Bench.self]
+        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, TestCommand.self, Models.self, Tokens.self, Bench.self]
     )
 
     /// Errors of ours print as one `error: …` line with exit code 1; argument errors keep
