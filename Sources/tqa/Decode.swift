@@ -71,7 +71,6 @@ struct Decode: ParsableCommand {
             }
         }
         guard !quiet else { return }
-        print("\(output): \(r.frames) frames × \(r.header.channelCount) ch at \(r.sampleRate) Hz, "
-              + "\(r.outputFormat), \(fmt(Double(r.frames) / Double(r.sampleRate) / max(r.seconds, 1e-9), 0))× real time")
+        print(Summary.decoded(output: output, input: input, frames: r.frames, channels: r.header.channelCount, sampleRate: r.sampleRate, format: "\(r.outputFormat)", seconds: r.seconds))
     }
 }

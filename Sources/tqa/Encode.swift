@@ -60,11 +60,7 @@ struct Encode: ParsableCommand {
             switch r! {
             case .success(let r):
                 guard !quiet else { continue }
-                let samples = Double(max(1, r.frames * r.inputFormat.channelCount))
-                let seconds = Double(r.frames) / Double(r.inputFormat.sampleRate)
-                print("\(paths[i].1): \(codec.summary), \(r.frames) frames × \(r.inputFormat.channelCount) ch, "
-                      + "\(r.bytes) bytes, \(fmt(Double(r.bytes) * 8 / samples, 3)) bits/sample, "
-                      + "\(fmt(seconds / max(r.seconds, 1e-9), 0))× real time")
+                print(Summary.encoded(output: paths[i].1, codec: codec.summary, input: paths[i].0, frames: r.frames, channels: r.inputFormat.channelCount, sampleRate: r.inputFormat.sampleRate, bytes: r.bytes, seconds: r.seconds))
             case .failure(let e):
                 failures.append(inputs.count > 1 ? "\(paths[i].0): \(e)" : "\(e)")
             }
