@@ -5,15 +5,16 @@ import TQAudio
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encode WAV files to .tqa.",
-        discussion: "With one input, -o names the output. With several, each goes to --output-dir (default: beside its input) as NAME.tqa; --jobs encodes that many at once.")
+        discussion: "With one input, -o names the output. With several, each goes to --output-dir (default: beside its input) as NAME.tqa; --jobs encodes that many at once."
+            + EncodeExamples.text)
 
-    @Argument(help: "Input WAV file(s).")
+    @Argument(help: "Input WAV file(s).", completion: .file(extensions: ["wav"]))
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output .tqa file (one input).")
+    @Option(name: .shortAndLong, help: "Output .tqa file (one input).", completion: .file(extensions: ["tqa"]))
     var output: String?
 
-    @Option(help: "Directory for the outputs (several inputs).")
+    @Option(help: "Directory for the outputs (several inputs).", completion: .directory)
     var outputDir: String?
 
     @Option(help: "Files to encode at once (several inputs).")
