@@ -109,10 +109,19 @@ struct SVGPlot {
         }
     }
 
-    /// A legend box in the top-right corner of `p`: one line sample and name per entry.
-    mutating func legend(_ p: Panel, _ entries: [(name: String, color: String, dash: String?)]) {
+    /// A legend box in the top-right corner of `p`, or the bottom-right one when fewer of the
+    /// data points `avoid` fall there: one line sample and name per entry.
+    mutating func legend(_ p: Panel, _ entries: [(name: String, color: String, dash: String?)], avoid: [(Double, Double)] = []) {
         let w = 12 + 7.0 * Double(entries.map(\.name.count).max() ?? 0) + 30, h = 8 + 16 * Double(entries.count)
-        let x = p.x + p.w - w - 6, y = p.y + 6
+        let x = p.x + p.w - w - 6, top = p.y + 6, bottom = p.y + p.h - h - 6
+        func covered(_ y: Double) -> Int {
+            avoid.filter { pt in
+                guard pt.0.isFinite, !pt.1.isNaN, p.xRange.contains(pt.0) else { return false }
+                let px = p.px(pt.0), py = p.py(pt.1)
+                return px >= x - 4 && px <= x + w + 4 && py >= y - 4 && py <= y + h + 4
+            }.count
+        }
+        let y = covered(bottom) < covered(top) ? bottom : top
         raw("<g class=\"legend\"><rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(w))\" height=\"\(Self.number(h))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>")
         for (i, e) in entries.enumerated() {
             let ly = y + 12 + 16 * Double(i)
@@ -137,11 +146,11 @@ struct SVGPlot {
 
     // MARK: ticks
 
-    /// 1-2-5 steps giving about five ticks over `r`.
+    /// 1-2-5 steps giving five to eight ticks over `r`.
     static func linearTicks(_ r: ClosedRange<Double>) -> [Double] {
         let span = r.upperBound - r.lowerBound
         guard span > 0, span.isFinite else { return [r.lowerBound] }
-        let raw = span / 5, magnitude = pow(10, floor(log10(raw)))
+        let raw = span / 8, magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         var v = (r.lowerBound / step).rounded(.up) * step, out: [Double] = []
         while v <= r.upperBound + step * 1e-9 { out.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
