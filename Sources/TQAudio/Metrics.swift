@@ -13,11 +13,22 @@ public struct FidelityMetrics: Sendable, Equatable {
     /// |peakReference − peakTest|.
     public var peakDelta: Double
     /// Mean over 20 ms segments of the segment SNR, each clamped to [−10, 100] dB; segments whose
-    /// reference is below −70 dBFS RMS are left out. NaN when no segment qualifies.
+    /// reference is below −70 dBFS RMS (`MetricsAccumulator.silenceDB`) are left out. NaN when no
+    /// segment qualifies.
     public var segmentalSNRDB: Double
-    /// Log-spectral distance in dB: RMS over frequency of the difference of the 10·log10 power
-    /// spectra (2048-point Hann frames, hop 1024, floor 1e-10), averaged over frames. NaN when
-    /// the signals are shorter than one frame.
+    /// Log-spectral distance in dB (Gray & Markel, "Distance measures for speech processing",
+    /// IEEE Trans. ASSP 24(5), 1976; the RMS form used in speech enhancement and bandwidth
+    /// extension), averaged over frames: per frame of 2048 samples (Hann window, hop 1024),
+    ///
+    ///     LSD = sqrt( mean over bins k = 0…1024 of (10·log10((|X_k|² + ε) / (|Y_k|² + ε)))² )
+    ///
+    /// with X the reference, Y the test, and ε = max(mean_k |X_k|² · 10^(−30/10), a full-scale
+    /// sine's peak bin · 10^(−100/10)): a floor 30 dB below the frame's mean reference power
+    /// (`MetricsAccumulator.lsdFloorDB`), at least −100 dB FS. Bins where both spectra are far
+    /// below the frame's level count as equal, so an empty band (a band-limited source) adds
+    /// little for small coding noise instead of dominating the mean. Frames whose reference is
+    /// below −70 dB FS RMS (`MetricsAccumulator.silenceDB`) are left out. 0 for identical
+    /// signals; NaN when no frame qualifies (shorter than one frame, or silent).
     public var lsdDB: Double
 }
 
@@ -44,8 +55,25 @@ public struct MetricsAccumulator {
     private var segTest: [[Float]]
     private var lsdRef: [[Float]]
     private var lsdTest: [[Float]]
+    /// Per channel: Σ over frames of the reference's and the error's power spectra, the frames
+    /// summed, and each 20 ms segment's SNR (NaN when silent), for `profiles`.
+    private var spectrumRef: [[Double]]
+    private var spectrumErr: [[Double]]
+    private var spectrumFrames: [Int]
+    private var segmentSNR: [[Double]]
     private let segmentLength: Int
-    static let lsdSize = 2048
+    /// FFT size of the spectral metrics (LSD, `profiles`); the hop is half of it.
+    public static let lsdSize = 2048
+    /// The LSD's floor below the frame's mean reference power, dB.
+    public static let lsdFloorDB = -30.0
+    /// The LSD's absolute floor, dB re a full-scale sine's peak bin.
+    public static let lsdAbsoluteFloorDB = -100.0
+    /// Segments (segmental SNR) and frames (LSD) whose reference mean square is below this,
+    /// dB FS, count as silence and are left out.
+    public static let silenceDB = -70.0
+    private static let silencePower = pow(10, silenceDB / 10)
+    /// |X_k|² of a full-scale sine (amplitude 1) at its bin, Hann window: (N/4)².
+    static let fullScaleBinPower = Double(lsdSize / 4) * Double(lsdSize / 4)
     private let fft = RealFFT(size: MetricsAccumulator.lsdSize)
     private let window: [Float]
 
@@ -55,6 +83,10 @@ public struct MetricsAccumulator {
         sums = Array(repeating: Sums(), count: channelCount)
         segRef = Array(repeating: [], count: channelCount)
         segTest = segRef; lsdRef = segRef; lsdTest = segRef
+        spectrumRef = Array(repeating: Array(repeating: 0, count: MetricsAccumulator.lsdSize / 2 + 1), count: channelCount)
+        spectrumErr = spectrumRef
+        spectrumFrames = Array(repeating: 0, count: channelCount)
+        segmentSNR = Array(repeating: [], count: channelCount)
         segmentLength = max(1, sampleRate / 50)
         let n = MetricsAccumulator.lsdSize
         window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
@@ -82,9 +114,12 @@ public struct MetricsAccumulator {
                     let a = Double(segRef[c][i]), d = a - Double(segTest[c][i])
                     p += a * a; e += d * d
                 }
-                if p / Double(segmentLength) > 1e-7 {
+                if p / Double(segmentLength) > MetricsAccumulator.silencePower {
                     let snr = e == 0 ? 100 : min(100, max(-10, 10 * log10(p / e)))
                     s.segSum += snr; s.segCount += 1
+                    segmentSNR[c].append(snr)
+                } else {
+                    segmentSNR[c].append(.nan)
                 }
                 start += segmentLength
             }
@@ -93,21 +128,46 @@ public struct MetricsAccumulator {
             let n = MetricsAccumulator.lsdSize
             start = 0
             while lsdRef[c].count - start >= n {
-                var a = [Float](repeating: 0, count: n), b = a
-                for i in 0..<n { a[i] = lsdRef[c][start + i] * window[i]; b[i] = lsdTest[c][start + i] * window[i] }
-                let pa = fft.powerSpectrum(a), pb = fft.powerSpectrum(b)
-                var d2 = 0.0
-                for k in 0..<pa.count {
-                    let d = 10 * log10(Double(pa[k]) + 1e-10) - 10 * log10(Double(pb[k]) + 1e-10)
-                    d2 += d * d
+                var a = [Float](repeating: 0, count: n), b = a, e = a
+                var power = 0.0
+                for i in 0..<n {
+                    let x = lsdRef[c][start + i], y = lsdTest[c][start + i]
+                    power += Double(x) * Double(x)
+                    a[i] = x * window[i]; b[i] = y * window[i]; e[i] = (x - y) * window[i]
                 }
-                s.lsdSum += (d2 / Double(pa.count)).squareRoot(); s.lsdCount += 1
+                let pa = fft.powerSpectrum(a), pb = fft.powerSpectrum(b), pe = fft.powerSpectrum(e)
+                for k in 0..<pa.count { spectrumRef[c][k] += Double(pa[k]); spectrumErr[c][k] += Double(pe[k]) }
+                spectrumFrames[c] += 1
+                if power / Double(n) > MetricsAccumulator.silencePower {
+                    s.lsdSum += MetricsAccumulator.logSpectralDistance(pa, pb); s.lsdCount += 1
+                }
                 start += n / 2
             }
             lsdRef[c].removeFirst(start); lsdTest[c].removeFirst(start)
             sums[c] = s
         }
         frames += reference.frameCount
+    }
+
+    /// One frame's LSD (see `FidelityMetrics.lsdDB`) of power spectra `x` (reference) and `y`.
+    static func logSpectralDistance(_ x: [Float], _ y: [Float]) -> Double {
+        let mean = x.reduce(0.0) { $0 + Double($1) } / Double(x.count)
+        let eps = max(mean * pow(10, lsdFloorDB / 10), fullScaleBinPower * pow(10, lsdAbsoluteFloorDB / 10))
+        var d2 = 0.0
+        for k in 0..<x.count {
+            let d = 10 * log10((Double(x[k]) + eps) / (Double(y[k]) + eps))
+            d2 += d * d
+        }
+        return (d2 / Double(x.count)).squareRoot()
+    }
+
+    /// Long-term spectra, per-band SNR and segmental SNR over time, per channel (for plots).
+    public var profiles: [FidelityProfile] {
+        (0..<channelCount).map { c in
+            FidelityProfile(sampleRate: sampleRate, fftSize: MetricsAccumulator.lsdSize, fullScaleBinPower: MetricsAccumulator.fullScaleBinPower,
+                            referencePowerSum: spectrumRef[c], errorPowerSum: spectrumErr[c], frameCount: spectrumFrames[c],
+                            segmentSeconds: Double(segmentLength) / Double(sampleRate), segmentSNRDB: segmentSNR[c])
+        }
     }
 
     /// Metrics per channel.

@@ -5,9 +5,17 @@ import TQAudio
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure encode and decode speed (file to file), and compare with flac -5 and the seed when installed.",
-        discussion: "Build with -c release for meaningful numbers. Peers run on the same file in the same run.")
+        discussion: """
+            Build with -c release for meaningful numbers. Peers run on the same file in the same run.
 
-    @Option(name: [.short, .customLong("input")], help: "Input WAV (default: the built-in demo signal, 44.1 kHz stereo 16-bit).")
+            Examples:
+              tqa bench --duration 2 --repeats 1
+              tqa bench -i input.wav --codec spectral --repeats 1
+              tqa bench -i input.wav --bits 4 --threads 1 --repeats 1
+            """)
+
+    @Option(name: [.short, .customLong("input")], help: "Input WAV (default: the built-in demo signal, 44.1 kHz stereo 16-bit).",
+            completion: .file(extensions: ["wav"]))
     var input: String?
 
     @Option(help: "Seconds of demo signal when no input is given.")

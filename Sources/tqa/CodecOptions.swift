@@ -31,7 +31,7 @@ struct CodecOptions: ParsableArguments {
     @Option(help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")).")
     var model: String = "6kbps"
 
-    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).")
+    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
     var weights: String?
 
     @Option(help: "Seed of the pseudo-random rotations (stored in the file).")

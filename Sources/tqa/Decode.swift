@@ -3,7 +3,7 @@ import TQAudio
 import TQContainer
 
 struct Decode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Decode a .tqa file to WAV.")
+    static let configuration = CommandConfiguration(abstract: "Decode a .tqa file to WAV.", discussion: DecodeExamples.text)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case source, s16, s24, f32
@@ -17,10 +17,10 @@ struct Decode: ParsableCommand {
         }
     }
 
-    @Argument(help: "Input .tqa file.")
+    @Argument(help: "Input .tqa file.", completion: .file(extensions: ["tqa"]))
     var input: String
 
-    @Option(name: .shortAndLong, help: "Output WAV file.")
+    @Option(name: .shortAndLong, help: "Output WAV file.", completion: .file(extensions: ["wav"]))
     var output: String
 
     @Option(help: "Sample format of the WAV: source (the input's, default), s16, s24, f32.")
@@ -37,7 +37,7 @@ struct Decode: ParsableCommand {
     @Option(help: "sqcodec: the rate of the output, model (the model's, default) or source (the input's).")
     var rate: Rate = .model
 
-    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).")
+    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
     var weights: String?
 
     @Flag(help: "Replace the output if it exists.")
@@ -71,7 +71,6 @@ struct Decode: ParsableCommand {
             }
         }
         guard !quiet else { return }
-        print("\(output): \(r.frames) frames × \(r.header.channelCount) ch at \(r.sampleRate) Hz, "
-              + "\(r.outputFormat), \(fmt(Double(r.frames) / Double(r.sampleRate) / max(r.seconds, 1e-9), 0))× real time")
+        print(Summary.decoded(output: output, input: input, frames: r.frames, channels: r.header.channelCount, sampleRate: r.sampleRate, format: "\(r.outputFormat)", seconds: r.seconds))
     }
 }

@@ -5,15 +5,16 @@ import TQAudio
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encode WAV files to .tqa.",
-        discussion: "With one input, -o names the output. With several, each goes to --output-dir (default: beside its input) as NAME.tqa; --jobs encodes that many at once.")
+        discussion: "With one input, -o names the output. With several, each goes to --output-dir (default: beside its input) as NAME.tqa; --jobs encodes that many at once."
+            + EncodeExamples.text)
 
-    @Argument(help: "Input WAV file(s).")
+    @Argument(help: "Input WAV file(s).", completion: .file(extensions: ["wav"]))
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output .tqa file (one input).")
+    @Option(name: .shortAndLong, help: "Output .tqa file (one input).", completion: .file(extensions: ["tqa"]))
     var output: String?
 
-    @Option(help: "Directory for the outputs (several inputs).")
+    @Option(help: "Directory for the outputs (several inputs).", completion: .directory)
     var outputDir: String?
 
     @Option(help: "Files to encode at once (several inputs).")
@@ -79,11 +80,7 @@ struct Encode: ParsableCommand {
             switch r! {
             case .success(let r):
                 guard !quiet else { continue }
-                let samples = Double(max(1, r.frames * r.inputFormat.channelCount))
-                let seconds = Double(r.frames) / Double(r.inputFormat.sampleRate)
-                print("\(paths[i].1): \(codec.summary), \(r.frames) frames × \(r.inputFormat.channelCount) ch, "
-                      + "\(r.bytes) bytes, \(fmt(Double(r.bytes) * 8 / samples, 3)) bits/sample, "
-                      + "\(fmt(seconds / max(r.seconds, 1e-9), 0))× real time")
+                print(Summary.encoded(output: paths[i].1, codec: codec.summary, input: paths[i].0, frames: r.frames, channels: r.inputFormat.channelCount, sampleRate: r.inputFormat.sampleRate, bytes: r.bytes, seconds: r.seconds))
             case .failure(let e):
                 failures.append(inputs.count > 1 ? "\(paths[i].0): \(e)" : "\(e)")
             }

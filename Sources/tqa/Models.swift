@@ -4,12 +4,20 @@ import SQCodec
 import TQAudio
 
 struct Models: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the SQCodec models and where their weights are looked for.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the SQCodec models and where their weights are looked for.",
+        discussion: """
+            Examples:
+              tqa models
+              tqa models --json
+              tqa models --random-weights weights --model 6kbps
+            """)
 
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: ArgumentHelp("Write seeded random weights for --model into DIR (for tests and benchmarks; not a codec).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Write seeded random weights for --model into DIR (for tests and benchmarks; not a codec).", valueName: "DIR"),
+            completion: .directory)
     var randomWeights: String?
 
     @Option(help: "With --random-weights: the model.")
@@ -56,9 +64,16 @@ struct Models: ParsableCommand {
 }
 
 struct Tokens: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the SQCodec token indices of a .tqa file, per channel.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the SQCodec token indices of a .tqa file, per channel.",
+        discussion: """
+            Examples:
+              tqa encode input.wav -o tokens.tqa --codec sqcodec --weights random-6kbps
+              tqa tokens tokens.tqa
+              tqa tokens --json tokens.tqa
+            """)
 
-    @Argument(help: "An sqcodec .tqa file.")
+    @Argument(help: "An sqcodec .tqa file.", completion: .file(extensions: ["tqa"]))
     var file: String
 
     @Flag(help: "Print JSON: {\"model\", \"sample_rate\", \"tokens_per_second\", \"channels\": [[…], …]}.")

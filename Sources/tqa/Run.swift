@@ -5,15 +5,22 @@ import TQAudio
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encode, decode and report: sizes, bits per sample, compression ratio, SNR, speed.",
-        discussion: "Without -i, runs on a built-in 15 s 44.1 kHz stereo demo signal.")
+        discussion: """
+            Without -i, runs on a built-in 15 s 44.1 kHz stereo demo signal.
 
-    @Option(name: [.short, .customLong("input")], help: "Input WAV (default: the built-in demo signal).")
+            Examples:
+              tqa run -i input.wav --bits 4
+              tqa run -i input.wav --codec spectral --snr 30 --keep run.tqa
+              tqa run -i input.wav --codec spectral --bits-per-sample 2 -o run.wav
+            """)
+
+    @Option(name: [.short, .customLong("input")], help: "Input WAV (default: the built-in demo signal).", completion: .file(extensions: ["wav"]))
     var input: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Where to write the decoded WAV (default: not kept).")
+    @Option(name: [.short, .customLong("output")], help: "Where to write the decoded WAV (default: not kept).", completion: .file(extensions: ["wav"]))
     var output: String?
 
-    @Option(help: "Where to keep the .tqa file (default: not kept).")
+    @Option(help: "Where to keep the .tqa file (default: not kept).", completion: .file(extensions: ["tqa"]))
     var keep: String?
 
     @OptionGroup var codec: CodecOptions

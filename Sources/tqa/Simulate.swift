@@ -5,7 +5,13 @@ import TQContainer
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate a signal, compress and decompress it in memory, report SNR and spike telemetry.")
+        abstract: "Generate a signal, compress and decompress it in memory, report SNR and spike telemetry.",
+        discussion: """
+            Examples:
+              tqa simulate --type noise --duration 1 --bits 3
+              tqa simulate --type hadamard --spikes 4 --bits 4
+              tqa simulate --type chirp --codec spectral --snr 40
+            """)
 
     @OptionGroup var signal: SynthOptions
     @OptionGroup var codec: CodecOptions

@@ -59,7 +59,14 @@ struct SynthOptions: ParsableArguments {
 }
 
 struct Synth: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Generate a test signal as WAV.")
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a test signal as WAV.",
+        discussion: """
+            Examples:
+              tqa synth --type sine --frequency 440 --duration 2 -o sine.wav
+              tqa synth --type demo --duration 5 --channels 2 --format s24 -o demo.wav
+              tqa synth --type hadamard --block 512 -o worst.wav
+            """)
 
     @OptionGroup var signal: SynthOptions
 
@@ -69,7 +76,7 @@ struct Synth: ParsableCommand {
     @Option(help: "hadamard: the block size to line up with.")
     var block: Int = 512
 
-    @Option(name: .shortAndLong, help: "Output WAV.")
+    @Option(name: .shortAndLong, help: "Output WAV.", completion: .file(extensions: ["wav"]))
     var output: String
 
     @Option(help: "Sample format: s16, s24, f32.")

@@ -9,8 +9,14 @@ struct TQA: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tqa",
         abstract: "Lossy audio compression: TurboQuant (classic and spectral) and SQCodec.",
+        discussion: """
+            Examples:
+              tqa encode input.wav -o out.tqa --codec spectral --snr 30
+              tqa decode out.tqa -o out.wav
+              tqa compare input.wav out.tqa --plot out.svg
+            """,
         version: "0.1.0",
-        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, Models.self, Tokens.self, Bench.self]
+        subcommands: [Encode.self, Decode.self, Run.self, Compare.self, Synth.self, Simulate.self, Info.self, TestCommand.self, Models.self, Tokens.self, Bench.self]
     )
 
     /// Errors of ours print as one `error: …` line with exit code 1 (see `fail`); argument

@@ -50,6 +50,68 @@ import Testing
         #expect(abs(whole.snrDB - 29.54) < 0.2, "seed \(seed): noise 0.01 under 0.3 is about 29.5 dB")
     }
 
+    /// A source band-limited to 100–2000 Hz at 16 kHz (the top three quarters of the spectrum
+    /// empty) plus white noise at `snrDB`.
+    func bandLimited(snrDB: Double, seed: UInt64) -> (AudioBuffer, AudioBuffer) {
+        var rng = Xoshiro(seed: seed)
+        let n = 32_000
+        var x = [Float](repeating: 0, count: n)
+        for _ in 0..<40 {
+            let f = 100 + 1900 * Double(rng.next() % 10_000) / 10_000, phase = 2 * Double.pi * Double(rng.next() % 1000) / 1000
+            for i in 0..<n { x[i] += Float(0.02 * sin(2 * Double.pi * f * Double(i) / 16_000 + phase)) }
+        }
+        let power = x.reduce(0.0) { $0 + Double($1 * $1) } / Double(n)
+        let sigma = (power / pow(10, snrDB / 10)).squareRoot()
+        let y = x.map { $0 + Float(sigma * rng.gaussian()) }
+        return (AudioBuffer(sampleRate: 16_000, channels: [x]), AudioBuffer(sampleRate: 16_000, channels: [y]))
+    }
+
+    /// Issue 14.9: with the old floor (1e-10 absolute), the empty band's bins, where the test has
+    /// only noise and the reference nothing, dominated the LSD (29 dB for a 36.7 dB SNR file).
+    @Test func emptyBandDoesNotDominateLSD() {
+        let seed: UInt64 = 7
+        let (x, y) = bandLimited(snrDB: 40, seed: seed)
+        let m = FidelityMetrics.compare(x, y)
+        #expect(abs(m.snrDB - 40) < 0.5, "seed \(seed)")
+        #expect(m.lsdDB < 1.5, "seed \(seed): LSD \(m.lsdDB) dB for 40 dB SNR noise")
+        // Noise that fills the empty band at 10 dB below the signal is still seen.
+        let (_, loud) = bandLimited(snrDB: 10, seed: seed)
+        let l = FidelityMetrics.compare(x, loud)
+        #expect(l.lsdDB > 5 && l.lsdDB > 4 * m.lsdDB, "seed \(seed): LSD \(l.lsdDB) dB for 10 dB SNR noise")
+    }
+
+    @Test func silentFramesAreLeftOutOfLSD() {
+        // Silence, then a tone; the test adds faint noise (−90 dB FS) everywhere.
+        var rng = Xoshiro(seed: 3)
+        let x = [Float](repeating: 0, count: 16_000) + tone(16_000, 440)
+        let y = x.map { $0 + Float(3e-5 * rng.gaussian()) }
+        let m = FidelityMetrics.compare(AudioBuffer(sampleRate: 16_000, channels: [x]), AudioBuffer(sampleRate: 16_000, channels: [y]))
+        #expect(m.lsdDB < 0.5, "seed 3: LSD \(m.lsdDB)")
+        let silent = [Float](repeating: 0, count: 8000)
+        #expect(FidelityMetrics.compare(AudioBuffer(sampleRate: 16_000, channels: [silent]), AudioBuffer(sampleRate: 16_000, channels: [silent])).lsdDB.isNaN)
+    }
+
+    @Test func profileSpectraBandsAndSegments() {
+        let (x, y) = bandLimited(snrDB: 40, seed: 11)
+        var acc = MetricsAccumulator(channelCount: 1, sampleRate: 16_000)
+        acc.add(reference: x, test: y)
+        let p = acc.profiles[0]
+        #expect(p.frequencies.count == 1024 && p.frequencies[0] == 16_000.0 / 2048 && p.frequencies.last == 8000)
+        #expect(p.referenceDB.count == 1024 && p.errorDB.count == 1024)
+        // Octave bands from the one holding 20 Hz (11–22 Hz) to 8 kHz (clipped to Nyquist).
+        #expect(p.bands.map(\.centerHz) == [15.625, 31.25, 62.5, 125, 250, 500, 1000, 2000, 4000, 8000])
+        let band1k = p.bands.first { $0.centerHz == 1000 }!, band4k = p.bands.first { $0.centerHz == 4000 }!
+        #expect(band1k.snrDB > 40, "\(band1k)")
+        #expect(band4k.snrDB < 0, "\(band4k)")
+        // White error: flat within a few dB between 3 and 7 kHz; the reference far below it there.
+        let hi = p.frequencies.indices.filter { p.frequencies[$0] > 3000 && p.frequencies[$0] < 7000 }
+        #expect(hi.allSatisfy { p.errorDB[$0] > p.referenceDB[$0] + 20 })
+        #expect(p.segmentSNRDB.count == 100 && abs(p.segmentSeconds - 0.02) < 1e-12)
+        let series = p.segmentSNRSeries(maxPoints: 30)
+        #expect(series.count == 25 && series[1].seconds == 0.08)
+        #expect(series.allSatisfy { abs($0.snrDB - 40) < 3 })
+    }
+
     @Test func perChannelAndPooled() {
         let a = tone(8000, 200), b = tone(8000, 700)
         let x = AudioBuffer(sampleRate: 16_000, channels: [a, b])

@@ -1,0 +1,22 @@
+/// The examples that end `tqa encode --help` and `tqa decode --help` (here rather than in
+/// Encode.swift and Decode.swift, which keep their run logic). `HelpCLITests` runs every
+/// example of every subcommand.
+enum EncodeExamples {
+    static let text = """
+
+
+        Examples:
+          tqa encode input.wav -o out.tqa
+          tqa encode input.wav -o spectral.tqa --codec spectral --snr 30
+          tqa encode a.wav b.wav --jobs 2 --bits 4
+        """
+}
+
+enum DecodeExamples {
+    static let text = """
+        Examples:
+          tqa decode song.tqa -o decoded.wav
+          tqa decode song.tqa -o decoded.wav --format s24 --force
+          tqa decode --salvage damaged.tqa -o rescued.wav
+        """
+}
