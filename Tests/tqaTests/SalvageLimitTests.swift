@@ -38,18 +38,20 @@ import TurboQuant
         #expect(out.report.lostFrames == UInt64(5000 - s.packetFrames[0].count))
     }
 
+    /// `s` with packet 1 re-framed to start at `first`, with a fresh CRC.
+    static func movingPacket1(of s: TurboStream, to first: UInt64) -> [UInt8] {
+        var bytes = s.bytes
+        let at = s.packetStarts[1], end = s.packetStarts[2]
+        for k in 0..<8 { bytes[at + 12 + k] = UInt8(truncatingIfNeeded: first >> (8 * UInt64(k))) }
+        let crc = CRC32.checksum(bytes[at ..< end - 4])
+        for k in 0..<4 { bytes[end - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+        return bytes
+    }
+
     /// A CRC-valid packet that claims to start 2^40 frames later is dropped, not reached with silence.
     @Test func forgedFarPacketIsDropped() throws {
         let s = try TurboStream.make(frames: 3000, channels: 1)
-        let parts = (0..<s.packetCount).map { Array(s.bytes[s.packetStarts[$0] ..< s.packetStarts[$0 + 1]]) }
-        // Re-frame packet 1 with first frame 2^40 and a fresh CRC.
-        var p1 = parts[1]
-        for k in 0..<8 { p1[12 + k] = UInt8(truncatingIfNeeded: UInt64(1 << 40) >> (8 * UInt64(k))) }
-        let crc = CRC32.checksum(p1.dropLast(4))
-        for k in 0..<4 { p1[p1.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
-        var bytes = Array(s.bytes[..<s.packetStarts[0]]) + parts[0] + p1
-        for k in 2..<s.packetCount { bytes += parts[k] }
-        bytes += Array(s.bytes[s.packetStarts.last!...])
+        let bytes = Self.movingPacket1(of: s, to: 1 << 40)
         let out = try decode(bytes, salvage: true)
         #expect(out.audio.frameCount == 3000)
         #expect(out.report.droppedPackets >= 1)
@@ -106,14 +108,7 @@ import TurboQuant
     @Test(arguments: [UInt64(1) << 63, UInt64.max - 10])
     func packetNearTheEndOfTheTimelineIsDropped(first: UInt64) throws {
         let s = try TurboStream.make(frames: 3000, channels: 1)
-        let parts = (0..<s.packetCount).map { Array(s.bytes[s.packetStarts[$0] ..< s.packetStarts[$0 + 1]]) }
-        var p1 = parts[1]
-        for k in 0..<8 { p1[12 + k] = UInt8(truncatingIfNeeded: first >> (8 * UInt64(k))) }
-        let crc = CRC32.checksum(p1.dropLast(4))
-        for k in 0..<4 { p1[p1.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
-        var bytes = Array(s.bytes[..<s.packetStarts[0]]) + parts[0] + p1
-        for k in 2..<s.packetCount { bytes += parts[k] }
-        bytes += Array(s.bytes[s.packetStarts.last!...])
+        let bytes = Self.movingPacket1(of: s, to: first)
         let out = try decode(bytes, salvage: true)
         #expect(out.audio.frameCount == 3000)
         #expect(out.report.droppedPackets >= 1)
