@@ -90,7 +90,8 @@ def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str,
                 row = measure(inp, c, workdir)
             except (RuntimeError, OSError, ValueError, evaluate.WAVError) as e:
                 print(f"FAIL {inp.name} {c.label}: {e}", file=log)
-                msg = str(e).splitlines()[-1]
+                lines = str(e).splitlines() or [""]
+                msg = next((ln for ln in lines if " exited " in ln), lines[-1])  # the command's status line
                 msg = "exited " + msg.split(" exited ", 1)[1] if " exited " in msg else msg
                 problems.append(f"{c.label}: failed on {inp.name}, {msg[-300:]}")
                 continue

@@ -24,7 +24,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-from common import ROOT, SETUP, TQA_BIN, VENV, run_command, shown
+from common import ROOT, TQA_BIN, VENV, run_command, shown
 
 
 @dataclass
@@ -189,7 +189,7 @@ class SeedAudiotq(Codec):
         return os.path.join(VENV, "bin", "tqa-cli")
 
     def available(self):
-        return None if os.access(self.cli(), os.X_OK) else f"{self.cli()} missing (run {SETUP})"
+        return None if os.access(self.cli(), os.X_OK) else f"{self.cli()} missing"
 
     def run(self, inp, workdir):
         s = self.stem(inp, workdir)
