@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peak resident memory of `tqa decode` on files made to be as large as the format allows.
 
-    python3 bench/decode_memory.py [--tqa PATH] [--packets N]
+    python3 bench/decode_memory.py [--packets N]        (TQA_BIN=path for another binary)
 
 Writes, into a temporary directory, turbo files whose every packet decodes to the most samples
 a packet may hold (`Packet.maxDecodedSamples` = 2^21: 32 channels at 768 kHz, 8192-sample blocks,
@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import zlib
+
+import common
 
 RATE, CHANNELS, LOG2_BLOCK, BLOCKS_PER_PACKET = 768_000, 32, 13, 8
 FRAMES_PER_PACKET = BLOCKS_PER_PACKET << LOG2_BLOCK
@@ -52,17 +54,15 @@ def peak_rss_mb(cmd: list) -> float:
              "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", probe] + cmd, capture_output=True, text=True, check=True).stdout.split()
     if out[0] != "0":
-        sys.exit(f"decode_memory: {' '.join(cmd)} exited with {out[0]}")
+        sys.exit(f"error: {common.shown(cmd)} exited with {out[0]}")
     return int(out[1]) / 1024.0
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tqa", default=".build/release/tqa", help="the tqa binary (default: %(default)s)")
     ap.add_argument("--packets", type=int, default=200, help="packets in the large file (default: %(default)s)")
     a = ap.parse_args()
-    if not os.access(a.tqa, os.X_OK):
-        sys.exit(f"decode_memory: {a.tqa} not found; build it with `swift build -c release`")
+    tqa = common.require_tqa()
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for n in (1, a.packets):
@@ -70,7 +70,7 @@ def main() -> int:
             with open(path, "wb") as f:
                 f.write(turbo_file(n))
             for threads in (1, 2):
-                mb = peak_rss_mb([a.tqa, "decode", path, "-o", "/dev/null", "--threads", str(threads), "--quiet"])
+                mb = peak_rss_mb([tqa, "decode", path, "-o", "/dev/null", "--threads", str(threads), "--quiet"])
                 rows.append((n, os.path.getsize(path), n * FRAMES_PER_PACKET, threads, mb))
     print("| packets | file bytes | frames (32 ch) | threads | peak RSS MB |")
     print("| --- | --- | --- | --- | --- |")
