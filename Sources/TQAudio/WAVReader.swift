@@ -130,7 +130,7 @@ public final class WAVReader {
                             // 0xFFFFFFFF; some writers never patch it).
                             let riffEnd = 8 + Int(riffSize)
                             let limit = !isRF64 && riffEnd >= end && riffEnd <= total ? riffEnd : total
-                            trailing = .random(at: end, limit: limit)
+                            if limit - end >= 8 { trailing = .random(at: end, limit: limit) }
                         } else {
                             trailingOffset = end
                         }
@@ -175,7 +175,7 @@ public final class WAVReader {
         do {
             switch cursor {
             case .random(let at, let limit):
-                let b = try source.read(at: at, upTo: min(n, limit - at))
+                let b = try source.read(at: at, upTo: max(0, min(n, limit - at)))
                 cursor = .random(at: at + b.count, limit: limit)
                 return b
             case .stream:
@@ -187,7 +187,7 @@ public final class WAVReader {
     private func skip(_ cursor: inout TrailingCursor, _ n: Int) throws(WAVError) -> Int {
         switch cursor {
         case .random(let at, let limit):
-            let k = min(n, limit - at)
+            let k = max(0, min(n, limit - at))
             cursor = .random(at: at + k, limit: limit)
             return k
         case .stream:
@@ -205,6 +205,10 @@ public final class WAVReader {
             let id = Array(h[0..<4])
             let size = Int(h.le32(4))
             let padded = size + (size & 1)
+            if case .random(let at, let limit) = cursor, size > limit - at {
+                quirks.append(.truncatedChunk(chunk: WAVError.quote(id), size: UInt64(size)))
+                return
+            }
             if RIFFChunk.structuralIDs.contains(id) {
                 if try skip(&cursor, padded) < size { quirks.append(.truncatedChunk(chunk: WAVError.quote(id), size: UInt64(size))); return }
                 continue
