@@ -222,4 +222,22 @@ import TQContainer
         expectSuccess(try CLI.run(["decode", d.file("x.tqa"), "-o", d.file("out.wav"), "-q"]))
         expectSameChunks(Self.richWAV, readBytes(d.file("out.wav")))
     }
+
+    @Test func sqcodecAtTheModelRateLeavesOutChunksThatCountSamples() throws {
+        let d = try ScratchDirectory()
+        let weights = d.file("w6")
+        expectSuccess(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "3"]))
+        try writeBytes(Self.richWAV, to: d.file("in.wav"))  // 8 kHz; the model runs at 16 kHz
+        expectSuccess(try CLI.run(["encode", d.file("in.wav"), "-o", d.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps",
+                                   "--weights", weights, "-q"]))
+        let model = try CLI.run(["decode", d.file("x.tqa"), "-o", d.file("model.wav"), "--weights", weights, "-q"])
+        expectSuccess(model)
+        #expect(model.stderr.contains("note: ") && model.stderr.contains("'cue ' (28 bytes), 'smpl' (60 bytes), 'LIST' (18 bytes)")
+                && model.stderr.contains("--rate source"), "\(model.stderr)")
+        #expect(Self.chunks(readBytes(d.file("model.wav"))).map(\.id) == ["LIST", "bext", "iXML", "abc1", "data", "abc2", "id3 "])
+        let source = try CLI.run(["decode", d.file("x.tqa"), "-o", d.file("source.wav"), "--weights", weights, "--rate", "source", "-q"])
+        expectSuccess(source)
+        #expect(!source.stderr.contains("note: "))
+        expectSameChunks(Self.richWAV, readBytes(d.file("source.wav")))
+    }
 }
