@@ -240,4 +240,28 @@ import TQContainer
         #expect(!source.stderr.contains("note: "))
         expectSameChunks(Self.richWAV, readBytes(d.file("source.wav")))
     }
+
+    /// Decoding to a FIFO: the header sent ahead is exact (the .tqa knows its frame count), so the
+    /// chunks after the audio fit and are counted in the RIFF size.
+    @Test func decodeToAFIFOKeepsChunksAfterTheAudio() throws {
+        let d = try ScratchDirectory()
+        try writeBytes(Self.richWAV, to: d.file("in.wav"))
+        expectSuccess(try CLI.run(["encode", d.file("in.wav"), "-o", d.file("x.tqa"), "-q"]))
+        let fifo = d.file("out.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        final class Box: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            if let h = FileHandle(forReadingAtPath: fifo) { box.bytes = [UInt8](h.readDataToEndOfFile()); try? h.close() }
+            done.signal()
+        }
+        reader.start()
+        let o = try CLI.run(["decode", d.file("x.tqa"), "-o", fifo, "-q"])
+        expectSuccess(o)
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        let out = box.bytes
+        expectSameChunks(Self.richWAV, out)
+        #expect(out.count > 8 && Int(out[4]) | Int(out[5]) << 8 | Int(out[6]) << 16 | Int(out[7]) << 24 == out.count - 8)
+    }
 }
