@@ -264,4 +264,28 @@ import TQContainer
         expectSameChunks(Self.richWAV, out)
         #expect(out.count > 8 && Int(out[4]) | Int(out[5]) << 8 | Int(out[6]) << 16 | Int(out[7]) << 24 == out.count - 8)
     }
+
+    /// From a pipe to a pipe: the chunks after `data` are only known at the end, and the .tqa
+    /// header has already gone, so it says version 2 from the start and the closing section holds
+    /// them.
+    @Test func pipeToPipeEncodeKeepsTheChunksAfterTheAudio() throws {
+        let d = try ScratchDirectory()
+        let (input, output) = (d.file("in.fifo"), d.file("out.fifo"))
+        #expect(mkfifo(input, 0o600) == 0 && mkfifo(output, 0o600) == 0)
+        final class Box: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let bytes = Self.richWAV
+        Thread { if let h = FileHandle(forWritingAtPath: input) { h.write(Data(bytes)); try? h.close() } }.start()
+        Thread {
+            if let h = FileHandle(forReadingAtPath: output) { box.bytes = [UInt8](h.readDataToEndOfFile()); try? h.close() }
+            done.signal()
+        }.start()
+        expectSuccess(try CLI.run(["encode", input, "-o", output, "-q"]))
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        #expect(box.bytes.count > 6 && box.bytes[4] == 2, "format version 2 announced")
+        try writeBytes(box.bytes, to: d.file("x.tqa"))
+        expectSuccess(try CLI.run(["decode", d.file("x.tqa"), "-o", d.file("out.wav"), "-q"]))
+        expectSameChunks(Self.richWAV, readBytes(d.file("out.wav")))
+    }
 }
