@@ -124,8 +124,9 @@ public final class WAVReader {
                     dataBytesLeft = bytes - bytes % fmt.blockAlign
                     fmt.frameCount = bytes / fmt.blockAlign
                     if let declared, declared == d, declared < UInt64(Int.max / 2) {
-                        let end = dataStart + Int(declared) + Int(declared & 1)
+                        var end = dataStart + Int(declared) + Int(declared & 1)
                         if let total = source.size {
+                            if declared & 1 == 1, try WAVReader.padByteIsMissing(source, at: end - 1) { end -= 1 }
                             // RIFF's own size bounds the chunks, unless it is implausible (RF64's is
                             // 0xFFFFFFFF; some writers never patch it).
                             let riffEnd = 8 + Int(riffSize)
@@ -224,6 +225,17 @@ public final class WAVReader {
             metadata.append(RIFFChunk(id: id, body: body, placement: .afterData))
             metadataBytes += 8 + padded
         }
+    }
+
+    /// Whether an odd-sized `data` chunk is followed by the next chunk's id at `offset` (where
+    /// its zero pad byte should be) rather than at `offset + 1`: some writers leave the pad byte out
+    /// (libsndfile and ffmpeg tolerate it the same way).
+    private static func padByteIsMissing(_ source: ByteSource, at offset: Int) throws(WAVError) -> Bool {
+        let b: [UInt8]
+        do { b = try source.read(at: offset, upTo: 5) } catch { throw .file(error) }
+        func isID(_ s: ArraySlice<UInt8>) -> Bool { s.count == 4 && s.allSatisfy { (0x20...0x7E).contains($0) } }
+        // A pad byte is 0; a chunk id starts with a printable character.
+        return b.count == 5 && b[0] != 0 && isID(b[0..<4])
     }
 
     /// For a pipe: once the samples are read, skips to the end of `data` and reads the chunks

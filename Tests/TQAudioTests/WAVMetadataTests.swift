@@ -118,6 +118,16 @@ import Testing
         #expect(try r.readAll().frameCount == 2)
     }
 
+    @Test func missingPadByteAfterOddDataIsTolerated() throws {
+        // 3 bytes of u8 data, no pad byte, then a LIST chunk.
+        let list = B.chunk("LIST", Self.info)
+        let bytes = B.riff(B.chunk("fmt ", B.fmt(channels: 1, rate: 8000, bits: 8)), B.ascii("data") + B.le32(3) + [1, 2, 3], list)
+        let r = try WAVReader(bytes: bytes)
+        #expect(r.metadata == [RIFFChunk(id: "LIST", body: Self.info, placement: .afterData)])
+        #expect(r.quirks.isEmpty)
+        #expect(try r.readAll().frameCount == 3)
+    }
+
     @Test func metadataOverTheLimitIsDroppedWithAQuirk() throws {
         let big = [UInt8](repeating: 7, count: RIFFChunk.maxTotalBytes)
         let bytes = B.riff(B.chunk("fmt ", B.fmt(channels: 1, rate: 8000, bits: 16)), B.chunk("bext", Self.bext),
