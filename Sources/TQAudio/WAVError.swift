@@ -108,12 +108,22 @@ public enum WAVFormatQuirk: Equatable, Sendable, CustomStringConvertible {
     /// WAVE_FORMAT_EXTENSIBLE with `wValidBitsPerSample` 0; every bit of the container is taken
     /// as valid.
     case zeroValidBits
+    /// A metadata chunk (`chunk`, quoted as `WAVError.quote` does) of `size` bytes that would
+    /// take the metadata kept over `RIFFChunk.maxTotalBytes`: skipped unread.
+    case metadataOverLimit(chunk: String, size: UInt64)
+    /// A chunk after `data` that declares `size` bytes and runs past the end of the file: it and
+    /// anything after it are not kept.
+    case truncatedChunk(chunk: String, size: UInt64)
 
     public var description: String {
         switch self {
         case .zeroBlockAlign: "its 'fmt ' chunk declares a block align of 0; read as channels × sample size"
         case .blockAlignInBits(let d): "its 'fmt ' chunk declares a block align of \(d), in bits rather than bytes; read as \(d / 8) bytes"
         case .zeroValidBits: "its 'fmt ' chunk declares 0 valid bits per sample; read as the full sample size"
+        case .metadataOverLimit(let c, let n):
+            "its \(c) chunk of \(n) bytes would take its metadata over \(RIFFChunk.maxTotalBytes >> 20) MiB; that chunk is not kept"
+        case .truncatedChunk(let c, let n):
+            "its \(c) chunk after the audio declares \(n) bytes, more than the file holds; it and anything after it are not kept"
         }
     }
 }

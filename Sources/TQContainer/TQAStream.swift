@@ -8,14 +8,16 @@ public final class TQAStreamEncoder {
     private let resamples: Bool
     public private(set) var framesIn: UInt64 = 0
 
-    /// Writes the header at once (frame count patched by `finish()`).
-    public init(encoder: any PacketEncoder, sink: ByteSink, sampleRate: Int, channelCount: Int, sourceFormat: SampleFormat) throws {
+    /// Writes the header at once (frame count patched by `finish()`), with `metadata` (see
+    /// `TQAWriter.init` for `metadataMayFollow`).
+    public init(encoder: any PacketEncoder, sink: ByteSink, sampleRate: Int, channelCount: Int, sourceFormat: SampleFormat,
+                metadata: [RIFFChunk] = [], metadataMayFollow: Bool = false) throws {
         self.encoder = encoder
         resamples = encoder.decodedSampleRate != nil
         let header = TQAHeader(codec: encoder.codec, sourceFormat: sourceFormat, sampleRate: encoder.decodedSampleRate ?? sampleRate,
                                channelCount: channelCount, frameCount: TQAHeader.unknownFrameCount,
                                seed: encoder.seed, codecParameters: encoder.codecParameters)
-        writer = try TQAWriter(sink: sink, header: header)
+        writer = try TQAWriter(sink: sink, header: header, metadata: metadata, metadataMayFollow: metadataMayFollow)
     }
 
     /// Largest finite magnitude handed to a codec: far beyond full scale (1), small enough that
@@ -41,10 +43,11 @@ public final class TQAStreamEncoder {
         for p in try encoder.encode(input) { try writer.write(p) }
     }
 
-    /// Flushes the codec, writes the end marker and patches the header.
-    public func finish() throws {
+    /// Flushes the codec, writes `trailingMetadata` (chunks learned at the end of the input) and
+    /// the end marker, and patches the header.
+    public func finish(trailingMetadata: [RIFFChunk] = []) throws {
         for p in try encoder.finish() { try writer.write(p) }
-        try writer.finish(frameCount: resamples ? nil : framesIn)
+        try writer.finish(frameCount: resamples ? nil : framesIn, trailingMetadata: trailingMetadata)
     }
 
     public var bytesWritten: Int { writer.bytesWritten }
