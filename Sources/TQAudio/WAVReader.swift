@@ -79,7 +79,8 @@ public final class WAVReader {
                 throw parsed == nil ? .missingFormatChunk : .missingDataChunk
             }
             let id = String(decoding: header[0..<4], as: UTF8.self)
-            let size = UInt64(header.le32(4))
+            var fields = ByteReader(header, offset: 4)
+            let size = UInt64(fields.u32()!)  // 8 bytes checked above
             switch id {
             case "fmt ":
                 guard parsed == nil else { throw .duplicateFormatChunk }
@@ -87,8 +88,9 @@ public final class WAVReader {
                 parsed = try WAVFormat.parse(fmt: body, quirks: &found)
             case "ds64" where isRF64:
                 let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
-                guard body.count >= 16 else { throw .truncated(chunk: id) }
-                ds64DataSize = body.le64(8)
+                var ds64 = ByteReader(body, offset: 8)
+                guard body.count >= 16, let dataSize = ds64.u64() else { throw .truncated(chunk: id) }
+                ds64DataSize = dataSize
             case "data":
                 guard var fmt = parsed else { throw .missingFormatChunk }
                 var declared: UInt64? = size == 0 || size == 0xFFFF_FFFF ? nil : size

@@ -18,12 +18,17 @@ public struct Packet: Sendable, Equatable {
 
     static let sync: [UInt8] = [0x54, 0x51, 0x41, 0x50]  // "TQAP"
     static let endSync: [UInt8] = [0x54, 0x51, 0x41, 0x45]  // "TQAE"
-    /// Bytes before the payload.
-    static let headerSize = 24
+    /// Bytes before the payload: sync, payload length, index, first frame, frame count.
+    public static let headerSize = 24
+    /// Bytes after the payload: the CRC-32.
+    public static let checksumSize = 4
+    /// What the container adds to every payload, 28 bytes (docs/FORMAT.md, "Packets"); codecs
+    /// count it against their bit budget.
+    public static let overheadSize = headerSize + checksumSize
     /// Upper bound on a payload: no codec writes packets anywhere near this.
     public static let maxPayloadBytes = 1 << 24
-    /// Size of the end marker.
-    static let trailerSize = 20
+    /// Size of the end marker: sync, packet count, frame count, CRC-32.
+    public static let trailerSize = 20
     /// Most samples (frames × channels) one turbo or spectral packet may decode to: 2^21, 8 MB
     /// of float. Their parameters are checked against it (with the header's channel count), so
     /// that whatever a file claims, decoding holds a few packets' audio at a time, never more.

@@ -46,7 +46,7 @@ public struct SpectralEncoder: PacketEncoder {
 
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64, parameters: SpectralParameters) {
         precondition(parameters.isValid, "invalid spectral parameters")
-        precondition(channelCount >= 1 && channelCount <= TQAHeader.maxChannels, "channel count out of range")
+        precondition(AudioLimits.channelCounts.contains(channelCount), "channel count out of range")
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.target = target
@@ -116,10 +116,10 @@ public struct SpectralEncoder: PacketEncoder {
         let covered = min(f1 * n, received) - f0 * n
         var budget = 0.0
         if case .bitsPerSample(let x) = target {
-            budget = x * Double(channels * covered) - Double(packetCount * 28 * 8)
+            budget = x * Double(channels * covered) - Double(packetCount * Packet.overheadSize * 8)
             budget += min(max(carryBits, -0.05 * budget), 0.05 * budget)
-            if f0 == 0 { budget -= Double((TQAHeader.fixedSize + 4 + parameters.encoded.count) * 8) }
-            if final { budget -= 20 * 8 }
+            if f0 == 0 { budget -= Double(TQAHeader.encodedSize(parameterBytes: parameters.encoded.count) * 8) }
+            if final { budget -= Double(Packet.trailerSize * 8) }
             budget = max(budget, Double(packetCount * 64))
         }
         let frameHeaderBits = Double(frames * (3 + SpectralStep.bits))
@@ -253,7 +253,7 @@ public struct SpectralEncoder: PacketEncoder {
             let frameCount = max(1, min(count * n, received - firstSample))
             packets.append(Packet(index: UInt32(truncatingIfNeeded: index), firstFrame: UInt64(firstSample),
                                   frameCount: UInt32(frameCount), payload: payload))
-            bits += (payload.count + 28) * 8
+            bits += (payload.count + Packet.overheadSize) * 8
             index += 1
             i += count
         }

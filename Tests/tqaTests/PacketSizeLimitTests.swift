@@ -26,7 +26,7 @@ import TurboQuant
 
     /// Every channel count with the CLI's defaults stays within the limit.
     @Test func defaultsFitEveryChannelCount() throws {
-        for channels in 1 ... TQAHeader.maxChannels {
+        for channels in AudioLimits.channelCounts {
             for block in [64, 512, 8192] {
                 try TurboParameters(blockSize: block).validate(channelCount: channels)
             }

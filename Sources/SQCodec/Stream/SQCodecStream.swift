@@ -33,7 +33,7 @@ public struct SQCodecEncoder: PacketEncoder {
 
     /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), but
     /// no more than 54 s of audio (12 blocks for 0k75bps, 16 for 1k5bps: memory follows a packet's
-    /// span), or more where needed for the packet overhead (28 bytes) to stay under 1 % of the
+    /// span), or more where needed for the packet overhead (`Packet.overheadSize`) to stay under 1 % of the
     /// payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
@@ -41,7 +41,7 @@ public struct SQCodecEncoder: PacketEncoder {
     /// but not identical, since the decoder's enhance blocks normalize over the span they see.
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
-        let byOverhead = Int((2800 / bytesPerBlock).rounded(.up))
+        let byOverhead = Int((Double(100 * Packet.overheadSize) / bytesPerBlock).rounded(.up))
         let byLength = max(1, 54 * c.sampleRate / c.fillLength)
         return min(1024, max(byOverhead, min(SQCodecModel.defaultChunkBlocks, byLength)))
     }
