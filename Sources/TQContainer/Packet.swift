@@ -70,6 +70,8 @@ public protocol PacketEncoder {
     var seed: UInt64 { get }
     var codecParameters: [UInt8] { get }
     /// Consumes `buffer` (same channel count and rate every call); returns the packets completed.
+    /// Its samples are finite and within ±`CodecInput.maxMagnitude` (`CodecInput.condition`,
+    /// which `TQAStreamEncoder` applies); encoders do not clean their input again.
     mutating func encode(_ buffer: AudioBuffer) throws -> [Packet]
     /// Flushes what is buffered; returns the last packets.
     mutating func finish() throws -> [Packet]

@@ -63,13 +63,10 @@ public struct SQCodecEncoder: PacketEncoder {
         states = Array(repeating: SQCodecModel.EncodingState(), count: channelCount)
     }
 
+    /// `buffer` is finite (`CodecInput.condition`): the resampler would spread one NaN over its
+    /// whole filter length.
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
-        var input = buffer
-        // The resampler would spread one NaN over its whole filter length: clear them first.
-        if input.samples.contains(where: { !$0.isFinite }) {
-            input.withMutableSamples { x in for i in x.indices where !x[i].isFinite { x[i] = 0 } }
-        }
-        append(resampler != nil ? resampler!.push(input) : input)
+        append(resampler != nil ? resampler!.push(buffer) : buffer)
         return emit(final: false)
     }
 
@@ -78,9 +75,8 @@ public struct SQCodecEncoder: PacketEncoder {
         return emit(final: true)
     }
 
-    /// Non-finite samples are coded as silence, as the other codecs do.
     private mutating func append(_ b: AudioBuffer) {
-        for c in 0..<channelCount { pending[c] += b.channel(c).map { $0.isFinite ? $0 : 0 } }
+        for c in 0..<channelCount { pending[c] += b.channel(c) }
         framesIn += b.frameCount
     }
 
