@@ -20,17 +20,7 @@ public struct AudioBuffer: Sendable, Equatable {
     /// Planar samples; `samples.count == channelCount * frameCount`. O(1) unless the buffer has
     /// room left by repeated `append`s, then one copy (`compact()` removes the room).
     public var samples: [Float] {
-        if stride == frameCount { return storage }
-        var out = [Float](repeating: 0, count: channelCount * frameCount)
-        let n = frameCount, st = stride
-        out.withUnsafeMutableBufferPointer { dst in
-            storage.withUnsafeBufferPointer { src in
-                for c in 0..<channelCount {
-                    for i in 0..<n { dst[c * n + i] = src[c * st + i] }
-                }
-            }
-        }
-        return out
+        stride == frameCount ? storage : frames(0 ..< frameCount).storage
     }
 
     /// Frames of room per channel before an `append` reallocates (≥ `frameCount`).
