@@ -3,7 +3,7 @@ import TQAudio
 /// One unit of coded audio: the frames `firstFrame ..< firstFrame + frameCount` of every
 /// channel, in a payload only its codec reads (docs/FORMAT.md, "Packets").
 public struct Packet: Sendable, Equatable {
-    /// Position in the stream, 0-based; assigned by `TQAWriter`.
+    /// Position in the stream, 0-based; assigned by `TQAWriter`, its one owner (encoders leave it 0).
     public var index: UInt32
     public var firstFrame: UInt64
     public var frameCount: UInt32
