@@ -44,12 +44,13 @@ public struct RIFFChunk: Sendable, Equatable {
 
     /// The chunk as it appears in a file: id, size, body, pad byte when the size is odd.
     public var encoded: [UInt8] {
-        var out = id
+        var out = ByteWriter()
         out.reserveCapacity(8 + body.count + 1)
-        out.append32(UInt32(body.count))
-        out += body
-        if body.count & 1 == 1 { out.append(0) }
-        return out
+        out.append(id)
+        out.u32(UInt32(body.count))
+        out.append(body)
+        if body.count & 1 == 1 { out.u8(0) }
+        return out.bytes
     }
 
     /// Bytes in a file: 8 + size + pad.

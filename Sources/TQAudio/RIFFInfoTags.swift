@@ -26,7 +26,8 @@ public struct RIFFInfoTags: Sendable, Equatable {
         var i = 4
         while i + 8 <= b.count {
             let id = String(decoding: b[i..<i + 4], as: UTF8.self)
-            let size = Int(b.le32(i + 4))
+            var fields = ByteReader(b, offset: i + 4)
+            let size = Int(fields.u32()!)  // i + 8 <= b.count
             guard size <= b.count - i - 8 else { break }
             let text = b[i + 8 ..< i + 8 + size].prefix { $0 != 0 }
             tags.append(Tag(id: id, value: String(decoding: text, as: UTF8.self)))

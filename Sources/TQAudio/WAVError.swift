@@ -22,9 +22,9 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedSubformat(guid: String)
     /// PCM or float with a bit depth tqa does not decode (PCM: 1–32, float: 32 or 64).
     case unsupportedBitDepth(bits: Int, tag: UInt16)
-    /// A channel count outside 1…32.
+    /// A channel count outside `AudioLimits.channelCounts`.
     case invalidChannelCount(Int)
-    /// A sample rate outside 1…768 000 Hz.
+    /// A sample rate outside `AudioLimits.sampleRates`.
     case invalidSampleRate(Int)
     /// A PCM or float `fmt ` whose block align (bytes per frame) is not channels × container
     /// bytes, the only value these formats allow.
@@ -63,9 +63,9 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
                 ? "\(bits)-bit float WAV; tqa reads 32- and 64-bit float"
                 : "\(bits)-bit PCM WAV; tqa reads 1- to 32-bit PCM"
         case .invalidChannelCount(let n):
-            "WAV file declares \(n) channels; tqa reads 1 to 32"
+            "WAV file declares \(n) channels; tqa reads 1 to \(AudioLimits.maxChannels)"
         case .invalidSampleRate(let r):
-            "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to 768 kHz"
+            "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to \(AudioLimits.maxSampleRate / 1000) kHz"
         case .blockAlignMismatch(let declared, let expected):
             "WAV 'fmt ' chunk declares a block align of \(declared) bytes, but its channels and sample size make \(expected); the file is damaged"
         case .invalidValidBits(let bits, let container):

@@ -90,7 +90,8 @@ public final class WAVReader {
         var ds64DataSize: UInt64?
         var parsed: WAVFormat?
         var found: [WAVFormatQuirk] = []
-        let riffSize = UInt64(riff.le32(4))
+        var riffFields = ByteReader(riff, offset: 4)
+        let riffSize = UInt64(riffFields.u32()!)  // 12 bytes checked above
         while true {
             let header: [UInt8]
             do { header = try source.read(upTo: 8) } catch { throw .file(error) }
@@ -98,7 +99,8 @@ public final class WAVReader {
                 throw parsed == nil ? .missingFormatChunk : .missingDataChunk
             }
             let id = String(decoding: header[0..<4], as: UTF8.self)
-            let size = UInt64(header.le32(4))
+            var fields = ByteReader(header, offset: 4)
+            let size = UInt64(fields.u32()!)  // 8 bytes checked above
             switch id {
             case "fmt ":
                 guard parsed == nil else { throw .duplicateFormatChunk }
@@ -106,8 +108,9 @@ public final class WAVReader {
                 parsed = try WAVFormat.parse(fmt: body, quirks: &found)
             case "ds64" where isRF64:
                 let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
-                guard body.count >= 16 else { throw .truncated(chunk: id) }
-                ds64DataSize = body.le64(8)
+                var ds64 = ByteReader(body, offset: 8)
+                guard body.count >= 16, let dataSize = ds64.u64() else { throw .truncated(chunk: id) }
+                ds64DataSize = dataSize
             case "data":
                 guard var fmt = parsed else { throw .missingFormatChunk }
                 var declared: UInt64? = size == 0 || size == 0xFFFF_FFFF ? nil : size
@@ -204,7 +207,8 @@ public final class WAVReader {
             let h = try read(&cursor, 8)
             guard h.count == 8 else { return }
             let id = Array(h[0..<4])
-            let size = Int(h.le32(4))
+            var fields = ByteReader(h, offset: 4)
+            let size = Int(fields.u32()!)  // 8 bytes checked above
             let padded = size + (size & 1)
             if case .random(let at, let limit) = cursor, size > limit - at {
                 quirks.append(.truncatedChunk(chunk: WAVError.quote(id), size: UInt64(size)))

@@ -60,11 +60,11 @@ public final class WAVWriter {
     /// (`SampleFormat.writable`). `expectedFrames` is how many frames the caller will write, when
     /// it knows. `metadata` is written where each chunk is placed (see above). Throws
     /// `.file(.exists)` when `path` holds data and `overwrite` is false, `.invalidChannelCount`
-    /// outside 1…32, `.invalidSampleRate` outside 1…768 000 Hz.
+    /// outside `AudioLimits.channelCounts`, `.invalidSampleRate` outside `AudioLimits.sampleRates`.
     public init(path: String, sampleRate: Int, channelCount: Int, sampleFormat: SampleFormat,
                 overwrite: Bool = false, expectedFrames: Int? = nil, metadata: [RIFFChunk] = []) throws(WAVError) {
-        guard (1...32).contains(channelCount) else { throw .invalidChannelCount(channelCount) }
-        guard (1...768_000).contains(sampleRate) else { throw .invalidSampleRate(sampleRate) }
+        guard AudioLimits.channelCounts.contains(channelCount) else { throw .invalidChannelCount(channelCount) }
+        guard AudioLimits.sampleRates.contains(sampleRate) else { throw .invalidSampleRate(sampleRate) }
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.sampleFormat = sampleFormat
@@ -191,51 +191,51 @@ public final class WAVWriter {
         let withDS = reserveDS64 || rf64
         let riffSize = riffSizeNoDS + (withDS ? UInt64(8 + dsSize) : 0)
 
-        var h: [UInt8] = []
+        var h = ByteWriter()
         h.reserveCapacity(headerWithoutDS + 8 + dsSize)
-        h.append(ascii: rf64 ? "RF64" : "RIFF")
-        h.append32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(riffSize))
-        h.append(ascii: "WAVE")
+        h.ascii(rf64 ? "RF64" : "RIFF")
+        h.u32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(riffSize))
+        h.ascii("WAVE")
         if withDS {
-            h.append(ascii: rf64 ? "ds64" : "JUNK")
-            h.append32(UInt32(dsSize))
+            h.ascii(rf64 ? "ds64" : "JUNK")
+            h.u32(UInt32(dsSize))
             if rf64 {
-                h.append64(riffSize)
-                h.append64(dataBytes)
-                h.append64(UInt64(frames))
-                h.append32(0)  // table length
+                h.u64(riffSize)
+                h.u64(dataBytes)
+                h.u64(UInt64(frames))
+                h.u32(0)  // table length
             } else {
-                h.append(contentsOf: repeatElement(0, count: dsSize))
+                h.append(repeatElement(0, count: dsSize))
             }
         }
         let bytesPerSample = format.bytesPerSample
-        for c in metadata.placed(.beforeFormat) { h += c.encoded }
-        h.append(ascii: "fmt ")
-        h.append32(UInt32(fmtSize))
-        h.append16(extensible ? WAVFormatTag.extensible : tag)
-        h.append16(UInt16(channelCount))
-        h.append32(UInt32(sampleRate))
-        h.append32(UInt32(sampleRate * channelCount * bytesPerSample))
-        h.append16(UInt16(channelCount * bytesPerSample))
-        h.append16(UInt16(format.bitsPerSample))
+        for c in metadata.placed(.beforeFormat) { h.append(c.encoded) }
+        h.ascii("fmt ")
+        h.u32(UInt32(fmtSize))
+        h.u16(extensible ? WAVFormatTag.extensible : tag)
+        h.u16(UInt16(channelCount))
+        h.u32(UInt32(sampleRate))
+        h.u32(UInt32(sampleRate * channelCount * bytesPerSample))
+        h.u16(UInt16(channelCount * bytesPerSample))
+        h.u16(UInt16(format.bitsPerSample))
         if extensible {
-            h.append16(22)
-            h.append16(UInt16(format.bitsPerSample))
-            h.append32(WAVFormat.defaultChannelMask(channels: channelCount))
-            h.append16(tag)
-            h.append16(0)
-            h.append(contentsOf: WAVFormat.guidSuffix)
+            h.u16(22)
+            h.u16(UInt16(format.bitsPerSample))
+            h.u32(WAVFormat.defaultChannelMask(channels: channelCount))
+            h.u16(tag)
+            h.u16(0)
+            h.append(WAVFormat.guidSuffix)
         } else if fmtSize == 18 {
-            h.append16(0)
+            h.u16(0)
         }
         if hasFact {
-            h.append(ascii: "fact")
-            h.append32(4)
-            h.append32(rf64 || streaming || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
+            h.ascii("fact")
+            h.u32(4)
+            h.u32(rf64 || streaming || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
         }
-        for c in metadata.placed(.beforeData) { h += c.encoded }
-        h.append(ascii: "data")
-        h.append32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(dataBytes))
-        return h
+        for c in metadata.placed(.beforeData) { h.append(c.encoded) }
+        h.ascii("data")
+        h.u32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(dataBytes))
+        return h.bytes
     }
 }

@@ -32,8 +32,6 @@ public struct TQAHeader: Sendable, Equatable {
     /// Fixed part before the codec parameters.
     public static let fixedSize = 32
     public static let maxParameterBytes = 1024
-    public static let maxChannels = 32
-    public static let maxSampleRate = 768_000
     /// Frame count meaning "unknown" (a stream whose writer could not patch the header).
     public static let unknownFrameCount = UInt64.max
 
@@ -60,8 +58,14 @@ public struct TQAHeader: Sendable, Equatable {
         self.codecParameters = codecParameters
     }
 
+    /// Bytes after the codec parameters: the CRC-32.
+    public static let checksumSize = 4
+
+    /// Size of an encoded header whose codec parameters take `parameterBytes`.
+    public static func encodedSize(parameterBytes: Int) -> Int { fixedSize + parameterBytes + checksumSize }
+
     /// Size of the encoded header in bytes.
-    public var encodedSize: Int { TQAHeader.fixedSize + codecParameters.count + 4 }
+    public var encodedSize: Int { TQAHeader.encodedSize(parameterBytes: codecParameters.count) }
 
     /// The header's bytes, CRC included.
     public func encoded() -> [UInt8] {
@@ -96,8 +100,8 @@ public struct TQAHeader: Sendable, Equatable {
         guard declared == computed else { throw .headerChecksum(declared: declared, computed: computed) }
         guard let codec = CodecID(rawValue: codecRaw) else { throw .unknownCodec(id: codecRaw) }
         guard let format = SampleFormat(rawValue: formatRaw) else { throw .invalidHeader("unknown source sample format \(formatRaw)") }
-        guard (1...maxSampleRate).contains(Int(rate)) else { throw .invalidHeader("sample rate \(rate) Hz outside 1...\(maxSampleRate)") }
-        guard (1...maxChannels).contains(Int(channels)) else { throw .invalidHeader("\(channels) channels outside 1...\(maxChannels)") }
+        guard AudioLimits.sampleRates.contains(Int(rate)) else { throw .invalidHeader("sample rate \(rate) Hz outside 1...\(AudioLimits.maxSampleRate)") }
+        guard AudioLimits.channelCounts.contains(Int(channels)) else { throw .invalidHeader("\(channels) channels outside 1...\(AudioLimits.maxChannels)") }
         var header = TQAHeader(codec: codec, sourceFormat: format, sampleRate: Int(rate), channelCount: Int(channels),
                                frameCount: frames, seed: seed, codecParameters: Array(params))
         header.formatVersion = version

@@ -49,7 +49,7 @@ public final class TQAReader {
         guard paramCount <= TQAHeader.maxParameterBytes else {
             throw ContainerError.invalidHeader("codec parameters of \(paramCount) bytes (limit \(TQAHeader.maxParameterBytes))")
         }
-        let rest = try source.read(upTo: paramCount + 4)
+        let rest = try source.read(upTo: paramCount + TQAHeader.checksumSize)
         let (h, size) = try TQAHeader.decode(fixed + rest)
         header = h
         headerSize = size
@@ -208,15 +208,15 @@ public final class TQAReader {
             pushBack(head.dropFirst())
             return .damaged(.packetTooLarge(index: packetIndex, offset: start, length: length, limit: Packet.maxPayloadBytes), start: start)
         }
-        let body = try take(upTo: length + 4)
-        guard body.count == length + 4 else {
+        let body = try take(upTo: length + Packet.checksumSize)
+        guard body.count == length + Packet.checksumSize else {
             pushBack((head + body).dropFirst())
             return .damaged(.truncated(index: packetIndex, offset: start + head.count + body.count), start: start)
         }
         var crc = CRC32()
         crc.update(head)
         crc.update(body.prefix(length))
-        var tail = ByteReader(Array(body.suffix(4)))
+        var tail = ByteReader(Array(body.suffix(Packet.checksumSize)))
         let declared = tail.u32()!
         guard declared == crc.value else {
             pushBack((head + body).dropFirst())

@@ -20,26 +20,21 @@ public final class TQAStreamEncoder {
         writer = try TQAWriter(sink: sink, header: header, metadata: metadata, metadataMayFollow: metadataMayFollow)
     }
 
-    /// Largest finite magnitude handed to a codec: far beyond full scale (1), small enough that
-    /// no codec's side information overflows binary16 (a block of 8192 samples of 64 rotates to
-    /// at most 64·√8192 ≈ 5800). Larger finite samples (float WAVs can hold up to 3.4e38) are
-    /// clipped to it and counted in `clippedSamples`; NaN and ±Inf are left to the codec, which
-    /// codes them as silence.
-    public static let maxSampleMagnitude: Float = 64
+    /// Largest finite magnitude handed to a codec, `CodecInput.maxMagnitude`. Larger finite
+    /// samples (float WAVs can hold up to 3.4e38) are clipped to it and counted in
+    /// `clippedSamples`; NaN and ±Inf are coded as silence and counted in `nonFiniteSamples`.
+    public static var maxSampleMagnitude: Float { CodecInput.maxMagnitude }
     public private(set) var clippedSamples = 0
+    /// Input samples that were NaN or ±Inf, coded as silence.
+    public private(set) var nonFiniteSamples = 0
 
+    /// Conditions `buffer` (`CodecInput.condition`) and hands it to the codec.
     public func write(_ buffer: AudioBuffer) throws {
         framesIn += UInt64(buffer.frameCount)
-        let limit = TQAStreamEncoder.maxSampleMagnitude
         var input = buffer
-        if buffer.samples.contains(where: { $0.isFinite && abs($0) > limit }) {
-            input.withMutableSamples { x in
-                for i in x.indices where x[i].isFinite && abs(x[i]) > limit {
-                    x[i] = x[i] > 0 ? limit : -limit
-                    clippedSamples += 1
-                }
-            }
-        }
+        let cleaned = CodecInput.condition(&input)
+        clippedSamples += cleaned.clipped
+        nonFiniteSamples += cleaned.nonFinite
         for p in try encoder.encode(input) { try writer.write(p) }
     }
 

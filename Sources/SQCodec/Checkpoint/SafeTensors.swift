@@ -1,3 +1,4 @@
+import TQAudio
 import TQContainer
 import Foundation
 
