@@ -108,12 +108,16 @@ public enum WAVFormatQuirk: Equatable, Sendable, CustomStringConvertible {
     /// WAVE_FORMAT_EXTENSIBLE with `wValidBitsPerSample` 0; every bit of the container is taken
     /// as valid.
     case zeroValidBits
+    /// The `data` chunk declares `declaredBytes` but the file ends `presentBytes` into it (a
+    /// truncated file); the frames that are there are read.
+    case dataBeyondEnd(declaredBytes: UInt64, presentBytes: Int)
 
     public var description: String {
         switch self {
         case .zeroBlockAlign: "its 'fmt ' chunk declares a block align of 0; read as channels × sample size"
         case .blockAlignInBits(let d): "its 'fmt ' chunk declares a block align of \(d), in bits rather than bytes; read as \(d / 8) bytes"
         case .zeroValidBits: "its 'fmt ' chunk declares 0 valid bits per sample; read as the full sample size"
+        case .dataBeyondEnd(let d, let p): "its 'data' chunk declares \(d) bytes but the file holds \(p) of them; the file is truncated, the frames that are there are read"
         }
     }
 }

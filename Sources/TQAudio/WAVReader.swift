@@ -96,7 +96,9 @@ public final class WAVReader {
                 if isRF64 && size == 0xFFFF_FFFF { declared = ds64DataSize.flatMap { $0 == 0 ? nil : $0 } }
                 if var d = declared {
                     if let total = source.size {
-                        d = min(d, UInt64(max(0, total - source.position)))
+                        let present = max(0, total - source.position)
+                        if d > UInt64(present) { found.append(.dataBeyondEnd(declaredBytes: d, presentBytes: present)) }
+                        d = min(d, UInt64(present))
                         frameCountIsVerified = true
                     }
                     let bytes = Int(min(d, UInt64(Int.max)))
