@@ -170,7 +170,8 @@ public final class OutputFile {
         if n != bytes.count { throw .writeFailed(path: path, reason: errnoString()) }
     }
 
-    func flush() throws(FileError) {
+    /// Writes out what is buffered (at most 256 KB are held otherwise).
+    public func flush() throws(FileError) {
         var done = 0
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + done, $0.count - done) }

@@ -30,7 +30,8 @@ import TQContainer
         #expect(o.stdout.isEmpty, "stdout carries no data here, so nothing at all: \(o.stdout.count) bytes")
         #expect(o.stderr.contains("piped.tqa: turbo"), "the summary goes to stderr: \(o.stderr)")
         // Every sample read, none invented: the same stream as encoding the file.
-        #expect(readBytes(d.file("piped.tqa")) == readBytes(d.file("ref.tqa")), "seed \(seed), size field \(unknownSize)")
+        let same = readBytes(d.file("piped.tqa")) == readBytes(d.file("ref.tqa"))
+        #expect(same, "seed \(seed), size field \(unknownSize): stdin and file encodes differ")
 
         // Standard input to standard output: a .tqa on stdout and nothing else.
         let q = try PipedCLI(["encode", "-", "--threads", "1"])
@@ -75,17 +76,19 @@ import TQContainer
         #expect(o.stderr.contains("frames"), "the summary goes to stderr: \(o.stderr)")
         let r = try WAVReader(bytes: o.stdoutBytes)
         #expect(r.format.frameCount == x.frameCount, "the WAV header on a pipe should be exact")
-        #expect(o.stdoutBytes == readBytes(d.file("ref.wav")).prefix(o.stdoutBytes.count) || (try? r.readAll().samples) == samples(d.file("ref.wav")))
+        #expect((try? r.readAll().samples) == samples(d.file("ref.wav")), "stdout is not the decoded audio")
         // From standard input, to standard output.
         let p = try PipedCLI(["decode", "-"])
         #expect(p.write(readBytes(d.file("in.tqa"))))
         let s = p.finish()
         #expect(s.status == 0, "\(s.stderr)")
-        #expect((try? WAVReader.readAll(bytes: s.stdout).samples) == samples(d.file("ref.wav")))
+        let fromStdin = (try? WAVReader.readAll(bytes: s.stdout).samples) == samples(d.file("ref.wav"))
+        #expect(fromStdin, "decode - -o - gave other audio")
         if which("ffmpeg") != nil {
             let f = try shell("\"$TQA\" decode in.tqa -o - | ffmpeg -v error -f wav -i - -f s16le -", in: d.path)
             #expect(f.status == 0, "\(f.stderr)")
-            #expect(f.stdout == Array(readBytes(d.file("ref.wav")).suffix(x.frameCount * 2)), "ffmpeg read other samples from the pipe")
+            let same = f.stdout == Array(readBytes(d.file("ref.wav")).suffix(x.frameCount * 2))
+            #expect(same, "ffmpeg read other samples from the pipe (\(f.stdout.count) bytes)")
         } else {
             print("PipeCLITests: ffmpeg is not on PATH; reading the pipe with ffmpeg is skipped")
         }
@@ -96,8 +99,8 @@ import TQContainer
     @Test(arguments: [["--bits", "4"], ["--codec", "spectral", "--bits-per-sample", "2"]])
     func decodeStreamsToThePipeBeforeTheInputEnds(codec: [String]) throws {
         let d = try ScratchDirectory()
-        // 100 s of 16 kHz noise: 3.2 MB of audio.
-        let x = noise(seconds: 100, seed: 13)
+        // 60 s of 16 kHz noise: 1.9 MB of audio.
+        let x = noise(seconds: 60, seed: 13)
         try writeBytes(WAVWriter.bytes(of: x, format: .s16), to: d.file("long.wav"))
         #expect(try CLI.run(["encode", d.file("long.wav"), "-o", d.file("long.tqa"), "-q"] + codec).status == 0)
         #expect(try CLI.run(["decode", d.file("long.tqa"), "-o", d.file("whole.wav"), "-q"]).status == 0)
@@ -116,7 +119,11 @@ import TQContainer
         #expect(p.write(Array(bytes[(bytes.count - held)...])))
         let o = p.finish()
         #expect(o.status == 0, "\(o.stderr)")
-        #expect(o.stdout == readBytes(d.file("whole.wav")), "\(codec): the streamed WAV differs from decoding the file")
+        // On a pipe the header is written first and exact (no JUNK chunk kept for a later patch).
+        let streamed = try WAVReader(bytes: o.stdout)
+        #expect(streamed.format.frameCount == x.frameCount, "\(codec): the WAV header on the pipe is not exact")
+        let same = (try? streamed.readAll().samples) == samples(d.file("whole.wav"))
+        #expect(same, "\(codec): the streamed WAV differs from decoding the file")
     }
 
     @Test func infoTestAndTokensReadStandardInput() throws {
@@ -146,7 +153,7 @@ import TQContainer
     }
 
     @Test func terminalsAndMisuseAreRefused() throws {
-        let both = try CLI.run(["encode", "-", "-", "-o", "x.tqa"])
+        let both = try CLI.run(["encode", "-", "-"])
         #expect(both.status == 64 && both.stderr.contains("must be the only input"), "\(both.stderr)")
         let dir = try CLI.run(["decode", "-", "--output-dir", "out"])
         #expect(dir.status == 64 && dir.stderr.contains("--output-dir"), "\(dir.stderr)")

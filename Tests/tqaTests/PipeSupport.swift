@@ -104,13 +104,15 @@ func shell(_ command: String, in directory: String) throws -> (status: Int32, st
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
     try p.run()
-    var o = Data(), e = Data()
+    /// Filled on one queue, read after `g.wait()`.
+    final class Collected: @unchecked Sendable { var data = Data() }
+    let o = Collected(), e = Collected()
     let g = DispatchGroup()
-    g.enter(); DispatchQueue.global().async { o = out.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-    g.enter(); DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+    g.enter(); DispatchQueue.global().async { o.data = out.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+    g.enter(); DispatchQueue.global().async { e.data = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
     p.waitUntilExit()
     g.wait()
-    return (p.terminationStatus, [UInt8](o), String(decoding: e, as: UTF8.self))
+    return (p.terminationStatus, [UInt8](o.data), String(decoding: e.data, as: UTF8.self))
 }
 
 /// The full path of `tool` when it is on PATH.
