@@ -80,6 +80,8 @@ enum Batch {
                 let item = items[i]
                 let line: String?
                 do {
+                    // The input named as its own output is refused before it could be skipped.
+                    try Pipeline.checkOutput(StandardStream.output(item.output), input: StandardStream.input(item.input), force: true)
                     if !force && item.output != StandardStream.dash && OutputKind(path: item.output) == .replaceable {
                         if let problem = isComplete(item.output) {
                             throw CLIError("\(item.output) exists and is not complete (\(problem)); pass --force to replace it")

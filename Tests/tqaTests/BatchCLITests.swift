@@ -33,6 +33,12 @@ import TQAudio
         #expect(o.status == 0 && o.stdout.isEmpty, "\(o.stderr)")
         #expect((try? WAVReader(path: inputs[0]).format.frameCount) == 800)
         #expect(d.contents() == ["w0.tqa", "w0.wav"], "\(d.contents())")
+        // The input named as its own output is refused, not skipped as complete.
+        for args in [["encode", inputs[0], "-o", inputs[0]], ["decode", d.file("w0.tqa"), "-o", d.file("w0.tqa")]] {
+            let own = try CLI.run(args + ["--force"])
+            #expect(own.status == 1 && own.stderr.contains("is the input file"), "\(args): \(own.stderr)")
+        }
+        #expect(try CLI.run(["test", d.file("w0.tqa"), "-q"]).status == 0)
     }
 
     @Test func decodeTakesSeveralInputsAndListsEachFailure() throws {
