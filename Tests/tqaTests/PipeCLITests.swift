@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import TQAudio
 import TQContainer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `-` for standard input and output (issue 14.2): streamed WAVs of unknown length in, a .tqa or
 /// an exact WAV out, nothing but data on stdout, and audio on the pipe as it is decoded.
@@ -150,6 +153,36 @@ import TQContainer
         tokens.write(tqa)
         let k = tokens.finish()
         #expect(k.status == 1 && k.stderr.contains("tokens are for sqcodec files"), "tokens read the turbo file from stdin: \(k.stderr)")
+    }
+
+    /// Standard output a socket (inetd, socat): Linux does not reopen a socket through
+    /// /dev/stdout, so the descriptor itself is written.
+    @Test func decodeToASocket() throws {
+        let d = try ScratchDirectory()
+        try writeBytes(WAVWriter.bytes(of: noise(seconds: 1, seed: 4), format: .s16), to: d.file("a.wav"))
+        #expect(try CLI.run(["encode", d.file("a.wav"), "-q"]).status == 0)
+        #expect(try CLI.run(["decode", d.file("a.tqa"), "-o", d.file("ref.wav"), "-q"]).status == 0)
+        var sv: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &sv) == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["decode", d.file("a.tqa"), "-o", "-", "-q"]
+        p.standardOutput = FileHandle(fileDescriptor: sv[0], closeOnDealloc: false)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        close(sv[0])
+        var got: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(sv[1], $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            got += buffer[0..<n]
+        }
+        close(sv[1])
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let same = (try? WAVReader.readAll(bytes: got).samples) == samples(d.file("ref.wav"))
+        #expect(same, "the socket got \(got.count) bytes, not the decoded audio")
     }
 
     @Test func terminalsAndMisuseAreRefused() throws {
