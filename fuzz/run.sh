@@ -60,11 +60,15 @@ module() {  # name, sources...
     fi
 }
 
-module TQAudio Sources/TQAudio/*.swift
-module TQContainer Sources/TQContainer/*.swift
-module TurboQuant Sources/TurboQuant/*.swift
+# A target's sources: every .swift file under its folder, at any depth, as SwiftPM compiles them
+# (TurboQuant keeps Classic/, Spectral/ and Shared/; SQCodec one folder per part).
+sources() { find "Sources/$1" -name '*.swift' | LC_ALL=C sort; }
+for target in TQAudio TQContainer TurboQuant SQCodec; do
+    mapfile -t files < <(sources "$target")
+    [ ${#files[@]} -gt 0 ] || { echo "fuzz/run.sh: no sources under Sources/$target" >&2; exit 2; }
+    module "$target" "${files[@]}"
+done
 libs=("$obj/TQAudio.o" "$obj/TQContainer.o" "$obj/TurboQuant.o")
-module SQCodec Sources/SQCodec/*/*.swift
 
 link() {  # binary, module name, sources and objects...
     local bin=$1 name=$2; shift 2
