@@ -31,7 +31,7 @@ public struct SpectralEncoder: PacketEncoder {
     private var carryBits = 0.0
     /// Measured bits over the model's estimate at the chosen step, from the last chunk: the
     /// model misses side information and the heavier-than-Gaussian tails of real bands.
-    private var rateCorrection = 1.04
+    private var rateCorrection = Tuning.initialRateCorrection
     /// Energy of the coefficients coded so far, and of their quantization error (the MDCT is
     /// orthogonal, so their ratio is the SNR of the decoded audio, up to the edges).
     private var codedSignalEnergy = 0.0
@@ -44,7 +44,7 @@ public struct SpectralEncoder: PacketEncoder {
         return codedNoiseEnergy > 0 ? 10 * log10(codedSignalEnergy / codedNoiseEnergy) : .infinity
     }
 
-    /// Chunk length in packets (≈ 30 s at 44.1 kHz stereo with 2048-sample frames, 8 per packet).
+    /// Chunk length in packets (≈ `Tuning.chunkSeconds`, within `Tuning.maxChunkCoefficients`).
     let chunkPackets: Int
 
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
@@ -68,9 +68,9 @@ public struct SpectralEncoder: PacketEncoder {
         bands = SpectralBands(parameters: parameters, seed: seed)
         input = Array(repeating: [], count: channelCount)
         // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
-        let framesPer30s = max(1, 30 * max(sampleRate, 1) / parameters.frameSize)
-        let framesByMemory = max(1, (4 << 20) / (channelCount * parameters.frameSize))
-        chunkPackets = max(1, min(framesPer30s, framesByMemory) / parameters.framesPerPacket)
+        let framesPerChunk = max(1, Tuning.chunkSeconds * max(sampleRate, 1) / parameters.frameSize)
+        let framesByMemory = max(1, Tuning.maxChunkCoefficients / (channelCount * parameters.frameSize))
+        chunkPackets = max(1, min(framesPerChunk, framesByMemory) / parameters.framesPerPacket)
     }
 
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
@@ -82,9 +82,10 @@ public struct SpectralEncoder: PacketEncoder {
         var packets: [Packet] = []
         let n = parameters.frameSize
         let chunkFrames = chunkPackets * parameters.framesPerPacket
-        // A chunk [f0, f1) needs delayed samples up to (f1 + 1)·N + N/16 for the next frame's mode;
-        // wait for half a chunk more, so that the last chunk (at finish) is never a sliver.
-        while (nextFrame + chunkFrames + chunkFrames / 2 + 1) * n + n / 16 - n / 2 <= received {
+        // A chunk [f0, f1) needs delayed samples up to (f1 + 1)·N + N/16 (`transientLookahead`)
+        // for the next frame's mode; wait for half a chunk more, so that the last chunk (at
+        // finish) is never a sliver.
+        while (nextFrame + chunkFrames + chunkFrames / 2 + 1) * n + transientLookahead - n / 2 <= received {
             packets += codeChunk(to: nextFrame + chunkFrames, totalFrames: nil)
         }
         return packets
@@ -110,131 +111,228 @@ public struct SpectralEncoder: PacketEncoder {
 
     // MARK: chunk
 
-    /// Codes frames nextFrame ..< f1 into packets.
+    /// One chunk's frames: nextFrame ..< `end`, of `totalFrames` when the input has ended.
+    private struct ChunkSpan {
+        let first: Int
+        let end: Int
+        let totalFrames: Int?
+        var frames: Int { end - first }
+        /// Whether this chunk ends the stream (its last packet is followed by the trailer).
+        var isFinal: Bool { totalFrames == end }
+        /// Whether frame f is a real frame of the stream (the chunk's last mode, for the frame
+        /// after it, may lie past the end).
+        func exists(_ f: Int) -> Bool { f < (totalFrames ?? Int.max) }
+    }
+
+    /// A coded chunk: its packets, their size in bits with container overhead, their squared error.
+    private typealias CodedChunk = (packets: [Packet], bits: Int, noise: Double)
+
+    /// Codes frames nextFrame ..< f1 into packets: choose the block modes, then the water level
+    /// that meets the target (at a rate, within the chunk's budget), code, and keep the history
+    /// the next chunk needs.
     private mutating func codeChunk(to f1: Int, totalFrames: Int?) -> [Packet] {
-        let f0 = nextFrame, n = parameters.frameSize, channels = channelCount
-        let frames = f1 - f0
-        let final = totalFrames == f1
-        // Modes: index 0 is frame f0 − 1, index i + 1 is frame f0 + i, last is frame f1.
-        // Attacks force short blocks; the other frames take short blocks when that is cheaper
-        // at a provisional water level (speech often is: better time resolution).
-        var modes = [previousShort]
-        for (f, attack) in zip(f0 ... f1, transients(frames: f0 ... f1)) { modes.append(f < (totalFrames ?? Int.max) && attack) }
-        let packetCount = (frames + parameters.framesPerPacket - 1) / parameters.framesPerPacket
-        let covered = min(f1 * n, received) - f0 * n
-        var budget = 0.0
-        if case .bitsPerSample(let x) = target {
-            budget = x * Double(channels * covered) - Double(packetCount * Packet.overheadSize * 8)
-            budget += min(max(carryBits, -0.05 * budget), 0.05 * budget)
-            if f0 == 0 { budget -= Double(TQAHeader.encodedSize(parameterBytes: parameters.encoded.count) * 8) }
-            if final { budget -= Double(Packet.trailerSize * 8) }
-            budget = max(budget, Double(packetCount * 64))
-        }
-        let frameHeaderBits = Double(frames * (3 + SpectralStep.bits))
-        var coefficients = analyze(frames: f0 ..< f1, modes: modes)
-        var provisional = SpectralChunk(firstFrame: f0, frames: frames, channels: channels, modes: modes, coefficients: coefficients)
-        provisional.prepare(bands: bands, statisticsOnly: true)
-        let g0: Double
-        switch target {
-        case .bitsPerSample: g0 = provisional.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits)
-        case .snr(let db): g0 = provisional.statistics.stepIndex(forNoise: provisional.signalEnergy / pow(10, db / 10))
-        }
-        var allShort = modes
-        for i in allShort.indices { allShort[i] = true }
-        let shortCoefficients = analyze(frames: f0 ..< f1, modes: allShort)
-        var changed = false
-        for i in 0 ..< frames where !modes[i + 1] && f0 + i < (totalFrames ?? Int.max) - 1 {
-            let long = frameCost(coefficients, frame: i, short: false, g: g0)
-            let short = frameCost(shortCoefficients, frame: i, short: true, g: g0)
-            if short < 0.98 * long - 8 { modes[i + 1] = true; changed = true }
-        }
-        if changed {
-            // Reuse a frame's first or all-short transform when its window slopes are the same.
-            let initial = provisional.modes
-            var redo: [Int] = []
-            coefficients.withUnsafeMutableBufferPointer { co in
-                shortCoefficients.withUnsafeBufferPointer { sh in
-                    for i in 0 ..< frames {
-                        let same = modes[i] == initial[i] && modes[i + 1] == initial[i + 1] && modes[i + 2] == initial[i + 2]
-                        if same { continue }
-                        if modes[i] && modes[i + 1] && modes[i + 2] {
-                            let o = i * channels * n
-                            for t in 0 ..< channels * n { co[o + t] = sh[o + t] }
-                        } else {
-                            redo.append(i)
-                        }
-                    }
-                }
-            }
-            analyze(frames: f0 ..< f1, modes: modes, only: redo, into: &coefficients)
-        }
+        let span = ChunkSpan(first: nextFrame, end: f1, totalFrames: totalFrames)
+        let budget = rateBudget(span)
+        let (modes, coefficients) = chooseBlockModes(span, budget: budget)
         // Stereo decisions and band statistics.
-        var chunk = SpectralChunk(firstFrame: f0, frames: frames, channels: channels, modes: modes, coefficients: coefficients)
+        var chunk = SpectralChunk(firstFrame: span.first, frames: span.frames, channels: channelCount,
+                                  modes: modes, coefficients: coefficients)
         chunk.prepare(bands: bands)
-        var g: Double
-        var result: (packets: [Packet], bits: Int, noise: Double)
+        let result: CodedChunk
         switch target {
-        case .bitsPerSample:
-            let estimate = { (g: Double) in chunk.statistics.estimate(g: g).bits + frameHeaderBits }
-            g = chunk.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits)
-            if frames >= 16 {
-                // Calibrate the model on every 4th frame, coded for real: 1/4 of a pass that
-                // usually saves a whole second one.
-                let sampled = codedBits(chunk, g: g, everyKthFrame: 4)
-                let modelled = chunk.statistics.estimateBits(g: g, everyKthFrame: 4)
-                if modelled > 0 && sampled > 0 {
-                    let ratio = min(max(sampled / modelled, 0.7), 1.5)
-                    g = chunk.statistics.stepIndex(forBits: (budget - Double(packetCount * 48)) / ratio - frameHeaderBits)
-                }
-            }
-            result = code(chunk, g: g)
-            var history = [(g, Double(result.bits))]
-            for _ in 0 ..< 4 {
-                let actual = Double(result.bits)
-                if abs(actual - budget) <= 0.008 * budget { break }
-                let next: Double
-                if history.count >= 2, let (ga, ba) = history.dropLast().last, abs(actual - ba) > 1 {
-                    next = g + (budget - actual) * (g - ga) / (actual - ba)  // secant
-                } else {
-                    // Shift the model by the measured offset.
-                    let offset = actual - estimate(g)
-                    next = chunk.statistics.stepIndex(forBits: budget - offset - frameHeaderBits)
-                }
-                let ng = min(max(next, 0), Double(SpectralStep.maxIndex))
-                if abs(ng - g) < 0.01 { break }
-                g = ng
-                let candidate = code(chunk, g: g)
-                history.append((g, Double(candidate.bits)))
-                result = candidate
-            }
-            carryBits = budget - Double(result.bits)
-            let modelled = estimate(g)
-            if modelled > 0 { rateCorrection = min(max(Double(result.bits) / modelled, 0.8), 1.3) }
-        case .snr(let db):
-            let goal = chunk.signalEnergy / pow(10, db / 10)
-            g = chunk.statistics.stepIndex(forNoise: goal)
-            result = code(chunk, g: g)
-            for _ in 0 ..< 3 where goal > 0 && result.noise > 0 {
-                let ratio = result.noise / goal
-                if ratio <= 1 && ratio > 0.93 { break }
-                // Noise ∝ Δ² and Δ = 2^(8 − g/32): Δg = 16·log2(noise/goal), aim 0.1 dB better.
-                let ng = min(max(g + 16 * log2(ratio) + 0.55, 0), Double(SpectralStep.maxIndex))
-                if abs(ng - g) < 0.01 { break }
-                g = ng
-                result = code(chunk, g: g)
-            }
+        case .bitsPerSample: result = codeAtRate(chunk, span: span, budget: budget)
+        case .snr(let db): result = codeAtSNR(chunk, db: db)
         }
         codedSignalEnergy += chunk.signalEnergy
         codedNoiseEnergy += result.noise
-        // Advance: keep history for the next chunk's transient detector and first span.
-        nextFrame = f1
-        previousShort = modes[frames]
-        let keepFrom = max(0, f1 * n - n - n / 2)
+        keepHistory(after: span, lastMode: modes[span.frames])
+        return result.packets
+    }
+
+    /// Packets of a chunk of `frames` frames.
+    private func packetCount(frames: Int) -> Int {
+        (frames + parameters.framesPerPacket - 1) / parameters.framesPerPacket
+    }
+
+    /// The bits the chunk may spend at `.bitsPerSample` (0 at an SNR): its samples' share of the
+    /// target less the container's packets (and header or trailer on the first or last chunk),
+    /// plus the earlier chunks' surplus or deficit within `Tuning.carryFraction`.
+    private func rateBudget(_ span: ChunkSpan) -> Double {
+        guard case .bitsPerSample(let x) = target else { return 0 }
+        let n = parameters.frameSize
+        let packets = packetCount(frames: span.frames)
+        let covered = min(span.end * n, received) - span.first * n
+        var budget = x * Double(channelCount * covered) - Double(packets * Packet.overheadSize * 8)
+        budget += min(max(carryBits, -Tuning.carryFraction * budget), Tuning.carryFraction * budget)
+        if span.first == 0 { budget -= Double(TQAHeader.encodedSize(parameterBytes: parameters.encoded.count) * 8) }
+        if span.isFinal { budget -= Double(Packet.trailerSize * 8) }
+        return max(budget, Double(packets * Tuning.minBudgetBitsPerPacket))
+    }
+
+    /// Bits of the frame headers of a chunk of `frames` frames.
+    private func frameHeaderBits(frames: Int) -> Double {
+        Double(frames * Tuning.frameHeaderBits)
+    }
+
+    /// The block mode of every frame of the span (index 0 the frame before it, index i + 1 frame
+    /// first + i, the last the frame after it) and the transforms made with them. Attacks force
+    /// short blocks; the other frames take short blocks when that is cheaper at a provisional
+    /// water level (speech often is: better time resolution).
+    private func chooseBlockModes(_ span: ChunkSpan, budget: Double) -> (modes: [Bool], coefficients: [Float]) {
+        let f0 = span.first, f1 = span.end, frames = span.frames, n = parameters.frameSize, channels = channelCount
+        var modes = [previousShort]
+        for (f, attack) in zip(f0 ... f1, transients(frames: f0 ... f1)) { modes.append(span.exists(f) && attack) }
+        var coefficients = analyze(frames: f0 ..< f1, modes: modes)
+        let g0 = provisionalStepIndex(span, modes: modes, coefficients: coefficients, budget: budget)
+        let allShort = [Bool](repeating: true, count: modes.count)
+        let shortCoefficients = analyze(frames: f0 ..< f1, modes: allShort)
+        let initial = modes
+        var changed = false
+        for i in 0 ..< frames where !modes[i + 1] && span.exists(f0 + i + 1) {
+            let long = frameCost(coefficients, frame: i, short: false, g: g0)
+            let short = frameCost(shortCoefficients, frame: i, short: true, g: g0)
+            if short < Tuning.shortCostRatio * long - Tuning.shortCostMarginBits { modes[i + 1] = true; changed = true }
+        }
+        guard changed else { return (modes, coefficients) }
+        // Reuse a frame's first or all-short transform when its window slopes are the same.
+        var redo: [Int] = []
+        coefficients.withUnsafeMutableBufferPointer { co in
+            shortCoefficients.withUnsafeBufferPointer { sh in
+                for i in 0 ..< frames {
+                    let same = modes[i] == initial[i] && modes[i + 1] == initial[i + 1] && modes[i + 2] == initial[i + 2]
+                    if same { continue }
+                    if modes[i] && modes[i + 1] && modes[i + 2] {
+                        let o = i * channels * n
+                        for t in 0 ..< channels * n { co[o + t] = sh[o + t] }
+                    } else {
+                        redo.append(i)
+                    }
+                }
+            }
+        }
+        analyze(frames: f0 ..< f1, modes: modes, only: redo, into: &coefficients)
+        return (modes, coefficients)
+    }
+
+    /// The model's step index for the chunk's target with the attack-forced modes only: the
+    /// water level at which block switching compares costs.
+    private func provisionalStepIndex(_ span: ChunkSpan, modes: [Bool], coefficients: [Float], budget: Double) -> Double {
+        var provisional = SpectralChunk(firstFrame: span.first, frames: span.frames, channels: channelCount,
+                                        modes: modes, coefficients: coefficients)
+        provisional.prepare(bands: bands, statisticsOnly: true)
+        switch target {
+        case .bitsPerSample:
+            return provisional.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits(frames: span.frames))
+        case .snr(let db):
+            return provisional.statistics.stepIndex(forNoise: provisional.signalEnergy / pow(10, db / 10))
+        }
+    }
+
+    // MARK: water level at a rate
+
+    /// Codes the chunk within `budget` bits: a first step index from the model (calibrated on a
+    /// sampled pass), then full passes until the size is close enough; then carries the surplus
+    /// and adapts the rate correction for the next chunk.
+    private mutating func codeAtRate(_ chunk: SpectralChunk, span: ChunkSpan, budget: Double) -> CodedChunk {
+        let headerBits = frameHeaderBits(frames: span.frames)
+        let g = initialStepIndex(chunk, budget: budget, headerBits: headerBits, packets: packetCount(frames: span.frames))
+        let (result, finalG) = refineRate(chunk, from: g, budget: budget, headerBits: headerBits)
+        carryBits = budget - Double(result.bits)
+        adaptRateCorrection(chunk, g: finalG, bits: result.bits, headerBits: headerBits)
+        return result
+    }
+
+    /// The model's step index for `budget`, scaled by the rate correction; for chunks of at
+    /// least `Tuning.calibrationMinFrames`, recalibrated on every `Tuning.calibrationStride`-th
+    /// frame coded for real.
+    private func initialStepIndex(_ chunk: SpectralChunk, budget: Double, headerBits: Double, packets: Int) -> Double {
+        var g = chunk.statistics.stepIndex(forBits: budget / rateCorrection - headerBits)
+        guard chunk.frames >= Tuning.calibrationMinFrames else { return g }
+        let stride = Tuning.calibrationStride
+        let sampled = codedBits(chunk, g: g, everyKthFrame: stride)
+        let modelled = chunk.statistics.estimateBits(g: g, everyKthFrame: stride)
+        if modelled > 0 && sampled > 0 {
+            let range = Tuning.calibrationRatioRange
+            let ratio = min(max(sampled / modelled, range.lowerBound), range.upperBound)
+            let reserve = Double(packets * Tuning.calibrationReserveBitsPerPacket)
+            g = chunk.statistics.stepIndex(forBits: (budget - reserve) / ratio - headerBits)
+        }
+        return g
+    }
+
+    /// Codes the chunk at g, then moves g (by the secant through the last two passes, or by
+    /// the model shifted to the last measurement) until the size is within
+    /// `Tuning.rateTolerance` of the budget, g settles, or `Tuning.maxRatePasses` more passes
+    /// were made. Returns the last pass and its g.
+    private func refineRate(_ chunk: SpectralChunk, from g0: Double, budget: Double, headerBits: Double) -> (CodedChunk, g: Double) {
+        var g = g0
+        var result = code(chunk, g: g)
+        var history = [(g, Double(result.bits))]
+        for _ in 0 ..< Tuning.maxRatePasses {
+            let actual = Double(result.bits)
+            if abs(actual - budget) <= Tuning.rateTolerance * budget { break }
+            let next: Double
+            if history.count >= 2, let (ga, ba) = history.dropLast().last, abs(actual - ba) > Tuning.minSecantBits {
+                next = g + (budget - actual) * (g - ga) / (actual - ba)  // secant
+            } else {
+                // Shift the model by the measured offset.
+                let offset = actual - (chunk.statistics.estimate(g: g).bits + headerBits)
+                next = chunk.statistics.stepIndex(forBits: budget - offset - headerBits)
+            }
+            let ng = min(max(next, 0), Double(SpectralStep.maxIndex))
+            if abs(ng - g) < Tuning.minStepChange { break }
+            g = ng
+            let candidate = code(chunk, g: g)
+            history.append((g, Double(candidate.bits)))
+            result = candidate
+        }
+        return (result, g)
+    }
+
+    /// The next chunk's rate correction: this chunk's coded bits over the model's estimate at
+    /// the step index it was coded with, within `Tuning.rateCorrectionRange`.
+    private mutating func adaptRateCorrection(_ chunk: SpectralChunk, g: Double, bits: Int, headerBits: Double) {
+        let modelled = chunk.statistics.estimate(g: g).bits + headerBits
+        let range = Tuning.rateCorrectionRange
+        if modelled > 0 { rateCorrection = min(max(Double(bits) / modelled, range.lowerBound), range.upperBound) }
+    }
+
+    // MARK: water level at an SNR
+
+    /// Codes the chunk at the model's step index for the noise goal, then corrects g on the
+    /// measured noise (Δg = 16·log2(noise/goal)) up to `Tuning.maxSNRPasses` times, until the
+    /// noise is within (`Tuning.snrAcceptedNoiseRatio`, 1] of the goal.
+    private func codeAtSNR(_ chunk: SpectralChunk, db: Double) -> CodedChunk {
+        let goal = chunk.signalEnergy / pow(10, db / 10)
+        var g = chunk.statistics.stepIndex(forNoise: goal)
+        var result = code(chunk, g: g)
+        for _ in 0 ..< Tuning.maxSNRPasses where goal > 0 && result.noise > 0 {
+            let ratio = result.noise / goal
+            if ratio <= 1 && ratio > Tuning.snrAcceptedNoiseRatio { break }
+            // Noise ∝ Δ² and Δ = 2^(8 − g/32): Δg = 16·log2(noise/goal), aim 0.1 dB better.
+            let ng = min(max(g + Tuning.stepIndicesPerNoiseOctave * log2(ratio) + Tuning.snrAimStepIndices, 0),
+                         Double(SpectralStep.maxIndex))
+            if abs(ng - g) < Tuning.minStepChange { break }
+            g = ng
+            result = code(chunk, g: g)
+        }
+        return result
+    }
+
+    // MARK: history
+
+    /// Advances past the span, keeping what the next chunk needs: the last frame's mode (the
+    /// next chunk's first "previous" mode) and the input from N + N/2 before its first frame
+    /// (its first span and the transient detector's history).
+    private mutating func keepHistory(after span: ChunkSpan, lastMode: Bool) {
+        let n = parameters.frameSize
+        nextFrame = span.end
+        previousShort = lastMode
+        let keepFrom = max(0, span.end * n - n - n / 2)
         if keepFrom > inputStart {
-            for c in 0 ..< channels { input[c].removeFirst(min(input[c].count, keepFrom - inputStart)) }
+            for c in 0 ..< channelCount { input[c].removeFirst(min(input[c].count, keepFrom - inputStart)) }
             inputStart = keepFrom
         }
-        return result.packets
     }
 
     /// Codes the chunk at fractional step index g (dithered per frame); returns packets, their
@@ -345,12 +443,27 @@ public struct SpectralEncoder: PacketEncoder {
         }
     }
 
+    /// Delayed samples past a frame that its transient detection reads: the guard sub-blocks
+    /// after it (N/16).
+    private var transientLookahead: Int {
+        parameters.frameSize / Tuning.transientSubBlocks * Tuning.transientGuard
+    }
+
     /// Whether each frame of `frames` holds an attack: a sub-block (N/16) of the first difference,
     /// within the frame or N/16 around it, carrying ≥ 16× (12 dB) the mean energy of the 8
-    /// sub-blocks before. Each sub-block's energy is computed once for the whole range.
+    /// sub-blocks before (`Tuning.transientSubBlocks`, `transientGuard`, `transientEnergyRatio`,
+    /// `transientHistory`). Each sub-block's energy is computed once for the whole range.
+    ///
+    /// Sub-block j holds delayed samples [j·N/16, (j + 1)·N/16); frame f is checked at sub-blocks
+    /// 16f − 1 … 16f + 16, its own 16 and one guard on each side, each against the 8 before it.
     private func transients(frames: ClosedRange<Int>) -> [Bool] {
-        let n = parameters.frameSize, b = n / 16
-        let first = frames.lowerBound * 16 - 9, last = frames.upperBound * 16 + 16
+        let perFrame = Tuning.transientSubBlocks, history = Tuning.transientHistory, guardBlocks = Tuning.transientGuard
+        let n = parameters.frameSize, b = n / perFrame
+        // Sub-blocks checked for frame f: perFrame·f − guard ..< perFrame·(f + 1) + guard, each
+        // with `history` before it.
+        let checked = perFrame + 2 * guardBlocks
+        let first = frames.lowerBound * perFrame - guardBlocks - history
+        let last = frames.upperBound * perFrame + perFrame + guardBlocks - 1
         var energies = [Double](repeating: 0, count: last - first + 1)
         for c in 0 ..< channelCount {
             input[c].withUnsafeBufferPointer { src in
@@ -378,13 +491,14 @@ public struct SpectralEncoder: PacketEncoder {
                 }
             }
         }
-        let floor = Double(b) * 1e-10
+        let floor = Double(b) * Tuning.transientFloorPerSample
         return frames.map { f in
-            let base = f * 16 - 9 - first
-            for k in base + 8 ... base + 25 {
+            // Index in `energies` of frame f's first checked sub-block.
+            let start = f * perFrame - guardBlocks - first
+            for k in start ..< start + checked {
                 var past = 0.0
-                for q in k - 8 ..< k { past += energies[q] }
-                if energies[k] > 16 * past / 8 + floor { return true }
+                for q in k - history ..< k { past += energies[q] }
+                if energies[k] > Tuning.transientEnergyRatio * past / Double(history) + floor { return true }
             }
             return false
         }
