@@ -166,3 +166,11 @@ import Testing
         return out
     }
 }
+
+private extension Array where Element == UInt8 {
+    /// The little-endian UInt32 at byte `i`, read with the library's `ByteReader`.
+    func le32(_ i: Int) -> UInt32 {
+        var r = ByteReader(self, offset: i)
+        return r.u32()!
+    }
+}

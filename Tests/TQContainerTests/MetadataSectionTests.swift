@@ -71,7 +71,7 @@ import TQAudio
     }
 
     @Test func everyPlacementAndOddSizesSurvive() throws {
-        var g = TestRandom(seed: 0x3E7A)
+        var g = SplitMix64(seed: 0x3E7A)
         let chunks = (0..<9).map { i in
             RIFFChunk(id: g.bytes(4), body: g.bytes(i * 7), placement: RIFFChunk.Placement(rawValue: UInt8(i % 3))!)
         }
@@ -160,4 +160,9 @@ import TQAudio
             try readAll(b)
         }
     }
+}
+
+private extension SplitMix64 {
+    /// `n` seeded random bytes (as the removed `TestRandom.bytes` made them).
+    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
 }
