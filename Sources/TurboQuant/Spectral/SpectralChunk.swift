@@ -28,12 +28,32 @@ struct SpectralChunk {
         self.coefficients = coefficients
     }
 
+    /// The dither's increment per frame: the golden ratio's fractional part (√5 − 1)/2, whose
+    /// multiples frac(k·φ⁻¹) spread most evenly over [0, 1) for every run of consecutive frames
+    /// (Weyl sequence; the three-gap theorem), so that even a short chunk averages to g.
+    static let ditherIncrement = 0.6180339887498949
+    /// Frame numbers are taken modulo this prime before the multiplication, so that the product
+    /// stays small enough (< 2^20) for its fractional part to keep ~32 bits of precision.
+    static let ditherPeriod = 1_000_003
+
     /// An equidistributed offset in [0, 1) for frame f: per-frame step indices ⌊g + dither⌋
-    /// average to g, so that the rate can be set finer than one step.
+    /// average to g, so that the rate can be set finer than one step. Encoder-only (each frame
+    /// carries its own step index).
     static func dither(_ f: Int) -> Double {
-        let x = Double(f % 1_000_003) * 0.6180339887498949
+        let x = Double(f % ditherPeriod) * ditherIncrement
         return x - x.rounded(.down)
     }
+
+    /// A stereo band is coded as M/S when the product of its M and S energies is below this
+    /// fraction of the product of its L and R energies. At high rate a band costs ½·log2 of its
+    /// variance per coefficient and channel, so the products compare the two pairs' bits: M/S
+    /// must save log2(1/0.95)/2 ≈ 0.037 bits per coefficient, so that near-ties (where M/S only
+    /// moves noise between channels) stay L/R. Tuned on the bench corpus.
+    static let midSideEnergyRatio: Float = 0.95
+    /// Energy per coefficient below which a channel's band counts as this small in the M/S
+    /// decision (far below any audible level), so that a silent band does not zero a product
+    /// and decide on the other channel alone.
+    static let midSideEnergyFloor: Float = 1e-24
 
     /// Mean energy per coefficient of the band entries `entries` of frame i (all when nil),
     /// the largest over channels.
@@ -81,8 +101,8 @@ struct SpectralChunk {
                             em += m * m; es += s * s
                         }
                         em *= 0.5; es *= 0.5
-                        let tiny = 1e-24 * Float(entry.width)
-                        if max(em, tiny) * max(es, tiny) < 0.95 * max(el, tiny) * max(er, tiny) {
+                        let tiny = Self.midSideEnergyFloor * Float(entry.width)
+                        if max(em, tiny) * max(es, tiny) < Self.midSideEnergyRatio * max(el, tiny) * max(er, tiny) {
                             midSide[i * stride + e] = true
                             for t in entry.offset ..< entry.offset + entry.width {
                                 let a = l[t], b = r[t]

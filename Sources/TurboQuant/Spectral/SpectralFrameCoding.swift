@@ -24,6 +24,10 @@ struct SpectralFrameEncoder {
 
     /// Short blocks get a water level at least this far below their mean energy.
     static let transientMarginDB: Float = 35
+    /// A short block is an attack block (it and its two neighbours get the pre-echo guard) when
+    /// its mean energy exceeds this many times that of the block before it (9 dB), the loudest channel
+    /// deciding. Encoder-only (the boosts are sent); tuned on the bench corpus.
+    static let attackBlockEnergyRatio: Float = 8
 
     /// Step index increase that puts θ = Δ²/12 `transientMarginDB` below `meanEnergy`.
     static func transientBoost(meanEnergy: Float, g: Int) -> Int {
@@ -60,7 +64,7 @@ struct SpectralFrameEncoder {
             let before: Float = j > 0 ? chunk.blockEnergy(frame: j - 1, entries: nil, width: n, layout: nil) : 0
             for block in 0 ..< count {
                 let previous = block > 0 ? energies[block - 1] : before
-                if energies[block] > 8 * previous {
+                if energies[block] > Self.attackBlockEnergyRatio * previous {
                     for k in max(0, block - 1) ... min(count - 1, block + 1) {
                         boosts[k] = SpectralFrameEncoder.transientBoost(meanEnergy: energies[k], g: g)
                     }
