@@ -337,7 +337,7 @@ public struct SpectralEncoder: PacketEncoder {
 
     /// Codes the chunk at fractional step index g (dithered per frame); returns packets, their
     /// total size in bits including container overhead, and the squared error.
-    private func code(_ chunk: SpectralChunk, g: Double) -> (packets: [Packet], bits: Int, noise: Double) {
+    private func code(_ chunk: SpectralChunk, g: Double) -> CodedChunk {
         let n = parameters.frameSize, k = parameters.framesPerPacket
         var packets: [Packet] = []
         var bits = 0
