@@ -46,11 +46,21 @@ struct Decode: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
+    @OptionGroup(title: "Span (docs: README, Seeking)")
+    var span: SpanOptions
+
     func run() throws {
         let r: Pipeline.DecodeResult
         do {
+            if span.isSet {
+                guard !salvage else { throw ValidationError("--salvage decodes whole files; it cannot be combined with --skip/--until") }
+                guard rate == .model else { throw ValidationError("--rate source cannot be combined with --skip/--until") }
+                r = try Pipeline.decodeSpan(input: input, output: output, span: span, format: format.sampleFormat, force: force,
+                                            threads: max(1, min(threads, 256)), weights: weights)
+            } else {
             r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
                                     threads: max(1, min(threads, 256)), weights: weights, sourceRate: rate == .source)
+            }
         } catch let e as ContainerError where !salvage && e.isDamage {
             throw CLIError("\(e); decode with --salvage to keep the intact packets")
         }

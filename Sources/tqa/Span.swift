@@ -1,0 +1,135 @@
+import ArgumentParser
+
+/// A position given to `--skip` or `--until`, in flac's spelling: a sample count (`44100`), or a
+/// time, `mm:ss.ss` (`1:02.5`), `hh:mm:ss.ss`, or seconds with an `s` (`62.5s`). `--until` also
+/// takes `+POS` (that long after `--skip`) and `-POS` (that long before the end).
+struct SpanPosition: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    enum Amount: Equatable {
+        case samples(UInt64)
+        case seconds(Double)
+    }
+
+    enum Anchor: Equatable {
+        /// From the start of the stream.
+        case start
+        /// After the `--skip` position (`+`).
+        case skip
+        /// Before the end of the stream (`-`).
+        case end
+    }
+
+    var amount: Amount
+    var anchor: Anchor = .start
+    let description: String
+
+    init?(argument: String) {
+        description = argument
+        var text = Substring(argument)
+        if let sign = text.first, sign == "+" || sign == "-" {
+            anchor = sign == "+" ? .skip : .end
+            text = text.dropFirst()
+        }
+        guard let amount = SpanPosition.parseAmount(text) else { return nil }
+        self.amount = amount
+    }
+
+    static let syntax = "a sample count (44100), mm:ss.ss (1:02.5), hh:mm:ss.ss, or seconds with an s (62.5s)"
+
+    private static func parseAmount(_ s: Substring) -> Amount? {
+        guard !s.isEmpty, s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ":" || $0 == "." || $0 == "s") }) else { return nil }
+        if s.allSatisfy(\.isNumber) { return UInt64(s).map { .samples($0) } }
+        if s.last == "s" {
+            guard let v = decimal(s.dropLast()) else { return nil }
+            return .seconds(v)
+        }
+        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, let seconds = decimal(parts.last!), seconds < 60 else { return nil }
+        let whole = parts.dropLast().map { $0.allSatisfy(\.isNumber) && !$0.isEmpty ? Double($0) : nil }
+        guard whole.allSatisfy({ $0 != nil }) else { return nil }
+        if parts.count == 3 {
+            guard whole[1]! < 60 else { return nil }
+            return .seconds(whole[0]! * 3600 + whole[1]! * 60 + seconds)
+        }
+        return .seconds(whole[0]! * 60 + seconds)
+    }
+
+    /// Digits with at most one decimal point, at least one digit before it.
+    private static func decimal(_ s: Substring) -> Double? {
+        let pieces = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard pieces.count <= 2, !pieces[0].isEmpty, pieces.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
+        return Double(s).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// The amount in frames at `sampleRate`: a time is rounded to the nearest sample; beyond
+    /// 2^62 frames, saturated (past the end of any stream).
+    func frames(sampleRate: Int) -> UInt64 {
+        switch amount {
+        case .samples(let n): return n
+        case .seconds(let s):
+            let f = (s * Double(sampleRate)).rounded()
+            return f < 0x1p62 ? UInt64(f) : 1 << 62
+        }
+    }
+}
+
+/// `--skip` and `--until`: a span of a stream, as flac takes them.
+struct SpanOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Start at this position: \(SpanPosition.syntax).", valueName: "pos"))
+    var skip: SpanPosition?
+
+    @Option(help: ArgumentHelp("Stop before this position (same forms as --skip; +POS: after --skip, -POS: before the end). Past the end: to the end.",
+                               valueName: "pos"))
+    var until: SpanPosition?
+
+    var isSet: Bool { skip != nil || until != nil }
+
+    func validate() throws {
+        if let s = skip, s.anchor != .start {
+            throw ValidationError("--skip \(s) must count from the start: \(SpanPosition.syntax)")
+        }
+        // Both given in the same unit from the start: compared now; otherwise once the rate is known.
+        if let s = skip, let u = until, u.anchor == .start {
+            switch (s.amount, u.amount) {
+            case (.samples(let a), .samples(let b)) where b <= a: throw ValidationError(SpanOptions.emptyMessage(s, u))
+            case (.seconds(let a), .seconds(let b)) where b <= a: throw ValidationError(SpanOptions.emptyMessage(s, u))
+            default: break
+            }
+        }
+        if let u = until, u.anchor == .skip, u.frames(sampleRate: 1) == 0, case .samples = u.amount {
+            throw ValidationError("--until \(u) is an empty span")
+        }
+    }
+
+    static func emptyMessage(_ skip: SpanPosition, _ until: SpanPosition) -> String {
+        "--until \(until) is not after --skip \(skip)"
+    }
+
+    /// The span in frames at `sampleRate`: `start ..< end`, `end` nil for the end of the stream.
+    /// `frameCount` (the stream's, when known) is needed for `--until -POS` only. An empty or
+    /// reversed span is a usage error (status 64).
+    func frames(sampleRate: Int, frameCount: UInt64?) throws -> (start: UInt64, end: UInt64?) {
+        let start = skip?.frames(sampleRate: sampleRate) ?? 0
+        guard let u = until else { return (start, nil) }
+        let n = u.frames(sampleRate: sampleRate)
+        let end: UInt64
+        switch u.anchor {
+        case .start: end = n
+        case .skip: end = start + n
+        case .end:
+            guard let total = frameCount else {
+                throw CLIError("--until \(u) counts from the end, and the input does not declare its length")
+            }
+            end = total - min(total, n)
+        }
+        guard end > start else {
+            throw ValidationError(skip.map { SpanOptions.emptyMessage($0, u) } ?? "--until \(u) is an empty span")
+        }
+        return (start, end)
+    }
+
+    /// The advice for a span that starts past the end.
+    func pastEndMessage(_ input: String, frames: UInt64, sampleRate: Int) -> String {
+        "--skip \(skip?.description ?? "0") is at or past the end of \(input) (\(frames) samples, "
+            + "\(fmt(Double(frames) / Double(max(1, sampleRate)), 3)) s)"
+    }
+}
