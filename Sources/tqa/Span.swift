@@ -77,7 +77,7 @@ struct SpanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Start at this position: \(SpanPosition.syntax).", valueName: "pos"))
     var skip: SpanPosition?
 
-    @Option(help: ArgumentHelp("Stop before this position (same forms as --skip; +POS: after --skip, -POS: before the end). Past the end: to the end.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop before this position (same forms as --skip; +POS: after --skip, -POS: before the end). Past the end: to the end.",
                                valueName: "pos"))
     var until: SpanPosition?
 

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TQAudio
+import TQContainer
+
+/// `--skip/--until` end to end (issue 14.5): a span decodes to exactly the samples of the same
+/// span of a full decode (turbo, spectral), without reading the packets before it.
+@Suite struct SeekCLITests {
+    /// Each packet's first frame and frame count.
+    static func packets(_ path: String) throws -> [(first: Int, count: Int)] {
+        let r = try TQAReader(path: path)
+        var out: [(Int, Int)] = []
+        while let p = try r.next() { out.append((Int(p.firstFrame), Int(p.frameCount))) }
+        return out
+    }
+
+    /// Decodes `file` with `span` arguments (f32) and returns the audio; records a failure and
+    /// returns nil when the command fails.
+    static func decode(_ file: String, _ span: [String], to out: String, extra: [String] = []) throws -> AudioBuffer? {
+        let o = try CLI.run(["decode", file, "-o", out, "--format", "f32", "--force"] + span + extra)
+        guard o.status == 0, !o.crashed else {
+            Issue.record("decode \(span.joined(separator: " ")): exit \(o.status): \(o.stderr)")
+            return nil
+        }
+        return try WAVReader.readAll(path: out)
+    }
+
+    /// The spans tried on a stream of `total` frames in `packets`: at sample 0, packet
+    /// boundaries, inside packets, to the end, one sample long, and in each spelling.
+    static func spans(total: Int, packets: [(first: Int, count: Int)], sampleRate: Int) -> [(args: [String], range: Range<Int>)] {
+        let b = packets.map(\.first)
+        let mid = b[b.count / 2], inside = b[1] + packets[1].count / 3
+        var s: [([String], Range<Int>)] = [
+            (["--until", "1"], 0 ..< 1),
+            (["--skip", "0", "--until", "\(b[1])"], 0 ..< b[1]),
+            (["--skip", "\(b[1])", "--until", "\(mid)"], b[1] ..< mid),
+            (["--skip", "\(inside)", "--until", "\(mid + 17)"], inside ..< mid + 17),
+            (["--skip", "\(mid)"], mid ..< total),
+            (["--skip", "\(inside)", "--until", "+1"], inside ..< inside + 1),
+            (["--skip", "\(b[1] - 1)", "--until", "\(b[1] + 1)"], b[1] - 1 ..< b[1] + 1),
+            (["--skip", "\(total - 1)"], total - 1 ..< total),
+            (["--skip", "\(inside)", "--until", "\(total + 100_000)"], inside ..< total),
+            (["--skip", "\(mid + 3)", "--until", "-\(total - b.last! - 5)"], mid + 3 ..< b.last! + 5),
+        ]
+        // Times: 0:00.25 and 0.75s, rounded to the nearest sample.
+        let q = (0.25 * Double(sampleRate)).rounded(), t = (0.75 * Double(sampleRate)).rounded()
+        s.append((["--skip", "0:00.25", "--until", "0.75s"], Int(q) ..< min(total, Int(t))))
+        return s
+    }
+
+    /// Encodes `in.wav` with `codec` options, decodes it whole and every span, and checks that
+    /// each span is the same slice of the whole, float for float.
+    static func checkSpans(codec: [String], channels: Int, sampleRate: Int, seconds: Double = 2.5) throws {
+        let dir = try ScratchDirectory()
+        let synth = try CLI.run(["synth", "--type", "demo", "--duration", "\(seconds)", "--sample-rate", "\(sampleRate)",
+                                 "--channels", "\(channels)", "-o", dir.file("in.wav")])
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa")] + codec)
+        #expect(enc.status == 0, "\(enc.stderr)")
+        guard let whole = try decode(dir.file("x.tqa"), [], to: dir.file("whole.wav")) else { return }
+        let packets = try packets(dir.file("x.tqa"))
+        #expect(packets.count >= 4, "\(codec): \(packets.count) packets")
+        for (args, range) in spans(total: whole.frameCount, packets: packets, sampleRate: sampleRate) {
+            guard let part = try decode(dir.file("x.tqa"), args, to: dir.file("part.wav")) else { continue }
+            let want = whole.frames(range)
+            #expect(part.frameCount == range.count, "\(codec) \(args): \(part.frameCount) frames, expected \(range.count)")
+            #expect(part.samples == want.samples, "\(codec) \(args): samples differ from the full decode's \(range)")
+        }
+    }
+
+    @Test func turboSpansAreTheFullDecodesSamples() throws {
+        try SeekCLITests.checkSpans(codec: [], channels: 2, sampleRate: 16_000)
+        try SeekCLITests.checkSpans(codec: ["--bits", "3", "--block", "64", "--no-residual"], channels: 1, sampleRate: 8_000, seconds: 3)
+    }
+
+    @Test func spectralSpansAreTheFullDecodesSamples() throws {
+        try SeekCLITests.checkSpans(codec: ["--codec", "spectral"], channels: 2, sampleRate: 16_000, seconds: 4)
+        try SeekCLITests.checkSpans(codec: ["--codec", "spectral", "--snr", "30"], channels: 1, sampleRate: 16_000, seconds: 4)
+        try SeekCLITests.checkSpans(codec: ["--codec", "spectral", "--bits-per-sample", "1.5"], channels: 2, sampleRate: 44_100, seconds: 4)
+    }
+
+    /// The packets before the span are not read: with every payload byte of the packets before
+    /// the span's first packet damaged (their headers intact), a span after them still decodes
+    /// to the clean file's samples, while a full decode names the damage. For spectral this
+    /// includes the packet just before the span's: its MDCT overlap is not needed.
+    @Test func packetsBeforeTheSpanAreNotRead() throws {
+        for codec in [["--codec", "turbo"], ["--codec", "spectral"]] {
+            let dir = try ScratchDirectory()
+            #expect(try CLI.run(["synth", "--type", "demo", "--duration", "4", "--sample-rate", "16000", "--channels", "2", "-o", dir.file("in.wav")]).status == 0)
+            #expect(try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa")] + codec).status == 0)
+            guard let whole = try SeekCLITests.decode(dir.file("x.tqa"), [], to: dir.file("whole.wav")) else { continue }
+            let packets = try SeekCLITests.packets(dir.file("x.tqa"))
+            var bytes = readBytes(dir.file("x.tqa"))
+            let r = try TQAReader(path: dir.file("x.tqa"))
+            var at = r.headerSize
+            let first = 3
+            for _ in 0 ..< first {
+                let length = Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24
+                for i in at + 24 ..< at + 24 + length + 4 { bytes[i] ^= 0xA5 }
+                at += 24 + length + 4
+            }
+            try writeBytes(bytes, to: dir.file("damaged.tqa"))
+            let full = try CLI.run(["decode", dir.file("damaged.tqa"), "-o", dir.file("full.wav")])
+            #expect(full.status == 1 && full.stderr.contains("packet 0 at byte"), "\(codec.joined(separator: " ")) \(full.stderr)")
+            let start = packets[first].first
+            guard let part = try SeekCLITests.decode(dir.file("damaged.tqa"), ["--skip", "\(start)", "--until", "+5000"], to: dir.file("part.wav")) else { continue }
+            #expect(part.samples == whole.frames(start ..< start + 5000).samples, "\(codec.joined(separator: " "))")
+            // One sample earlier the span starts in a damaged packet: strict decoding names it.
+            let earlier = try CLI.run(["decode", dir.file("damaged.tqa"), "-o", dir.file("e.wav"), "--skip", "\(start - 1)"])
+            #expect(earlier.status == 1 && earlier.stderr.contains("packet \(first - 1) at byte"), "\(codec.joined(separator: " ")) \(earlier.stderr)")
+        }
+    }
+
+    @Test func spanErrors() throws {
+        let dir = try ScratchDirectory()
+        #expect(try CLI.run(["synth", "--duration", "1", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
+        #expect(try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa")]).status == 0)
+        func decode(_ args: [String]) throws -> CLI.Output {
+            try CLI.run(["decode", dir.file("x.tqa"), "-o", dir.file("out.wav"), "--force"] + args)
+        }
+        for bad in [["--skip", "abc"], ["--skip", "1.5"], ["--skip", "1:75"], ["--skip", "+100"], ["--skip", "-100"], ["--until", "1::2"],
+                    ["--skip", "1e3"], ["--until", "s"], ["--skip", "99999999999999999999999"]] {
+            let o = try decode(bad)
+            #expect(o.status == 64 && o.stderr.hasPrefix("error: ") && !o.crashed, "\(bad): \(o.status) \(o.stderr)")
+        }
+        for reversed in [["--skip", "200", "--until", "100"], ["--skip", "0:00.5", "--until", "0:00.5"], ["--skip", "0:00.5", "--until", "100"],
+                         ["--until", "+0"], ["--skip", "100", "--until", "-15950"]] {
+            let o = try decode(reversed)
+            #expect(o.status == 64 && (o.stderr.contains("is not after --skip") || o.stderr.contains("empty span")),
+                    "\(reversed): \(o.status) \(o.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.file("out.wav")))
+        }
+        let past = try decode(["--skip", "16000"])
+        #expect(past.status == 1 && past.stderr == "error: --skip 16000 is at or past the end of \(dir.file("x.tqa")) (16000 samples, 1.000 s)\n",
+                "\(past.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("out.wav")))
+        for flag in [["--salvage"], ["--rate", "source"]] {
+            let o = try decode(["--skip", "10"] + flag)
+            #expect(o.status == 64, "\(flag): \(o.stderr)")
+        }
+        let end = try decode(["--skip", "15000", "--until", "1:00"])
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect(try WAVReader.readAll(path: dir.file("out.wav")).frameCount == 1000)
+    }
+}
