@@ -1,4 +1,5 @@
 import ArgumentParser
+import TQAudio
 
 /// A position given to `--skip` or `--until`, in flac's spelling: a sample count (`44100`), or a
 /// time, `mm:ss.ss` (`1:02.5`), `hh:mm:ss.ss`, or seconds with an `s` (`62.5s`). `--until` also
@@ -131,5 +132,54 @@ struct SpanOptions: ParsableArguments {
     func pastEndMessage(_ input: String, frames: UInt64, sampleRate: Int) -> String {
         "--skip \(skip?.description ?? "0") is at or past the end of \(input) (\(frames) samples, "
             + "\(fmt(Double(frames) / Double(max(1, sampleRate)), 3)) s)"
+    }
+}
+
+/// Cuts consecutive buffers of a stream to the frames `start ..< end` (`tqa compare` with a
+/// span: both sides are read from their start and cut here).
+struct FrameWindow {
+    let start: UInt64
+    let end: UInt64
+    /// Frames of the stream seen so far.
+    private(set) var position: UInt64 = 0
+
+    init(start: UInt64, end: UInt64?) {
+        self.start = start
+        self.end = end ?? UInt64.max
+    }
+
+    var isDone: Bool { position >= end }
+
+    /// The part of the next buffer inside the window (possibly empty).
+    mutating func cut(_ b: AudioBuffer) -> AudioBuffer {
+        let from = position, to = position + UInt64(b.frameCount)
+        position = to
+        let lo = max(from, start), hi = min(to, end)
+        guard lo < hi else { return b.frames(0 ..< 0) }
+        return lo == from && hi == to ? b : b.frames(Int(lo - from) ..< Int(hi - from))
+    }
+}
+
+extension FrameWindow {
+    /// The span of `span` in a WAV file of `format`; a span that starts past its end is an error.
+    init(span: SpanOptions, reference: String, format: WAVFormat) throws {
+        let known = format.frameCount.map { UInt64($0) }
+        let (start, end) = try span.frames(sampleRate: format.sampleRate, frameCount: known)
+        if let n = known, start > 0, start >= n {
+            throw CLIError(span.pastEndMessage(reference, frames: n, sampleRate: format.sampleRate))
+        }
+        self.init(start: start, end: end)
+    }
+
+    /// The next non-empty piece of `read()`'s buffers inside `window` (all of them without one),
+    /// or nil at the window's or the stream's end.
+    static func read(_ window: inout FrameWindow?, _ read: () throws -> AudioBuffer?) throws -> AudioBuffer? {
+        guard window != nil else { return try read() }
+        while !window!.isDone {
+            guard let b = try read() else { return nil }
+            let piece = window!.cut(b)
+            if piece.frameCount > 0 { return piece }
+        }
+        return nil
     }
 }

@@ -142,4 +142,73 @@ import TQContainer
         #expect(end.status == 0, "\(end.stderr)")
         #expect(try WAVReader.readAll(path: dir.file("out.wav")).frameCount == 1000)
     }
+
+    /// SQCodec (seeded random weights, full-size 6kbps; 45 s: packets of 24, 24 and 6 blocks of
+    /// 13,500 samples). Decoding starts one packet before the span's first (the decoder's
+    /// context, `SQCodecDecoder.seekContextFrames`): a span in packet 1 starts from packet 0, as
+    /// a full decode does, and is identical; a span in packet 2 starts from packet 1 with a
+    /// fresh decoder, and differs from the full decode within the bound that README states.
+    @Test func sqcodecSpansWithinTheDocumentedBound() throws {
+        let dir = try ScratchDirectory()
+        let weights = dir.file("w6")
+        #expect(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "5"]).status == 0)
+        #expect(try CLI.run(["synth", "--type", "demo", "--duration", "45", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
+        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps", "--weights", weights])
+        #expect(enc.status == 0, "\(enc.stderr)")
+        let w = ["--weights", weights]
+        // Tokens of a span: those whose hop of 45 samples meets it, and where the first one is.
+        let all = jsonObject(try CLI.run(["tokens", dir.file("x.tqa"), "--json"]).stdout)["channels"] as? [[Int]] ?? []
+        // 54 blocks of 300 (the last packet's last block padded).
+        #expect(all.first?.count == 16_200, "\(all.first?.count ?? 0) tokens")
+        for (skip, until, range) in [(400_000, 400_001, 8888 ..< 8889), (323_990, 324_100, 7199 ..< 7203), (700_000, 720_000, 15_555 ..< 16_000)] {
+            let t = jsonObject(try CLI.run(["tokens", dir.file("x.tqa"), "--json", "--skip", "\(skip)", "--until", "\(until)"]).stdout)
+            #expect(t["channels"] as? [[Int]] == [Array(all[0][range])] && t["first_token"] as? Int == range.lowerBound, "\(skip)..<\(until)")
+        }
+        guard let whole = try SeekCLITests.decode(dir.file("x.tqa"), [], to: dir.file("whole.wav"), extra: w) else { return }
+        let packets = try SeekCLITests.packets(dir.file("x.tqa"))
+        #expect(packets.map(\.first) == [0, 324_000, 648_000])
+        let exact: [([String], Range<Int>)] = [
+            (["--until", "1"], 0 ..< 1),
+            (["--skip", "324000", "--until", "+1"], 324_000 ..< 324_001),
+            (["--skip", "647999", "--until", "648000"], 647_999 ..< 648_000),
+        ]
+        for (args, range) in exact {
+            guard let part = try SeekCLITests.decode(dir.file("x.tqa"), args, to: dir.file("part.wav"), extra: w) else { continue }
+            #expect(part.samples == whole.frames(range).samples, "\(args)")
+        }
+        // Packet 2 decoded after a fresh packet 1 rather than after packets 0 and 1.
+        guard let part = try SeekCLITests.decode(dir.file("x.tqa"), ["--skip", "648000"], to: dir.file("part.wav"), extra: w) else { return }
+        let want = whole.frames(648_000 ..< whole.frameCount)
+        #expect(part.frameCount == want.frameCount)
+        var err = 0.0, sig = 0.0, peak: Float = 0
+        for (a, b) in zip(part.samples, want.samples) {
+            err += Double(a - b) * Double(a - b)
+            sig += Double(b) * Double(b)
+            peak = max(peak, abs(a - b))
+        }
+        let snr = 10 * log10(sig / max(err, 1e-30))
+        print("sqcodec span after a fresh context packet: SNR to the full decode \(snr) dB, peak difference \(peak)")
+        #expect(snr >= SeekCLITests.sqcodecSpanSNRBoundDB, "SNR to the full decode \(snr) dB, peak difference \(peak)")
+    }
+
+    /// compare with a span cuts both files: a span's decode compared with the file it came from
+    /// is identical over the span; a .tqa TEST is decoded and cut the same way.
+    @Test func compareCutsBothSides() throws {
+        let dir = try ScratchDirectory()
+        #expect(try CLI.run(["synth", "--type", "demo", "--duration", "2", "--sample-rate", "16000", "--channels", "2", "-o", dir.file("in.wav")]).status == 0)
+        #expect(try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa")]).status == 0)
+        #expect(try CLI.run(["decode", dir.file("x.tqa"), "-o", dir.file("whole.wav"), "--format", "f32"]).status == 0)
+        let span = ["--skip", "0:00.5", "--until", "+8000"]
+        let tqa = jsonObject(try CLI.run(["compare", dir.file("whole.wav"), dir.file("x.tqa"), "--json"] + span).stdout)
+        #expect(tqa["frames"] as? Int == 8000 && tqa["snr_db"] is NSNull, "\(tqa)")
+        let full = jsonObject(try CLI.run(["compare", dir.file("in.wav"), dir.file("whole.wav"), "--json"]).stdout)
+        let part = jsonObject(try CLI.run(["compare", dir.file("in.wav"), dir.file("whole.wav"), "--json"] + span).stdout)
+        #expect(part["frames"] as? Int == 8000 && full["frames"] as? Int == 32_000)
+        #expect((part["snr_db"] as? Double) != (full["snr_db"] as? Double))
+        let past = try CLI.run(["compare", dir.file("in.wav"), dir.file("whole.wav"), "--skip", "32000"])
+        #expect(past.status == 1 && past.stderr.contains("is at or past the end of"), "\(past.stderr)")
+    }
+
+    /// The bound README ("Seeking") states for sqcodec spans.
+    static let sqcodecSpanSNRBoundDB = 0.0
 }
