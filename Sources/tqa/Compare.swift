@@ -56,7 +56,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Threads for decoding a .tqa TEST (default: all cores).")
     var threads: Int = ProcessInfoCores.count
 
-    @OptionGroup(title: "Span (both files cut to it, positions at the reference's rate)")
+    @OptionGroup(title: "Span (both files cut to it)")
     var span: SpanOptions
 
     func validate() throws {

@@ -3,7 +3,7 @@ import TQAudio
 import TQContainer
 
 struct Decode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Decode a .tqa file to WAV.", discussion: DecodeExamples.text)
+    static let configuration = CommandConfiguration(abstract: "Decode a .tqa file to WAV.", discussion: SpanOptions.decodeDiscussion + DecodeExamples.text)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case source, s16, s24, f32
@@ -46,7 +46,7 @@ struct Decode: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
-    @OptionGroup(title: "Span (docs: README, Seeking)")
+    @OptionGroup(title: "Span")
     var span: SpanOptions
 
     func run() throws {

@@ -79,7 +79,7 @@ struct Tokens: ParsableCommand {
     @Flag(help: "Print JSON: {\"model\", \"sample_rate\", \"tokens_per_second\", \"channels\": [[…], …]}; with a span, also \"first_token\".")
     var json = false
 
-    @OptionGroup(title: "Span (the tokens whose hop of samples meets it; positions at the model's rate)")
+    @OptionGroup(title: "Span (the tokens that meet it)")
     var span: SpanOptions
 
     func run() throws {

@@ -183,3 +183,21 @@ extension FrameWindow {
         return nil
     }
 }
+
+extension SpanOptions {
+    /// What `tqa decode --help` says about spans (README, "Seeking", says it at length).
+    static let decodeDiscussion = """
+        --skip and --until (flac's spelling) take a sample count (44100), mm:ss.ss (1:02.5), \
+        hh:mm:ss.ss, or seconds with an s (62.5s); a time is rounded to the nearest sample. \
+        --until +POS counts from --skip, --until -POS from the end; an --until past the end \
+        stops at the end, a --skip at or past it is an error. Decoding starts at the packet \
+        that holds --skip (sqcodec: the packet before it); the packets before are passed over \
+        by their 24-byte headers, their payloads neither read (a file is seeked) nor \
+        CRC-checked. The WAV holds exactly the span, and its samples are those of a full \
+        decode: identical for turbo and spectral, and for sqcodec as measured on seeded random \
+        weights (6kbps, 3kbps, 0k75bps: identical; see README, Seeking). Not with --salvage or \
+        --rate source.
+
+
+        """
+}
