@@ -194,9 +194,10 @@ extension SpanOptions {
         that holds --skip (sqcodec: the packet before it); the packets before are passed over \
         by their 24-byte headers, their payloads neither read (a file is seeked) nor \
         CRC-checked. The WAV holds exactly the span, and its samples are those of a full \
-        decode: identical for turbo and spectral, and for sqcodec as measured on seeded random \
-        weights (6kbps, 3kbps, 0k75bps: identical; see README, Seeking). Not with --salvage or \
-        --rate source.
+        decode: identical for turbo and spectral; for sqcodec, identical from the second packet \
+        on and, measured on seeded random weights after a fresh context packet, identical for \
+        6kbps and 3kbps and within 66.9 dB SNR of the full decode for 0k75bps (README, \
+        Seeking). Not with --salvage or --rate source.
 
 
         """
