@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import TQAudio
 import TQContainer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--skip/--until` end to end (issue 14.5): a span decodes to exactly the samples of the same
 /// span of a full decode (turbo, spectral), without reading the packets before it.
@@ -203,4 +206,24 @@ import TQContainer
         #expect(past.status == 1 && past.stderr.contains("is at or past the end of"), "\(past.stderr)")
     }
 
+    /// From a FIFO, the packets before the span are read and discarded (a pipe cannot seek) and
+    /// reading stops after the span: the span is the full decode's, even though the writer is
+    /// cut off.
+    @Test func spanFromAPipe() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let dir = try ScratchDirectory()
+        #expect(try CLI.run(["synth", "--type", "demo", "--duration", "4", "--sample-rate", "16000", "--channels", "2", "-o", dir.file("in.wav")]).status == 0)
+        #expect(try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "spectral"]).status == 0)
+        guard let whole = try SeekCLITests.decode(dir.file("x.tqa"), [], to: dir.file("whole.wav")) else { return }
+        let fifo = dir.file("fifo.tqa")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let running = try CLI.start(["decode", fifo, "-o", dir.file("part.wav"), "--format", "f32", "--skip", "30000", "--until", "40000"])
+        let fd = try InterruptTests().openWriter(fifo)
+        _ = InterruptTests().writeAll(fd, readBytes(dir.file("x.tqa")))
+        close(fd)
+        let o = running.finish()
+        #expect(o.status == 0, "\(o.stderr)")
+        let part = try WAVReader.readAll(path: dir.file("part.wav"))
+        #expect(part.samples == whole.frames(30_000 ..< 40_000).samples)
+    }
 }
