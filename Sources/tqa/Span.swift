@@ -196,7 +196,7 @@ extension SpanOptions {
         CRC-checked. The WAV holds exactly the span, and its samples are those of a full \
         decode: identical for turbo and spectral; for sqcodec, identical from the second packet \
         on and, measured on seeded random weights after a fresh context packet, identical for \
-        6kbps and 3kbps and within 66.9 dB SNR of the full decode for 0k75bps (README, \
+        6kbps, 3kbps and 1k5bps and within 66.9 dB SNR of the full decode for 0k75bps (README, \
         Seeking). Not with --salvage or --rate source.
 
 
