@@ -11,10 +11,10 @@ import csv
 import math
 import os
 import sys
-import time
 
 import evaluate
-from peer_codecs import BENCH, Codec, Input, Result
+from common import BENCH, SETUP, Stopwatch, fmt
+from peer_codecs import Codec, Input, Result
 
 MANIFEST = os.path.join(BENCH, "data", "recordings.tsv")
 
@@ -26,7 +26,7 @@ CSV_FIELDS = ["file", "sample_rate", "channels", "duration_s", "codec", "setting
 def load_manifest(kinds: set[str] | None = None, names: set[str] | None = None) -> list[tuple[Input, dict]]:
     """The recordings fetch_recordings.sh made, filtered by kind and/or name."""
     if not os.path.exists(MANIFEST):
-        sys.exit(f"error: {MANIFEST} missing; run bash bench/fetch_recordings.sh first")
+        sys.exit(f"error: {MANIFEST} is missing: run bash bench/fetch_recordings.sh first")
     out = []
     with open(MANIFEST, newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
@@ -75,33 +75,29 @@ def measure(inp: Input, codec: Codec, workdir: str) -> dict:
 
 def run_matrix(inputs: list[Input], codecs: list[Codec], workdir: str,
                log=sys.stderr) -> tuple[list[dict], list[str]]:
-    """Rows of measurements, and one line per skipped codec or failed run."""
+    """Rows of measurements, and one line per failed run. Exits (naming bench/setup.sh) when a
+    codec's tool is missing: nothing is installed here, and no row is silently left out."""
     os.makedirs(workdir, exist_ok=True)
+    missing = list(dict.fromkeys(why for why in (c.available() for c in codecs) if why))
+    if missing:
+        sys.exit("error: " + "; ".join(missing) + f"\n(tools: {SETUP}; tqa: swift build -c release --product tqa "
+                 "or --build)")
     rows, problems = [], []
-    skipped = {}
-    for c in codecs:
-        why = c.available()
-        if why:
-            skipped[c.label] = why
-    for label, why in skipped.items():
-        print(f"skip {label}: {why}", file=log)
-        problems.append(f"{label}: skipped, {why}")
     for inp in inputs:
         for c in codecs:
-            if c.label in skipped:
-                continue
-            t0 = time.perf_counter()
+            clock = Stopwatch()
             try:
                 row = measure(inp, c, workdir)
             except (RuntimeError, OSError, ValueError, evaluate.WAVError) as e:
                 print(f"FAIL {inp.name} {c.label}: {e}", file=log)
-                msg = str(e).splitlines()[-1]
+                lines = str(e).splitlines() or [""]
+                msg = next((ln for ln in lines if " exited " in ln), lines[-1])  # the command's status line
                 msg = "exited " + msg.split(" exited ", 1)[1] if " exited " in msg else msg
                 problems.append(f"{c.label}: failed on {inp.name}, {msg[-300:]}")
                 continue
             rows.append(row)
             print(f"{inp.name:22s} {c.label:26s} {row['bits_per_sample']:6.3f} b/s  "
-                  f"SNR {fmt(row['snr_db'])} dB  ({time.perf_counter() - t0:.1f} s)", file=log, flush=True)
+                  f"SNR {fmt(row['snr_db'])} dB  ({clock.seconds:.1f} s)", file=log, flush=True)
     return rows, problems
 
 
@@ -126,16 +122,6 @@ def problems_md(problems: list[str]) -> str:
         names = grouped[key]
         lines.append(f"- {key[0]}: failed on {', '.join(names)}: {key[1]}" if names else f"- {key[0]}")
     return "\n".join(lines)
-
-
-def fmt(v, digits=2) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if isinstance(v, float) and math.isinf(v):
-        return "∞" if v > 0 else "-∞"
-    if isinstance(v, float):
-        return f"{v:.{digits}f}"
-    return str(v)
 
 
 def _csv_cell(v):

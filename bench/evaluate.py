@@ -19,10 +19,22 @@ Metrics, all over the aligned overlap, all channels together unless per channel:
                     [-10, 100] dB; frames whose reference power is below -70 dBFS
                     (silence) are skipped. Not capped at the usual 35 dB so that
                     codecs above 35 dB stay apart.
-  lsd_db            log-spectral distance: Hann frames of 2048 (hop 1024), power
-                    spectra floored at 1e-10 (-100 dB), per frame
-                    sqrt(mean_k (10 log10 P_ref - 10 log10 P_test)^2), averaged over
-                    non-silent frames and channels.
+  lsd_db            log-spectral distance, the definition of `tqa compare`
+                    (Sources/TQAudio/Metrics.swift, FidelityMetrics.lsdDB; Gray & Markel,
+                    "Distance measures for speech processing", IEEE Trans. ASSP 24(5),
+                    1976, the RMS form): frames of N = 2048 samples, hop 1024, from the
+                    first sample, periodic Hann window w[i] = 0.5 - 0.5 cos(2 pi i / N);
+                    X, Y = unscaled DFTs of the windowed reference and test, bins
+                    k = 0..1024; per frame
+                      sqrt( mean_k (10 log10((|X_k|^2 + eps) / (|Y_k|^2 + eps)))^2 )
+                    with eps = max(mean_k |X_k|^2 * 10^(-30/10), (N/4)^2 * 10^(-100/10)):
+                    a floor 30 dB under the frame's mean reference power, at least
+                    -100 dB re a full-scale sine's peak bin, so that an empty band
+                    (a band-limited source) adds little for small coding noise
+                    instead of dominating. Frames whose reference mean square is below
+                    -70 dBFS are left out; the mean over the other frames of all
+                    channels (per channel: of that channel). 0 for identical signals,
+                    nan when no frame qualifies.
   gain              least-squares gain g minimising |ref - g test|^2, a diagnostic
                     only (SNR is never gain-corrected): far from 1 means a level
                     change in the codec or the pipeline (e.g. ffmpeg's -3 dB upmix).
@@ -42,12 +54,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import common
+
 SEGMENT_SECONDS = 0.020
 SEGMENT_SNR_RANGE_DB = (-10.0, 100.0)
 SILENCE_POWER_DBFS = -70.0
 LSD_FRAME = 2048
 LSD_HOP = 1024
-LSD_FLOOR = 1e-10
+LSD_FLOOR_DB = -30.0            # below the frame's mean reference power
+LSD_ABSOLUTE_FLOOR_DB = -100.0  # re a full-scale sine's peak bin, (N/4)^2
 
 
 class WAVError(Exception):
@@ -198,24 +213,24 @@ def segmental_snr_db(ref: np.ndarray, test: np.ndarray, sample_rate: int) -> flo
 
 
 def lsd_db(ref: np.ndarray, test: np.ndarray) -> float:
-    """Log-spectral distance averaged over non-silent frames and channels."""
+    """Log-spectral distance of `tqa compare` (module docstring), mean over the non-silent
+    frames of every channel."""
     n = len(ref)
     if n < LSD_FRAME:
         return math.nan
-    win = np.hanning(LSD_FRAME)
-    starts = np.arange(0, n - LSD_FRAME + 1, LSD_HOP)
+    win = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(LSD_FRAME) / LSD_FRAME)  # periodic Hann
+    idx = np.arange(0, n - LSD_FRAME + 1, LSD_HOP)[:, None] + np.arange(LSD_FRAME)[None, :]
+    absolute = (LSD_FRAME / 4) ** 2 * 10.0 ** (LSD_ABSOLUTE_FLOOR_DB / 10.0)
     vals = []
     for c in range(ref.shape[1]):
-        idx = starts[:, None] + np.arange(LSD_FRAME)[None, :]
-        fr = ref[idx, c] * win
-        ft = test[idx, c] * win
-        pr = np.abs(np.fft.rfft(fr, axis=1)) ** 2 / LSD_FRAME
-        pt = np.abs(np.fft.rfft(ft, axis=1)) ** 2 / LSD_FRAME
-        power = np.mean(fr * fr, axis=1)
-        keep = power > 10.0 ** (SILENCE_POWER_DBFS / 10.0)
+        r, t = ref[idx, c], test[idx, c]
+        keep = np.mean(r * r, axis=1) > 10.0 ** (SILENCE_POWER_DBFS / 10.0)
         if not np.any(keep):
             continue
-        d = 10.0 * np.log10(np.maximum(pr[keep], LSD_FLOOR)) - 10.0 * np.log10(np.maximum(pt[keep], LSD_FLOOR))
+        pr = np.abs(np.fft.rfft(r[keep] * win, axis=1)) ** 2
+        pt = np.abs(np.fft.rfft(t[keep] * win, axis=1)) ** 2
+        eps = np.maximum(np.mean(pr, axis=1, keepdims=True) * 10.0 ** (LSD_FLOOR_DB / 10.0), absolute)
+        d = 10.0 * np.log10((pr + eps) / (pt + eps))
         vals.append(np.sqrt(np.mean(d * d, axis=1)))
     return float(np.mean(np.concatenate(vals))) if vals else math.nan
 
@@ -277,10 +292,6 @@ def json_safe(o):
     return o
 
 
-def _fmt(v: float) -> str:
-    return "inf" if v == math.inf else f"{v:.2f}"
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("reference")
@@ -299,12 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         print(json.dumps(json_safe(res)))
     else:
-        print(f"snr {_fmt(res['snr_db'])} dB  segmental snr {_fmt(res['segmental_snr_db'])} dB  "
-              f"lsd {_fmt(res['lsd_db'])} dB  delay {res['delay_samples']} samples  "
+        print(f"snr {common.fmt(res['snr_db'])} dB  segmental snr {common.fmt(res['segmental_snr_db'])} dB  "
+              f"lsd {common.fmt(res['lsd_db'])} dB  delay {res['delay_samples']} samples  "
               f"gain {res['gain']:.4f}  "
               f"frames {res['compared_frames']}/{res['reference_frames']}")
         for i, c in enumerate(res["channels"]):
-            print(f"  ch{i}: snr {_fmt(c['snr_db'])} dB  segsnr {_fmt(c['segmental_snr_db'])} dB  lsd {_fmt(c['lsd_db'])} dB")
+            print(f"  ch{i}: snr {common.fmt(c['snr_db'])} dB  segsnr {common.fmt(c['segmental_snr_db'])} dB  lsd {common.fmt(c['lsd_db'])} dB")
         for n in res["notes"]:
             print(f"  note: {n}")
     return 0

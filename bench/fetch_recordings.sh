@@ -4,6 +4,10 @@
 #   bash bench/fetch_recordings.sh          # idempotent: skips files that exist
 #   FORCE=1 bash bench/fetch_recordings.sh  # rebuild every WAV
 #
+# Its job is downloading: the source recordings are Debian packages, fetched as .deb files with
+# `apt-get download` and unpacked with `dpkg -x`; nothing is installed (the tools it runs, ffmpeg,
+# sox and espeak-ng, come from `bash bench/setup.sh`).
+#
 # Everything lands in bench/data/ (git-ignored):
 #   debs/       the downloaded .deb files          x/   their extracted trees
 #   wav/        the benchmark WAVs (16-bit PCM)     recordings.tsv   the manifest
@@ -31,19 +35,19 @@ MANIFEST="$DATA/recordings.tsv"
 FORCE="${FORCE:-0}"
 mkdir -p "$DEBS" "$X" "$WAV"
 
+# Installs nothing: the tools come from `bash bench/setup.sh`.
 need_tools() {
-  local missing=()
-  command -v ffmpeg >/dev/null || missing+=(ffmpeg)
-  command -v sox >/dev/null || missing+=(sox)
-  command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+  local missing=() t
+  for t in ffmpeg sox soxi espeak-ng apt-get dpkg-deb; do command -v "$t" >/dev/null || missing+=("$t"); done
   if ((${#missing[@]})); then
-    echo "installing: ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    echo "error: missing ${missing[*]}: run bash bench/setup.sh once" >&2
+    exit 1
   fi
 }
 
-# fetch PACKAGE: download (once) and extract (once) into $X/PACKAGE; prints nothing.
+# fetch PACKAGE: download the .deb (once; `apt-get download` fetches the file and installs nothing,
+# after `apt-get update` if the package index does not know it yet) and extract it (once, dpkg -x)
+# into $X/PACKAGE; prints nothing.
 fetch() {
   local pkg="$1" deb
   deb="$(ls "$DEBS/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"

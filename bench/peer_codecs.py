@@ -22,13 +22,9 @@ import math
 import os
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 
-BENCH = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BENCH)
-VENV = os.path.join(BENCH, "work", "venv")
-TQA_BIN = os.environ.get("TQA_BIN", os.path.join(ROOT, ".build", "release", "tqa"))
+from common import ROOT, TQA_BIN, VENV, run_command, shown
 
 
 @dataclass
@@ -56,24 +52,6 @@ class Result:
     commands: list[str]
     downmix_reference: bool = False
     note: str = ""
-
-
-def _run(cmd: list[str], env: dict | None = None) -> float:
-    """Run cmd, raise with its stderr on failure, return wall seconds."""
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    dt = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.decode(errors='replace').strip()[-400:]}")
-    return dt
-
-
-def _show(cmd: list[str]) -> str:
-    """The command as a shell line, paths relative to the repository root."""
-    def word(c: str) -> str:
-        c = c.replace(ROOT + os.sep, "")
-        return c if c and not any(ch in c for ch in " |'") else "'" + c.replace("'", "'\\''") + "'"
-    return " ".join(word(c) for c in cmd)
 
 
 def _rm(*paths: str) -> None:
@@ -122,10 +100,10 @@ class FLAC(Codec):
         enc = ["flac", "-s", "-f", self.setting, "-o", s + ".flac", inp.path]
         dec = ["flac", "-s", "-f", "-d", "-o", s + ".wav", s + ".flac"]
         _rm(s + ".flac", s + ".wav")
-        te, td = _run(enc), _run(dec)
+        te, td = run_command(enc).seconds, run_command(dec).seconds
         size = os.path.getsize(s + ".flac")
         return Result(self.family, self.setting, size, size * 8 / (inp.frames * inp.channels),
-                      te, td, s + ".wav", [_show(enc), _show(dec)], note="lossless")
+                      te, td, s + ".wav", [shown(enc), shown(dec)], note="lossless")
 
 
 @dataclass
@@ -146,10 +124,10 @@ class WavPackHybrid(Codec):
         enc = ["wavpack", "-q", "-y", f"-b{self.bits:g}", "-s0", inp.path, "-o", s + ".wv"]
         dec = ["wvunpack", "-q", "-y", s + ".wv", "-o", s + ".wav"]
         _rm(s + ".wv", s + ".wvc", s + ".wav")
-        te, td = _run(enc), _run(dec)
+        te, td = run_command(enc).seconds, run_command(dec).seconds
         size = os.path.getsize(s + ".wv")
         return Result(self.family, self.setting, size, size * 8 / (inp.frames * inp.channels),
-                      te, td, s + ".wav", [_show(enc), _show(dec)])
+                      te, td, s + ".wav", [shown(enc), shown(dec)])
 
 
 @dataclass
@@ -179,12 +157,12 @@ class FFmpegCodec(Codec):
             dec += ["-sample_rate", str(inp.sample_rate), "-f", self.muxer]
         dec += ["-i", comp, "-c:a", self.pcm_out, out]
         _rm(comp, out)
-        te, td = _run(enc), _run(dec)
+        te, td = run_command(enc).seconds, run_command(dec).seconds
         size = os.path.getsize(comp)
         coded = 2 if upmix else inp.channels
         note = "mono input coded as duplicated stereo; bits per coded channel" if upmix else ""
         return Result(self.family, self.setting or f"-c:a {self.encoder}", size,
-                      size * 8 / (inp.frames * coded), te, td, out, [_show(enc), _show(dec)], note=note)
+                      size * 8 / (inp.frames * coded), te, td, out, [shown(enc), shown(dec)], note=note)
 
 
 def aptx() -> FFmpegCodec:
@@ -211,18 +189,18 @@ class SeedAudiotq(Codec):
         return os.path.join(VENV, "bin", "tqa-cli")
 
     def available(self):
-        return None if os.access(self.cli(), os.X_OK) else f"{self.cli()} missing (bench/setup.sh installs it)"
+        return None if os.access(self.cli(), os.X_OK) else f"{self.cli()} missing"
 
     def run(self, inp, workdir):
         s = self.stem(inp, workdir)
         cmd = [self.cli(), "run", "-i", inp.path, "-o", s + ".wav"]
         _rm(s + ".wav")
-        t = _run(cmd)
+        t = run_command(cmd).seconds
         blocks = math.ceil(inp.frames / self.block)
         size = blocks * (self.block + 12)  # 1 byte per mono sample + 3 float32 per block
         note = "downmixes to mono; SNR vs the mono downmix; bits per input channel; time = encode+decode"
         return Result(self.family, self.setting, size, size * 8 / (inp.frames * inp.channels),
-                      t, math.nan, s + ".wav", [_show(cmd)], downmix_reference=True, note=note)
+                      t, math.nan, s + ".wav", [shown(cmd)], downmix_reference=True, note=note)
 
 
 @dataclass
@@ -239,26 +217,17 @@ class TQA(Codec):
         self.setting = " ".join([f"--codec {self.codec}"] + self.options)
 
     def available(self):
-        if not os.access(TQA_BIN, os.X_OK):
-            return f"{TQA_BIN} not built (swift build -c release)"
-        p = subprocess.run([TQA_BIN, "encode", "--help"], capture_output=True, text=True)
-        if p.returncode != 0:
-            return "tqa has no encode subcommand yet"
-        helptext = p.stdout + p.stderr
-        for opt in ["--codec"] + [o for o in self.options if o.startswith("--")]:
-            if opt not in helptext:
-                return f"tqa encode has no {opt} yet"
-        return None
+        return None if os.access(TQA_BIN, os.X_OK) else f"{TQA_BIN} not built (swift build -c release --product tqa)"
 
     def run(self, inp, workdir):
         s = self.stem(inp, workdir)
         enc = [TQA_BIN, "encode", inp.path, "-o", s + ".tqa", "--codec", self.codec] + self.options
         dec = [TQA_BIN, "decode", s + ".tqa", "-o", s + ".wav"]
         _rm(s + ".tqa", s + ".wav")
-        te, td = _run(enc), _run(dec)
+        te, td = run_command(enc).seconds, run_command(dec).seconds
         size = os.path.getsize(s + ".tqa")
         return Result(self.family, self.setting, size, size * 8 / (inp.frames * inp.channels),
-                      te, td, s + ".wav", [_show(enc), _show(dec)])
+                      te, td, s + ".wav", [shown(enc), shown(dec)])
 
 
 def tool_versions() -> dict[str, str]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 import codec_matrix as cm
 import peer_codecs as pc
+from common import BENCH, Stopwatch, fmt, utc_now
 
 
 def peer_list(seed: bool = True) -> list[pc.Codec]:
@@ -59,7 +59,7 @@ def summary_md(rows: list[dict], names: list[str]) -> str:
         cells = []
         for n in names:
             r = next((x for x in rows if x["file"] == n and (x["codec"], x["setting"]) == (codec, setting)), None)
-            cells.append("–" if r is None else f"{r['bits_per_sample']:.2f} · {cm.fmt(r['snr_db'], 1)}")
+            cells.append("–" if r is None else f"{r['bits_per_sample']:.2f} · {fmt(r['snr_db'], 1)}")
         lines.append(f"| {codec} `{setting}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -70,12 +70,12 @@ def main() -> int:
     ap.add_argument("--kinds", default="music,speech,speech-tts")
     ap.add_argument("--no-seed", action="store_true")
     ap.add_argument("--from-csv", help="only re-render the markdown from an earlier peers.csv")
-    ap.add_argument("--out", default=os.path.join(pc.BENCH, "work"))
+    ap.add_argument("--out", default=os.path.join(BENCH, "work"))
     a = ap.parse_args()
     names = set(a.files.split(",")) if a.files else None
     recs = cm.load_manifest(kinds=None if names else set(a.kinds.split(",")), names=names)
     codecs = peer_list(seed=not a.no_seed)
-    t0 = time.time()
+    clock, started = Stopwatch(), utc_now()
     problems: list[str] = []
     if a.from_csv:
         rows = cm.read_csv(a.from_csv)
@@ -84,8 +84,8 @@ def main() -> int:
         os.makedirs(a.out, exist_ok=True)
         cm.write_csv(rows, os.path.join(a.out, "peers.csv"))
     groups = cm.by_file(rows)
-    took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{time.time() - t0:.0f} s"
-    parts = [f"# Peer codecs on real recordings\n\nRun {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}, "
+    took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{clock.seconds:.0f} s"
+    parts = [f"# Peer codecs on real recordings\n\nRun {started}, "
              f"`bash bench/peers.sh`, {took}.\n"]
     if problems:
         parts.append("Not measured:\n" + cm.problems_md(problems) + "\n")

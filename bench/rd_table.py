@@ -5,8 +5,7 @@
     bash bench/rd_table.sh --matched [--files a,b] [--rates 2,3,4,6]
 
 For every music and speech recording of the manifest, in one run: tqa spectral at
-each --bits-per-sample rate (skipped, with the reason, while the CLI or the codec
-is not there), WavPack hybrid -bN -s0 at the same nominal rates, aptX, aptX HD and
+each --bits-per-sample rate, WavPack hybrid -bN -s0 at the same nominal rates, aptX, aptX HD and
 IMA ADPCM (and the seed with --with-seed). Prints per recording a table, a text plot
 of SNR against bits per sample for each codec, and the checks of issue 3:
   - tqa's SNR minus WavPack's SNR at the same bits per sample (WavPack's curve
@@ -28,10 +27,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import time
 
 import codec_matrix as cm
 import peer_codecs as pc
+from common import BENCH, Stopwatch, build_tqa, fmt, interpolate, require_tqa, utc_now
 from peers import commands_md, versions_md
 
 MARKERS = {"tqa": "T", "tqa turbo": "C", "wavpack": "W", "aptx": "A", "aptx_hd": "H", "ima_adpcm": "I", "seed audiotq": "S"}
@@ -46,17 +45,6 @@ def codec_list(rates: list[float], wavpack_rates: list[float], seed: bool,
     if seed:
         codecs.append(pc.SeedAudiotq())
     return codecs
-
-
-def interpolate(points: list[tuple[float, float]], x: float) -> float:
-    """Linear interpolation through (x, y) points sorted by x; nan outside their range."""
-    pts = sorted(p for p in points if math.isfinite(p[1]))
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-        if x0 <= x <= x1:
-            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    if pts and abs(x - pts[0][0]) < 1e-9:
-        return pts[0][1]
-    return math.nan
 
 
 def text_plot(rows: list[dict], width: int = 64, height: int = 18) -> str:
@@ -98,7 +86,7 @@ def series(rows: list[dict]) -> str:
     fams: dict[str, list[tuple[float, float]]] = {}
     for r in rows:
         fams.setdefault(r["codec"], []).append((r["bits_per_sample"], r["snr_db"]))
-    return "\n".join(f"{name:12s} " + "  ".join(f"({b:.2f}, {cm.fmt(s, 1)} dB)" for b, s in sorted(pts))
+    return "\n".join(f"{name:12s} " + "  ".join(f"({b:.2f}, {fmt(s, 1)} dB)" for b, s in sorted(pts))
                      for name, pts in fams.items())
 
 
@@ -122,17 +110,17 @@ def checks(rows: list[dict], rates: list[float]) -> list[str]:
         margin = r["snr_db"] - ref
         verdict = "n/a (above WavPack's measured range: add a higher --wavpack-rates)" if math.isnan(margin) else (
             "meets +1 dB" if margin >= 1.0 else "MISSES +1 dB")
-        out.append(f"- tqa `{r['setting']}`: {r['bits_per_sample']:.3f} b/s (rate error {cm.fmt(err, 1)} %"
+        out.append(f"- tqa `{r['setting']}`: {r['bits_per_sample']:.3f} b/s (rate error {fmt(err, 1)} %"
                    f"{', outside ±2 %' if abs(err) > 2.0 else ''}), "
-                   f"SNR {cm.fmt(r['snr_db'])} dB; {where} {cm.fmt(ref)} dB; margin "
-                   f"{cm.fmt(margin)} dB: {verdict}")
+                   f"SNR {fmt(r['snr_db'])} dB; {where} {fmt(ref)} dB; margin "
+                   f"{fmt(margin)} dB: {verdict}")
     for fam, rate in (("aptx", 4.0), ("aptx_hd", 6.0)):
         peer = next((r for r in rows if r["codec"] == fam), None)
         mine = next((r for r in tqa if f"--bits-per-sample {rate:g}" in r["setting"]), None)
         if peer and mine:
             d = mine["snr_db"] - peer["snr_db"]
-            out.append(f"- tqa at {rate:g} b/s vs {fam}: {cm.fmt(mine['snr_db'])} vs {cm.fmt(peer['snr_db'])} dB "
-                       f"({'+' if d >= 0 else ''}{cm.fmt(d)} dB): {'higher' if d > 0 else 'NOT higher'}")
+            out.append(f"- tqa at {rate:g} b/s vs {fam}: {fmt(mine['snr_db'])} vs {fmt(peer['snr_db'])} dB "
+                       f"({fmt(d, signed=True)} dB): {'higher' if d > 0 else 'NOT higher'}")
     return out
 
 
@@ -180,10 +168,6 @@ def matched_pairs(rows: list[dict]) -> list[tuple[dict, dict | None]]:
     return out
 
 
-def signed(v: float) -> str:
-    return ("+" if v >= 0 else "") + cm.fmt(v)
-
-
 def matched_md(pairs: list[tuple[dict, dict | None]]) -> str:
     """The table of docs/SPECTRAL.md, then the smallest margins and every exception."""
     lines = ["| recording | peer | peer bits/sample | peer SNR dB | spectral `--bits-per-sample` | "
@@ -191,15 +175,15 @@ def matched_md(pairs: list[tuple[dict, dict | None]]) -> str:
     for p, t in pairs:
         x = t["setting"].split("--bits-per-sample ", 1)[1] if t else "–"
         d = t["snr_db"] - p["snr_db"] if t else math.nan
-        lines.append(f"| `{p['file']}` | {peer_name(p)} | {p['bits_per_sample']:.3f} | {cm.fmt(p['snr_db'])} | {x} | "
-                     + (f"{t['bits_per_sample']:.3f} | {cm.fmt(t['snr_db'])} | {signed(d)} |" if t else "– | – | – |"))
+        lines.append(f"| `{p['file']}` | {peer_name(p)} | {p['bits_per_sample']:.3f} | {fmt(p['snr_db'])} | {x} | "
+                     + (f"{t['bits_per_sample']:.3f} | {fmt(t['snr_db'])} | {fmt(d, signed=True)} |" if t else "– | – | – |"))
     lines.append("")
     for title, fams in (("WavPack", ("wavpack",)), ("aptX / aptX HD", ("aptx", "aptx_hd"))):
         ds = [(t["snr_db"] - p["snr_db"], p) for p, t in pairs if t and p["codec"] in fams]
         if ds:
             d, p = min(ds, key=lambda e: e[0])
-            lines.append(f"Smallest Δ over {title}: {signed(d)} dB (`{p['file']}`, {peer_name(p)}).")
-    below = [f"`{p['file']}` {peer_name(p)} ({signed(t['snr_db'] - p['snr_db'])} dB)"
+            lines.append(f"Smallest Δ over {title}: {fmt(d, signed=True)} dB (`{p['file']}`, {peer_name(p)}).")
+    below = [f"`{p['file']}` {peer_name(p)} ({fmt(t['snr_db'] - p['snr_db'], signed=True)} dB)"
              for p, t in pairs if t and not t["snr_db"] - p["snr_db"] >= 1.0]
     lines.append("Rows where tqa is not ≥ 1 dB better: " + (", ".join(below) if below else "none") + ".")
     larger = [f"`{p['file']}` {peer_name(p)} ({t['compressed_bytes']} > {p['compressed_bytes']} bytes)"
@@ -222,8 +206,9 @@ def main() -> int:
                          "on quiet passages and its curve must reach tqa's highest rate")
     ap.add_argument("--with-seed", action="store_true", help="also run the seed audiotq 0.1.1 (slow)")
     ap.add_argument("--turbo-bits", default="", help="also run tqa --codec turbo --bits B for these B, e.g. 1,2,3,4,5")
-    ap.add_argument("--out", default=os.path.join(pc.BENCH, "work"))
+    ap.add_argument("--out", default=os.path.join(BENCH, "work"))
     ap.add_argument("--from-csv", help="only re-render the markdown from an earlier rd_table.csv (rd_matched.csv)")
+    ap.add_argument("--build", action="store_true", help="swift build -c release --product tqa first")
     ap.add_argument("--matched", action="store_true",
                     help="the rate-matched table: tqa at 0.99 x each peer's measured bits per sample "
                          "-> rd_matched.{md,csv}")
@@ -233,11 +218,14 @@ def main() -> int:
     recs = cm.load_manifest(kinds=None if names else set(a.kinds.split(",")), names=names)
     stem = "rd_matched" if a.matched else "rd_table"
     problems: list[str] = []
-    t0 = time.time()
+    clock, started = Stopwatch(), utc_now()
     os.makedirs(a.out, exist_ok=True)
     if a.from_csv:
         rows = cm.read_csv(a.from_csv)
     else:
+        if a.build:
+            build_tqa()
+        require_tqa()
         inputs, workdir = [r[0] for r in recs], os.path.join(a.out, "rd")
         if a.matched:
             rows, problems = run_matched(inputs, rates, workdir)
@@ -246,8 +234,8 @@ def main() -> int:
                                 [int(b) for b in a.turbo_bits.split(",") if b])
             rows, problems = cm.run_matrix(inputs, codecs, workdir)
         cm.write_csv(rows, os.path.join(a.out, f"{stem}.csv"))
-    took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{time.time() - t0:.0f} s"
-    run = f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t0))}"
+    took = f"re-rendered from {a.from_csv}" if a.from_csv else f"{clock.seconds:.0f} s"
+    run = f"Run {started}"
     how = ("SNR over all channels after alignment, not gain-corrected (bench/evaluate.py); "
            "bits/sample = file bytes × 8 / (frames × channels).")
     if a.matched:

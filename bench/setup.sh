@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Install what bench/ needs, once: Debian tools and a Python venv (numpy + the seed).
-#   bash bench/setup.sh        # idempotent; prints the python to use on its last line
-# The venv lives in bench/work/venv (git-ignored).
+# Install what bench/ needs, once and on purpose; no driver installs anything, each one checks
+# what it needs and names this script when something is missing.
+#   bash bench/setup.sh               # Debian tools (apt-get) + bench/work/venv (numpy, the seed)
+#   bash bench/setup.sh --reference   # also tools/reference/.venv (torch, sq-codec), for sqcodec_speed.sh
+# Idempotent. Tools: ffmpeg, sox, flac, wavpack, espeak-ng, hyperfine, taskset, /usr/bin/time,
+# python3-venv. The venvs are git-ignored.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
 VENV="$BENCH/work/venv"
 SEED_VERSION="0.1.1"
 
 missing=()
-for t in ffmpeg:ffmpeg sox:sox flac:flac wavpack:wavpack wvunpack:wavpack espeak-ng:espeak-ng \
-         hyperfine:hyperfine python3:python3 taskset:util-linux; do
+for t in ffmpeg:ffmpeg sox:sox soxi:sox flac:flac wavpack:wavpack wvunpack:wavpack espeak-ng:espeak-ng \
+         hyperfine:hyperfine python3:python3 taskset:util-linux /usr/bin/time:time; do
   command -v "${t%%:*}" >/dev/null || missing+=("${t##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
@@ -29,4 +33,16 @@ fi
 if [[ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("audiotq"))' 2>/dev/null)" != "$SEED_VERSION" ]]; then
   "$VENV/bin/pip" install -q "audiotq==$SEED_VERSION" >&2
 fi
-echo "$VENV/bin/python"
+
+if [[ "${1:-}" == --reference ]]; then
+  # The PyTorch reference of tools/reference/README.md ("Setup").
+  REF="$ROOT/tools/reference"
+  if ! "$REF/.venv/bin/python" -c 'import torch, sq_codec, vector_quantize_pytorch, local_attention, safetensors, numpy' 2>/dev/null; then
+    [[ -x "$REF/.venv/bin/python" ]] || python3 -m venv "$REF/.venv"
+    # The CPU wheel index when it is reachable, else the configured index (PyPI, local wheels).
+    "$REF/.venv/bin/pip" install -q --index-url https://download.pytorch.org/whl/cpu torch >&2 \
+      || "$REF/.venv/bin/pip" install -q torch >&2
+    "$REF/.venv/bin/pip" install -q -r "$REF/requirements.txt" >&2
+  fi
+fi
+echo "bench is set up: $VENV/bin/python"

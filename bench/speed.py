@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Encode/decode speed of tqa, flac -5 and the seed on the 60 s 44.1 kHz stereo file.
 
-    bash bench/speed.sh [--runs 5] [--all-cores] [--no-seed] [--no-tqa-bench]
+    bash bench/speed.sh [--runs 5] [--all-cores] [--no-seed] [--no-tqa-bench] [--build]
 
-1. `tqa bench --input FILE` when the CLI has it (its own single-core and all-core
-   figures, and its own flac/seed runs), printed as is; then, if it takes codec
-   options, `tqa bench --input FILE --codec spectral --bits-per-sample 4 --no-seed`.
+1. `tqa bench --input FILE` (its own single-core and all-core figures, and its own
+   flac/seed runs), printed as is; then
+   `tqa bench --input FILE --codec spectral --bits-per-sample 4 --no-seed`.
 2. Timed here, in the same run, on bench/data/wav/speed_60s_44k_stereo.wav:
    tqa encode/decode with the classic codec (`--codec turbo`), flac -5 encode and
    decode, and the seed's `tqa-cli run` (encode + decode in one process: it cannot
@@ -18,28 +18,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
+import evaluate
 import peer_codecs as pc
+from common import BENCH, ROOT, SETUP, TQA_BIN, VENV, build_tqa, require_file, require_tools, require_tqa, run_command
 
-SPEED_FILE = os.path.join(pc.BENCH, "data", "wav", "speed_60s_44k_stereo.wav")
+SPEED_FILE = os.path.join(BENCH, "data", "wav", "speed_60s_44k_stereo.wav")
 
 SEED_STAGES = r"""
-import json, sys, time
+import json, sys
+sys.path.insert(0, sys.argv[2])   # bench/, for its one timer
+from common import Stopwatch
 from audiotq.engine import TurboAudioEngine
 from audiotq.wrapper import WavFileWrapper
 x, sr = WavFileWrapper.read_wav(sys.argv[1])
 eng = TurboAudioEngine(block_size=512)   # what its CLI `run` uses
-t0 = time.perf_counter(); blocks, meta = eng.compress_signal(x); t1 = time.perf_counter()
-y = eng.decompress_signal(blocks, meta); t2 = time.perf_counter()
-print(json.dumps({"encode_s": t1 - t0, "decode_s": t2 - t1}))
+clock = Stopwatch(); blocks, meta = eng.compress_signal(x); encode_s = clock.seconds
+clock = Stopwatch(); y = eng.decompress_signal(blocks, meta); decode_s = clock.seconds
+print(json.dumps({"encode_s": encode_s, "decode_s": decode_s}))
 """
 
 
@@ -67,24 +69,11 @@ def time_command(cmd: str, prepare: str | None, runs: int) -> float:
     times = []
     for i in range(runs + 1):
         if prepare:
-            subprocess.run(prepare, shell=True, check=True)
-        t0 = time.perf_counter()
-        subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            run_command(["bash", "-c", prepare])
+        seconds = run_command(["bash", "-c", cmd]).seconds
         if i:  # the first run is the warm-up
-            times.append(time.perf_counter() - t0)
+            times.append(seconds)
     return statistics.median(times)
-
-
-def tqa_help(sub: str) -> str:
-    """`tqa SUB --help` text, or "" when the binary or the subcommand is missing."""
-    if not os.access(pc.TQA_BIN, os.X_OK):
-        return ""
-    p = subprocess.run([pc.TQA_BIN, sub, "--help"], capture_output=True, text=True)
-    return p.stdout + p.stderr if p.returncode == 0 else ""
-
-
-def tqa_has(sub: str) -> bool:
-    return bool(tqa_help(sub))
 
 
 def main() -> int:
@@ -94,70 +83,58 @@ def main() -> int:
     ap.add_argument("--no-seed", action="store_true")
     ap.add_argument("--no-tqa-bench", action="store_true", help="skip `tqa bench`")
     ap.add_argument("--input", default=SPEED_FILE)
+    ap.add_argument("--build", action="store_true", help="swift build -c release --product tqa first")
     a = ap.parse_args()
-    if not os.path.exists(a.input):
-        sys.exit(f"error: {a.input} missing; run bash bench/fetch_recordings.sh")
-    import evaluate
+    require_file(a.input, "bash bench/fetch_recordings.sh")
+    require_tools("flac")
+    if a.build:
+        build_tqa()
+    require_tqa()
+    seed_cli = os.path.join(VENV, "bin", "tqa-cli")
+    if not a.no_seed and not os.access(seed_cli, os.X_OK):
+        sys.exit(f"error: {seed_cli} is missing: run {SETUP} once (or pass --no-seed)")
     audio = evaluate.read_wav(a.input)
     dur = audio.frames / audio.sample_rate
-    work = os.path.join(pc.BENCH, "work", "speed")
+    work = os.path.join(BENCH, "work", "speed")
     os.makedirs(work, exist_ok=True)
-    inp = os.path.relpath(a.input, pc.ROOT)
-    os.chdir(pc.ROOT)
+    inp = os.path.relpath(a.input, ROOT)
+    os.chdir(ROOT)
     print(f"# Speed: {inp}, {dur:.1f} s, {audio.sample_rate} Hz, {audio.channels} ch; "
           f"{'all cores' if a.all_cores else 'one core (taskset -c 1)'}; "
           f"{'hyperfine' if shutil.which('hyperfine') else 'python timing'}, median of {a.runs}\n")
     print(f"load average at start: {os.getloadavg()[0]:.2f} (other work on this 2-core machine skews the figures)\n")
 
-    if tqa_has("bench") and not a.no_tqa_bench:
-        helptext = tqa_help("bench")
-        runs = [[]]
-        if "--codec" in helptext and "--bits-per-sample" in helptext:
-            runs.append(["--codec", "spectral", "--bits-per-sample", "4", "--no-seed"])
-        for extra in runs:
-            cmd = [pc.TQA_BIN, "bench"]
-            if "--input" in helptext:
-                cmd += ["--input", a.input]
-            cmd += extra
-            shown = " ".join(os.path.relpath(c, pc.ROOT) if c.startswith("/") else c for c in cmd)
+    if not a.no_tqa_bench:
+        for extra in ([], ["--codec", "spectral", "--bits-per-sample", "4", "--no-seed"]):
+            cmd = [TQA_BIN, "bench", "--input", a.input] + extra
+            shown = " ".join(os.path.relpath(c, ROOT) if c.startswith("/") else c for c in cmd)
             print(f"## `{shown}`\n\n```")
             sys.stdout.flush()
             # the seed's tqa-cli lives in bench's venv: put it on PATH so `tqa bench` finds it
-            env = dict(os.environ, PATH=os.path.join(pc.VENV, "bin") + os.pathsep + os.environ.get("PATH", ""))
+            env = dict(os.environ, PATH=os.path.join(VENV, "bin") + os.pathsep + os.environ.get("PATH", ""))
             p = subprocess.run(cmd, capture_output=True, text=True, env=env)
             print((p.stdout + p.stderr).strip())
             print("```\n")
-    elif not a.no_tqa_bench:
-        print("`tqa bench`: not available yet\n")
 
     rows = []  # (name, stage, seconds, command)
-    tqa_rel = os.path.relpath(pc.TQA_BIN, pc.ROOT)
-    w = os.path.relpath(work, pc.ROOT)
-    if tqa_has("encode") and tqa_has("decode"):
-        one = "" if a.all_cores or "--threads" not in tqa_help("encode") else " --threads 1"
-        enc = pinned(f"{tqa_rel} encode {inp} -o {w}/speed.tqa --codec turbo{one}", a.all_cores)
-        rows.append(("tqa turbo", "encode", time_command(enc, f"rm -f {w}/speed.tqa", a.runs), enc))
-        one = "" if a.all_cores or "--threads" not in tqa_help("decode") else " --threads 1"
-        dec = pinned(f"{tqa_rel} decode {w}/speed.tqa -o {w}/speed.tqa.wav{one}", a.all_cores)
-        rows.append(("tqa turbo", "decode", time_command(dec, f"rm -f {w}/speed.tqa.wav", a.runs), dec))
-    else:
-        print(f"tqa encode/decode: {tqa_rel} not built or without encode/decode yet: skipped\n")
-    if shutil.which("flac"):
-        enc = pinned(f"flac -s -f -5 -o {w}/speed.flac {inp}", a.all_cores)
-        rows.append(("flac -5", "encode", time_command(enc, None, a.runs), enc))
-        dec = pinned(f"flac -s -f -d -o {w}/speed.flac.wav {w}/speed.flac", a.all_cores)
-        rows.append(("flac -5", "decode", time_command(dec, None, a.runs), dec))
-    seed_cli = os.path.join(pc.VENV, "bin", "tqa-cli")
-    if not a.no_seed and os.access(seed_cli, os.X_OK):
-        run = pinned(f"{os.path.relpath(seed_cli, pc.ROOT)} run -i {inp} -o {w}/speed.seed.wav", a.all_cores)
-        t0 = time.perf_counter()
-        subprocess.run(run, shell=True, check=True, stdout=subprocess.DEVNULL)
-        rows.append(("seed audiotq 0.1.1", "encode+decode (CLI)", time.perf_counter() - t0, run))
-        py = os.path.join(pc.VENV, "bin", "python")
-        stages = pinned(f"{os.path.relpath(py, pc.ROOT)} -c '<engine stages>' {inp}", a.all_cores)
-        cmd = ([] if a.all_cores or not shutil.which("taskset") else ["taskset", "-c", "1"]) + [py, "-c", SEED_STAGES, a.input]
-        p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        st = json.loads(p.stdout.strip().splitlines()[-1])
+    tqa_rel = os.path.relpath(TQA_BIN, ROOT)
+    w = os.path.relpath(work, ROOT)
+    one = "" if a.all_cores else " --threads 1"
+    enc = pinned(f"{tqa_rel} encode {inp} -o {w}/speed.tqa --codec turbo{one}", a.all_cores)
+    rows.append(("tqa turbo", "encode", time_command(enc, f"rm -f {w}/speed.tqa", a.runs), enc))
+    dec = pinned(f"{tqa_rel} decode {w}/speed.tqa -o {w}/speed.tqa.wav{one}", a.all_cores)
+    rows.append(("tqa turbo", "decode", time_command(dec, f"rm -f {w}/speed.tqa.wav", a.runs), dec))
+    enc = pinned(f"flac -s -f -5 -o {w}/speed.flac {inp}", a.all_cores)
+    rows.append(("flac -5", "encode", time_command(enc, None, a.runs), enc))
+    dec = pinned(f"flac -s -f -d -o {w}/speed.flac.wav {w}/speed.flac", a.all_cores)
+    rows.append(("flac -5", "decode", time_command(dec, None, a.runs), dec))
+    if not a.no_seed:
+        run = pinned(f"{os.path.relpath(seed_cli, ROOT)} run -i {inp} -o {w}/speed.seed.wav", a.all_cores)
+        rows.append(("seed audiotq 0.1.1", "encode+decode (CLI)", run_command(["bash", "-c", run]).seconds, run))
+        py = os.path.join(VENV, "bin", "python")
+        stages = pinned(f"{os.path.relpath(py, ROOT)} -c '<engine stages>' {inp}", a.all_cores)
+        cmd = ([] if a.all_cores or not shutil.which("taskset") else ["taskset", "-c", "1"]) + [py, "-c", SEED_STAGES, a.input, BENCH]
+        st = json.loads(run_command(cmd).stdout.strip().splitlines()[-1])
         rows.append(("seed audiotq 0.1.1", "encode (library)", st["encode_s"], stages))
         rows.append(("seed audiotq 0.1.1", "decode (library)", st["decode_s"], stages))
 

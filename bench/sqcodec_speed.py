@@ -34,15 +34,12 @@ import math
 import os
 import platform
 import resource
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import wave
 
-BENCH = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BENCH)
+from common import BENCH, ROOT, TQA_BIN, Stopwatch, build_tqa, fmt, run_command, utc_now
+
 REFERENCE = os.path.join(ROOT, "tools", "reference")
 MODELS = ["0k75bps", "1k5bps", "3kbps", "6kbps", "12kbps", "12kbps_24khz", "24kbps_24khz"]
 SOURCE = os.path.join(BENCH, "data", "wav", "speech_44k_mono.wav")  # 30.24 s, klettres-data, real speech
@@ -75,7 +72,7 @@ def torch_worker(a):
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
     audio = torch.from_numpy(pcm)[None]
 
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     codec = SQCodec(SQCodecConfig(config_file=CONFIG_DIR / f"{a.model}.toml"))
     net = codec.network.eval()
     folded = 0
@@ -86,7 +83,7 @@ def torch_worker(a):
                 folded += 1
     for name, module in net.trainable_modules.items():
         module.load_state_dict(load_file(os.path.join(a.weights, f"{name}.safetensors")), strict=True)
-    load_s = time.perf_counter() - t0
+    load_s = clock.seconds
 
     out = {"model": a.model, "load_s": load_s, "folded_weight_norms": folded, "versions": versions(),
            "samples": audio.shape[-1], "encode_s": {}, "decode_s": {}}
@@ -96,12 +93,12 @@ def torch_worker(a):
             torch.set_num_threads(threads)
             enc, dec = [], []
             for _ in range(a.runs):
-                t = time.perf_counter()
+                clock = Stopwatch()
                 _, indices = codec.encode_audio(audio)
-                enc.append(time.perf_counter() - t)
-                t = time.perf_counter()
+                enc.append(clock.seconds)
+                clock = Stopwatch()
                 y = codec.decode_audio(indices=indices)
-                dec.append(time.perf_counter() - t)
+                dec.append(clock.seconds)
             out["encode_s"][str(threads)] = enc
             out["decode_s"][str(threads)] = dec
             tokens[threads] = indices[0].reshape(-1).to(torch.int64).tolist()
@@ -119,23 +116,11 @@ def torch_worker(a):
 # ---------------------------------------------------------------------------------------------
 # Driver
 
-def run(cmd, **kw):
-    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} -> {p.returncode}: {(p.stderr or p.stdout).strip()[-800:]}")
-    return p
-
-
-def timed(cmd):
-    t = time.perf_counter()
-    run(cmd)
-    return time.perf_counter() - t
-
-
 def peak_kb(cmd):
+    """Max RSS in kB (`/usr/bin/time -f %M`) and wall seconds of cmd."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as f:
-        run(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd)
-        return int(f.read().strip().splitlines()[-1])
+        seconds = run_command(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd).seconds
+        return int(f.read().strip().splitlines()[-1]), seconds
 
 
 def wav_seconds(path):
@@ -148,7 +133,7 @@ def make_input(path, rate, seconds, source=SOURCE):
     if os.path.exists(path) and abs(wav_seconds(path) - seconds) < 1e-3:
         return path
     repeat = max(0, math.ceil(seconds / wav_seconds(source)) - 1)
-    run(["sox", source, "-b", "16", "-c", "1", path, "repeat", str(repeat),
+    run_command(["sox", source, "-b", "16", "-c", "1", path, "repeat", str(repeat),
          "trim", "0", f"{seconds}", "rate", "-v", str(rate)])
     return path
 
@@ -167,7 +152,7 @@ def measure_model(a, model, work):
     d = os.path.join(work, model)
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
-    run([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+    run_command([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     short = make_input(os.path.join(work, f"speech_0.1s_{rate // 1000}k.wav"), rate, 0.1)
     seconds = wav_seconds(wav)
@@ -175,10 +160,9 @@ def measure_model(a, model, work):
 
     log(f"[{model}] torch, threads {','.join(map(str, THREADS))}, {a.runs} run(s) each")
     tjson = os.path.join(d, "torch.json")
-    t = time.perf_counter()
-    run([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model, "--weights", weights,
-         "--wav", wav, "--runs", str(a.runs), "--worker-out", tjson])
-    log(f"[{model}] torch done in {time.perf_counter() - t:.0f} s")
+    took = run_command([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model,
+                        "--weights", weights, "--wav", wav, "--runs", str(a.runs), "--worker-out", tjson]).seconds
+    log(f"[{model}] torch done in {took:.0f} s")
     with open(tjson) as f:
         r["torch"] = json.load(f)
 
@@ -191,8 +175,8 @@ def measure_model(a, model, work):
         """a.runs timings each of tqa encode src -> coded and decode coded -> out."""
         enc, dec = [], []
         for _ in range(a.runs):
-            enc.append(timed(tqa_encode(a.tqa, model, weights, src, coded, threads)))
-            dec.append(timed(tqa_decode(a.tqa, weights, coded, out, threads)))
+            enc.append(run_command(tqa_encode(a.tqa, model, weights, src, coded, threads)).seconds)
+            dec.append(run_command(tqa_decode(a.tqa, weights, coded, out, threads)).seconds)
         return enc, dec
 
     for threads in THREADS:
@@ -201,7 +185,7 @@ def measure_model(a, model, work):
         r["tqa"]["encode_s"][str(threads)] = enc
         r["tqa"]["decode_s"][str(threads)] = dec
         if threads == THREADS[0]:
-            tokens = json.loads(run([a.tqa, "tokens", "--json", tq]).stdout)["channels"][0]
+            tokens = json.loads(run_command([a.tqa, "tokens", "--json", tq]).stdout)["channels"][0]
         le, ld = encode_decode(short, sq, sy, threads)
         r["tqa"]["load_encode_s"][str(threads)] = le
         r["tqa"]["load_decode_s"][str(threads)] = ld
@@ -217,19 +201,15 @@ def measure_memory(a, model, work):
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
     if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
-        run([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+        run_command([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
     base = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     long = make_input(os.path.join(work, f"speech_{a.memory_seconds:g}s_{rate // 1000}k.wav"), rate,
                       a.memory_seconds, source=base)
     tq, y = os.path.join(d, "long.tqa"), os.path.join(d, "long.wav")
     threads = max(THREADS)
     log(f"[{model}] memory: tqa encode + decode of {a.memory_seconds:g} s, {threads} threads")
-    t = time.perf_counter()
-    enc = peak_kb(tqa_encode(a.tqa, model, weights, long, tq, threads))
-    te = time.perf_counter() - t
-    t = time.perf_counter()
-    dec = peak_kb(tqa_decode(a.tqa, weights, tq, y, threads))
-    td = time.perf_counter() - t
+    enc, te = peak_kb(tqa_encode(a.tqa, model, weights, long, tq, threads))
+    dec, td = peak_kb(tqa_decode(a.tqa, weights, tq, y, threads))
     for p in (y,):
         os.remove(p)
     return {"model": model, "seconds": wav_seconds(long), "threads": threads,
@@ -239,8 +219,8 @@ def measure_memory(a, model, work):
 # ---------------------------------------------------------------------------------------------
 # Table
 
-def fnum(x, digits=3):
-    return "—" if x is None else f"{x:.{digits}f}"
+def fmt_rtf(x):
+    return fmt(x, 3)
 
 
 def render(res):
@@ -286,9 +266,9 @@ def render(res):
                    scaling=(qe["1"] + qd["1"]) / (qe["2"] + qd["2"]), agree=agree)
         rows[r["model"]] = row
         lens = "" if tok["torch"] == tok["tqa"] else f" (lengths {tok['torch']}/{tok['tqa']})"
-        p(f"| {r['model']} | {fnum(te['1'] / s)} | {fnum(qe['1'] / s)} | {row['enc_ratio']:.2f}× "
-          f"| {fnum(td['1'] / s)} | {fnum(qd['1'] / s)} | {row['dec_ratio']:.2f}× "
-          f"| {fnum(row['rtf1'])} | {fnum(row['rtf2'])} | {row['scaling']:.2f}× "
+        p(f"| {r['model']} | {fmt_rtf(te['1'] / s)} | {fmt_rtf(qe['1'] / s)} | {row['enc_ratio']:.2f}× "
+          f"| {fmt_rtf(td['1'] / s)} | {fmt_rtf(qd['1'] / s)} | {row['dec_ratio']:.2f}× "
+          f"| {fmt_rtf(row['rtf1'])} | {fmt_rtf(row['rtf2'])} | {row['scaling']:.2f}× "
           f"| {100 * agree:.2f} % ({tok['same']}/{min(tok['torch'], tok['tqa'])}, {r['torch'].get('distinct_tokens', '?')} distinct){lens} |")
 
     p("\nDetails (seconds, best of the runs):\n")
@@ -364,7 +344,8 @@ def save(res, work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tqa", default=os.environ.get("TQA_BIN", os.path.join(ROOT, ".build/release/tqa")))
+    ap.add_argument("--tqa", default=TQA_BIN, help="the tqa binary (default: $TQA_BIN, else .build/release/tqa)")
+    ap.add_argument("--build", action="store_true", help="swift build -c release --product tqa first")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--seconds", type=float, default=60.0, help="length of the speech input (default 60)")
     ap.add_argument("--runs", type=int, default=2, help="best of N (default 2)")
@@ -396,16 +377,18 @@ def main():
         for m in models + [m for m in a.memory_models.split(",") if m]:
             if m not in MODELS:
                 raise SystemExit(f"unknown model {m}; one of {', '.join(MODELS)}")
+        if a.build:
+            build_tqa()
         a.tqa = os.path.abspath(a.tqa)
         if not os.access(a.tqa, os.X_OK):
-            raise SystemExit(f"no tqa binary at {a.tqa}")
+            raise SystemExit(f"error: {a.tqa} is missing: swift build -c release --product tqa (or pass --build)")
         os.makedirs(a.work, exist_ok=True)
         argv = sys.argv[1:]
         if argv[:1] == ["--tqa"]:
             argv = argv[2:]
         rel = os.path.relpath(a.tqa, ROOT)
         cmd = ("" if rel == ".build/release/tqa" else f"TQA_BIN={rel} ") + "bash bench/sqcodec_speed.sh " + " ".join(argv)
-        res = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        res = {"date": utc_now(),
                "host": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                "tqa": os.path.relpath(a.tqa, ROOT), "seconds": a.seconds, "runs": a.runs, "seed": a.seed,
                "command": cmd.strip(), "models": [], "memory": []}

@@ -9,9 +9,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/bench/work/sqcodec"
-TQA="${TQA_BIN:-$ROOT/.build/release/tqa}"
-[[ -x "$TQA" ]] || { echo "error: $TQA is missing (swift build -c release --product tqa)" >&2; exit 1; }
-[[ -x /usr/bin/time ]] || { echo "error: /usr/bin/time is missing (bash bench/setup.sh)" >&2; exit 1; }
+TQA="${TQA_BIN:-.build/release/tqa}"
+[[ "$TQA" == /* ]] || TQA="$ROOT/$TQA"   # as bench/common.py: relative to the repository root
+[[ -x "$TQA" ]] || { echo "error: $TQA is missing: swift build -c release --product tqa" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "error: /usr/bin/time is missing: run bash bench/setup.sh once" >&2; exit 1; }
 models=("$@"); ((${#models[@]})) || models=(0k75bps 6kbps)
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 

@@ -4,44 +4,34 @@ tqa's SNR, WavPack's SNR interpolated at tqa's rate, the margin, and aptX / aptX
 
     python3 bench/summary_table.py [bench/work/rd_table.csv]
 """
-import csv
+import math
 import sys
-from collections import defaultdict
+
+from codec_matrix import by_file, read_csv
+from common import fmt, interpolate
 
 
 def main(path):
-    rows = list(csv.DictReader(open(path)))
-    by_file = defaultdict(list)
-    for r in rows:
-        by_file[r["file"]].append(r)
     print("| recording | tqa bits/sample | tqa SNR dB | WavPack SNR at that rate | margin dB | aptX (4) / aptX HD (6) SNR dB |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for name, rs in by_file.items():
-        wav = sorted((float(r["bits_per_sample"]), float(r["snr_db"])) for r in rs if r["codec"] == "wavpack" and r["snr_db"])
-        peers = {r["codec"]: float(r["snr_db"]) for r in rs if r["codec"] in ("aptx", "aptx_hd") and r["snr_db"]}
+    for name, rs in by_file(read_csv(path)).items():
+        wav = sorted((r["bits_per_sample"], r["snr_db"]) for r in rs
+                     if r["codec"] == "wavpack" and math.isfinite(r["snr_db"]))
+        peers = {r["codec"]: r["snr_db"] for r in rs if r["codec"] in ("aptx", "aptx_hd") and not math.isnan(r["snr_db"])}
         for r in rs:
-            if r["codec"] != "tqa" or not r["snr_db"]:
+            if r["codec"] != "tqa" or math.isnan(r["snr_db"]):
                 continue
-            b, s = float(r["bits_per_sample"]), float(r["snr_db"])
+            b, s = r["bits_per_sample"], r["snr_db"]
             w = interpolate(wav, b)
-            if w is None:
-                wtxt, mtxt = ("below WavPack's lowest rate %.2f (%.1f dB)" % wav[0] if wav and b < wav[0][0] else "above WavPack's range"), "–"
+            if math.isnan(w):
+                wtxt = (f"below WavPack's lowest rate {wav[0][0]:.2f} ({fmt(wav[0][1], 1)} dB)"
+                        if wav and b < wav[0][0] else "above WavPack's range")
+                mtxt = "–"
             else:
-                wtxt, mtxt = "%.1f" % w, "%+.1f" % (s - w)
+                wtxt, mtxt = fmt(w, 1), fmt(s - w, 1, signed=True)
             setting = r["setting"].split()[-1]
-            peer = ""
-            if setting == "4" and "aptx" in peers:
-                peer = "%.1f" % peers["aptx"]
-            if setting == "6" and "aptx_hd" in peers:
-                peer = "%.1f" % peers["aptx_hd"]
-            print("| %s | %.3f | %.1f | %s | %s | %s |" % (name, b, s, wtxt, mtxt, peer))
-
-
-def interpolate(points, x):
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        if x0 <= x <= x1:
-            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    return None
+            peer = {"4": fmt(peers.get("aptx"), 1), "6": fmt(peers.get("aptx_hd"), 1)}.get(setting, "")
+            print(f"| {name} | {b:.3f} | {fmt(s, 1)} | {wtxt} | {mtxt} | {'' if peer == '–' else peer} |")
 
 
 if __name__ == "__main__":

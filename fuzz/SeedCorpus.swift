@@ -68,6 +68,12 @@ struct SeedCorpus {
         try save("wav", "rf64-s16.wav", riff("RF64", size: 0xFFFF_FFFF, chunks: chunk("ds64", ds64.bytes) + chunk("fmt ", fmt(tag: 1, channels: 1, rate: 22050, bits: 16))
             + Array("data".utf8) + [0xFF, 0xFF, 0xFF, 0xFF] + (0..<24).map { UInt8($0 * 9 & 0xFF) }))
 
+        // Metadata chunks (issue 14.6) before fmt, before data and after data, one odd-sized.
+        let metadataChunks = chunk("LIST", Array("INFOINAM\u{4}\0\0\0abc\0".utf8)) + chunk("fmt ", fmt(tag: 1, channels: 1, rate: 8000, bits: 16))
+            + chunk("bext", [UInt8](repeating: 0, count: 40)) + chunk("data", (0..<40).map { UInt8($0) })
+            + chunk("cue ", [1, 0, 0, 0] + [UInt8](repeating: 0, count: 24)) + chunk("iXML", Array("<x/>!".utf8))
+        try save("wav", "s16-metadata.wav", riff(chunks: metadataChunks))
+
         // .tqa: turbo with small blocks and packets, so several packets fit in a few kB; spectral.
         func tqa(_ encoder: any PacketEncoder, _ x: AudioBuffer) throws -> [UInt8] {
             let sink = MemorySink()
@@ -100,6 +106,18 @@ struct SeedCorpus {
         let realHeaderSize = realHeader.encodedSize
         realHeader.frameCount = 1 << 40
         try save("tqa", "forged-end-after-packets.tqa", realHeader.encoded() + real[realHeaderSize ..< real.count - 20] + endMarker(packets: 0xFFFF_FFFF, frames: 1 << 40))
+        // Format version 2: a metadata section after the header and one before the end marker.
+        let meta = [RIFFChunk(id: "LIST", body: Array("INFOINAM\u{2}\0\0\0a\0".utf8), placement: .beforeFormat),
+                    RIFFChunk(id: "cue ", body: [1, 0, 0, 0] + [UInt8](repeating: 0, count: 24), placement: .afterData)]
+        for (name, lead, trail) in [("metadata-leading", meta, [RIFFChunk]()), ("metadata-both", Array(meta.prefix(1)), Array(meta.suffix(1)))] {
+            let sink = MemorySink()
+            let s = try TQAStreamEncoder(encoder: try TurboEncoder(parameters: TurboParameters(bits: 2, blockSize: 64, blocksPerPacket: 1),
+                                                                   channelCount: 1, seed: 5),
+                                         sink: sink, sampleRate: 16000, channelCount: 1, sourceFormat: .s16, metadata: lead)
+            try s.write(signal(frames: 150, channels: 1, rate: 16000))
+            try s.finish(trailingMetadata: trail)
+            try save("tqa", "\(name).tqa", sink.bytes)
+        }
         let sp = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 1)
         for (i, bps) in [1.0, 3.0].enumerated() {
             let e = SpectralEncoder(sampleRate: 8000, channelCount: i + 1, target: .bitsPerSample(bps), seed: 3, parameters: sp)

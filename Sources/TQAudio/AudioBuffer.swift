@@ -7,8 +7,24 @@ public struct AudioBuffer: Sendable, Equatable {
     public var sampleRate: Int
     public private(set) var channelCount: Int
     public private(set) var frameCount: Int
-    /// Planar samples; `samples.count == channelCount * frameCount`.
-    public private(set) var samples: [Float]
+    /// Planar storage: channel `c` at `storage[c * stride ..< c * stride + frameCount]`;
+    /// `storage.count == channelCount * stride`. `stride > frameCount` (room left by `append`)
+    /// only in a buffer that grew by appending more than once.
+    private var storage: [Float]
+    /// Frames of room per channel, ≥ `frameCount`.
+    private var stride: Int
+    /// Whether the buffer has grown by `append` before: the next growth then leaves room, so that
+    /// appends are amortized O(1); a single append fits exactly and leaves `samples` free.
+    private var grewByAppending = false
+
+    /// Planar samples; `samples.count == channelCount * frameCount`. O(1) unless the buffer has
+    /// room left by repeated `append`s, then one copy (`compact()` removes the room).
+    public var samples: [Float] {
+        stride == frameCount ? storage : frames(0 ..< frameCount).storage
+    }
+
+    /// Frames of room per channel before an `append` reallocates (≥ `frameCount`).
+    public var frameCapacity: Int { stride }
 
     /// A silent buffer.
     public init(sampleRate: Int, channelCount: Int, frameCount: Int) {
@@ -16,7 +32,8 @@ public struct AudioBuffer: Sendable, Equatable {
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.frameCount = frameCount
-        self.samples = [Float](repeating: 0, count: channelCount * frameCount)
+        self.storage = [Float](repeating: 0, count: channelCount * frameCount)
+        self.stride = frameCount
     }
 
     /// A buffer from one array per channel; all arrays must have the same length.
@@ -27,7 +44,8 @@ public struct AudioBuffer: Sendable, Equatable {
         self.sampleRate = sampleRate
         self.channelCount = channels.count
         self.frameCount = n
-        self.samples = Array(channels.joined())
+        self.storage = Array(channels.joined())
+        self.stride = n
     }
 
     /// A buffer over planar samples (`planar.count` must be a multiple of `channelCount`).
@@ -36,7 +54,15 @@ public struct AudioBuffer: Sendable, Equatable {
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.frameCount = planar.count / channelCount
-        self.samples = planar
+        self.storage = planar
+        self.stride = frameCount
+    }
+
+    /// Equal shape, rate and samples (room left by `append` does not count).
+    public static func == (a: AudioBuffer, b: AudioBuffer) -> Bool {
+        guard a.sampleRate == b.sampleRate, a.channelCount == b.channelCount, a.frameCount == b.frameCount else { return false }
+        if a.stride == a.frameCount && b.stride == b.frameCount { return a.storage == b.storage }
+        return (0..<a.channelCount).allSatisfy { a.channel($0).elementsEqual(b.channel($0)) }
     }
 
     /// A buffer from interleaved samples (`L R L R …`).
@@ -62,39 +88,49 @@ public struct AudioBuffer: Sendable, Equatable {
 
     /// The samples of channel `c`.
     public func channel(_ c: Int) -> ArraySlice<Float> {
-        samples[c * frameCount ..< (c + 1) * frameCount]
+        storage[c * stride ..< c * stride + frameCount]
     }
 
     /// Calls `body` with the samples of channel `c`.
     public func withChannel<R>(_ c: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try samples.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[c * frameCount ..< (c + 1) * frameCount]))
+        let lo = c * stride, n = frameCount
+        return try storage.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[lo ..< lo + n]))
         }
     }
 
     /// Calls `body` with the mutable samples of channel `c`.
     public mutating func withMutableChannel<R>(_ c: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        let n = frameCount
-        return try samples.withUnsafeMutableBufferPointer { all in
-            try body(UnsafeMutableBufferPointer(rebasing: all[c * n ..< (c + 1) * n]))
+        let lo = c * stride, n = frameCount
+        return try storage.withUnsafeMutableBufferPointer { all in
+            try body(UnsafeMutableBufferPointer(rebasing: all[lo ..< lo + n]))
         }
     }
 
-    /// Calls `body` with all planar samples.
+    /// Calls `body` with all planar samples (`compact()` first).
     public mutating func withMutableSamples<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try samples.withUnsafeMutableBufferPointer { try body($0) }
+        compact()
+        return try storage.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
+    /// Gives back the room left by `append`, so that `samples` is O(1) again. O(samples) when
+    /// there is room, else nothing.
+    public mutating func compact() {
+        guard stride != frameCount else { return }
+        storage = samples
+        stride = frameCount
     }
 
     /// The samples interleaved (`L R L R …`).
     public func interleaved() -> [Float] {
         var out = [Float](repeating: 0, count: samples.count)
-        let frames = frameCount, channels = channelCount
+        let frames = frameCount, channels = channelCount, st = stride
         out.withUnsafeMutableBufferPointer { dst in
-            samples.withUnsafeBufferPointer { src in
+            storage.withUnsafeBufferPointer { src in
                 for c in 0..<channels {
                     var i = c
                     for f in 0..<frames {
-                        dst[i] = src[c * frames + f]
+                        dst[i] = src[c * st + f]
                         i += channels
                     }
                 }
@@ -107,9 +143,9 @@ public struct AudioBuffer: Sendable, Equatable {
     public func frames(_ range: Range<Int>) -> AudioBuffer {
         precondition(range.lowerBound >= 0 && range.upperBound <= frameCount, "frame range out of bounds")
         var out = AudioBuffer(sampleRate: sampleRate, channelCount: channelCount, frameCount: range.count)
-        let n = frameCount, m = range.count
-        out.samples.withUnsafeMutableBufferPointer { dst in
-            samples.withUnsafeBufferPointer { src in
+        let n = stride, m = range.count
+        out.storage.withUnsafeMutableBufferPointer { dst in
+            storage.withUnsafeBufferPointer { src in
                 for c in 0..<channelCount {
                     for i in 0..<m { dst[c * m + i] = src[c * n + range.lowerBound + i] }
                 }
@@ -118,24 +154,42 @@ public struct AudioBuffer: Sendable, Equatable {
         return out
     }
 
-    /// Appends the frames of `other`, which must have the same channel count.
+    /// Appends the frames of `other`, which must have the same channel count. Amortized
+    /// O(`other`'s samples): from the second growth on, room grows geometrically (×2), as an
+    /// `Array`'s does; the first growth fits exactly.
     public mutating func append(_ other: AudioBuffer) {
         precondition(other.channelCount == channelCount, "channel count mismatch")
-        if frameCount == 0 { self.samples = other.samples; self.frameCount = other.frameCount; return }
         if other.frameCount == 0 { return }
+        if frameCount == 0 && stride == 0 {
+            storage = other.samples
+            stride = other.frameCount
+            frameCount = other.frameCount
+            return
+        }
         let n = frameCount, m = other.frameCount
-        var merged = [Float](repeating: 0, count: channelCount * (n + m))
-        merged.withUnsafeMutableBufferPointer { dst in
-            samples.withUnsafeBufferPointer { a in
-                other.samples.withUnsafeBufferPointer { b in
+        if n + m > stride {
+            let newStride = grewByAppending ? max(n + m, 2 * stride) : n + m
+            grewByAppending = true
+            var grown = [Float](repeating: 0, count: channelCount * newStride)
+            let st = stride
+            grown.withUnsafeMutableBufferPointer { dst in
+                storage.withUnsafeBufferPointer { a in
                     for c in 0..<channelCount {
-                        for i in 0..<n { dst[c * (n + m) + i] = a[c * n + i] }
-                        for i in 0..<m { dst[c * (n + m) + n + i] = b[c * m + i] }
+                        for i in 0..<n { dst[c * newStride + i] = a[c * st + i] }
                     }
                 }
             }
+            storage = grown
+            stride = newStride
         }
-        samples = merged
+        let st = stride
+        storage.withUnsafeMutableBufferPointer { dst in
+            other.storage.withUnsafeBufferPointer { b in
+                for c in 0..<channelCount {
+                    for i in 0..<m { dst[c * st + n + i] = b[c * other.stride + i] }
+                }
+            }
+        }
         frameCount = n + m
     }
 

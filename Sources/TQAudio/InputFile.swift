@@ -135,6 +135,33 @@ public final class ByteSource {
         return count - left
     }
 
+    /// Up to `count` bytes at absolute `offset`, without moving `position`: only for inputs of
+    /// known size (regular files and memory; `size != nil`), to look at what lies past the part
+    /// being read (a WAV's chunks after `data`). Reads in pieces, so that a forged `count` costs
+    /// no more than the input holds.
+    public func read(at offset: Int, upTo count: Int) throws(FileError) -> [UInt8] {
+        precondition(size != nil && offset >= 0 && count >= 0, "read(at:) needs an input of known size")
+        let n = max(0, min(count, size! - offset))
+        switch backing {
+        case .memory(let bytes):
+            return Array(bytes[offset ..< offset + n])
+        case .file(let fd):
+            var out = [UInt8](repeating: 0, count: n)
+            var done = 0
+            while done < n {
+                let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, n - done, off_t(offset + done)) }
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw .readFailed(path: name, reason: errnoString())
+                }
+                if got == 0 { break }
+                done += got
+            }
+            if done < n { out.removeLast(n - done) }
+            return out
+        }
+    }
+
     /// True when no byte is left.
     public func atEnd() throws(FileError) -> Bool {
         try fill(1)

@@ -113,15 +113,8 @@ public struct Xoshiro: RandomNumberGenerator, Sendable {
     private var spare: Double?
 
     public init(seed: UInt64) {
-        var z = seed
-        func mix() -> UInt64 {
-            z &+= 0x9E37_79B9_7F4A_7C15
-            var v = z
-            v = (v ^ (v >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            v = (v ^ (v >> 27)) &* 0x94D0_49BB_1331_11EB
-            return v ^ (v >> 31)
-        }
-        s = (mix(), mix(), mix(), mix())
+        var mix = SplitMix64(seed: seed)
+        s = (mix.next(), mix.next(), mix.next(), mix.next())
     }
 
     public mutating func next() -> UInt64 {

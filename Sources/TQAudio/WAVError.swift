@@ -22,9 +22,9 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedSubformat(guid: String)
     /// PCM or float with a bit depth tqa does not decode (PCM: 1–32, float: 32 or 64).
     case unsupportedBitDepth(bits: Int, tag: UInt16)
-    /// A channel count outside 1…32.
+    /// A channel count outside `AudioLimits.channelCounts`.
     case invalidChannelCount(Int)
-    /// A sample rate outside 1…768 000 Hz.
+    /// A sample rate outside `AudioLimits.sampleRates`.
     case invalidSampleRate(Int)
     /// A PCM or float `fmt ` whose block align (bytes per frame) is not channels × container
     /// bytes, the only value these formats allow.
@@ -63,9 +63,9 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
                 ? "\(bits)-bit float WAV; tqa reads 32- and 64-bit float"
                 : "\(bits)-bit PCM WAV; tqa reads 1- to 32-bit PCM"
         case .invalidChannelCount(let n):
-            "WAV file declares \(n) channels; tqa reads 1 to 32"
+            "WAV file declares \(n) channels; tqa reads 1 to \(AudioLimits.maxChannels)"
         case .invalidSampleRate(let r):
-            "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to 768 kHz"
+            "WAV file declares a sample rate of \(r) Hz; tqa reads 1 Hz to \(AudioLimits.maxSampleRate / 1000) kHz"
         case .blockAlignMismatch(let declared, let expected):
             "WAV 'fmt ' chunk declares a block align of \(declared) bytes, but its channels and sample size make \(expected); the file is damaged"
         case .invalidValidBits(let bits, let container):
@@ -108,12 +108,22 @@ public enum WAVFormatQuirk: Equatable, Sendable, CustomStringConvertible {
     /// WAVE_FORMAT_EXTENSIBLE with `wValidBitsPerSample` 0; every bit of the container is taken
     /// as valid.
     case zeroValidBits
+    /// A metadata chunk (`chunk`, quoted as `WAVError.quote` does) of `size` bytes that would
+    /// take the metadata kept over `RIFFChunk.maxTotalBytes`: skipped unread.
+    case metadataOverLimit(chunk: String, size: UInt64)
+    /// A chunk after `data` that declares `size` bytes and runs past the end of the file: it and
+    /// anything after it are not kept.
+    case truncatedChunk(chunk: String, size: UInt64)
 
     public var description: String {
         switch self {
         case .zeroBlockAlign: "its 'fmt ' chunk declares a block align of 0; read as channels × sample size"
         case .blockAlignInBits(let d): "its 'fmt ' chunk declares a block align of \(d), in bits rather than bytes; read as \(d / 8) bytes"
         case .zeroValidBits: "its 'fmt ' chunk declares 0 valid bits per sample; read as the full sample size"
+        case .metadataOverLimit(let c, let n):
+            "its \(c) chunk of \(n) bytes would take its metadata over \(RIFFChunk.maxTotalBytes >> 20) MiB; that chunk is not kept"
+        case .truncatedChunk(let c, let n):
+            "its \(c) chunk after the audio declares \(n) bytes, more than the file holds; it and anything after it are not kept"
         }
     }
 }

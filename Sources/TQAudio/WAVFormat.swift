@@ -45,32 +45,32 @@ public struct WAVFormat: Sendable, Equatable {
     /// the deviations it tolerates.
     ///
     /// Checks, in order: the tag (so that ADPCM is reported as ADPCM, whatever its other fields),
-    /// the channel count (1…32), the sample rate (1…768 000 Hz), the bit depth, the valid bits of
+    /// the channel count and the sample rate (`AudioLimits`), the bit depth, the valid bits of
     /// WAVE_FORMAT_EXTENSIBLE (1…wBitsPerSample), the block align (channels × container bytes).
     static func parse(fmt b: [UInt8], quirks: inout [WAVFormatQuirk]) throws(WAVError) -> WAVFormat {
-        guard b.count >= 16 else { throw .invalidFormatChunk(size: b.count) }
-        let blockAlign = Int(b.le16(12))
+        var r = ByteReader(b)
+        guard var tag = r.u16(), let channelField = r.u16(), let rateField = r.u32(), r.u32() != nil,
+              let blockAlignField = r.u16(), let bitsField = r.u16()
+        else { throw .invalidFormatChunk(size: b.count) }
+        let channels = Int(channelField), rate = Int(rateField), blockAlign = Int(blockAlignField), bits = Int(bitsField)
         var validBits: Int?
-        var tag = b.le16(0)
-        let channels = Int(b.le16(2))
-        let rate = Int(b.le32(4))
-        let bits = Int(b.le16(14))
         var mask: UInt32?
         if tag == WAVFormatTag.extensible {
-            guard b.count >= 40 else { throw .invalidFormatChunk(size: b.count) }
-            validBits = Int(b.le16(18))
-            mask = b.le32(20)
-            let guid = Array(b[24..<40])
+            guard r.u16() != nil, let valid = r.u16(), let channelMask = r.u32(), let guidBytes = r.bytes(16)
+            else { throw .invalidFormatChunk(size: b.count) }
+            validBits = Int(valid)
+            mask = channelMask
+            let guid = Array(guidBytes)
             guard guid[4...] == WAVFormat.guidSuffix[...] || guid[4...] == WAVFormat.ambisonicSuffix[...],
                   guid[2] == 0, guid[3] == 0
             else { throw .unsupportedSubformat(guid: WAVFormat.guidString(guid)) }
-            tag = b.le16(24)
+            tag = UInt16(guid[0]) | UInt16(guid[1]) << 8
         }
         guard tag == WAVFormatTag.pcm || tag == WAVFormatTag.ieeeFloat else {
             throw .unsupportedFormat(tag: tag, name: WAVFormatTag.name(tag))
         }
-        guard (1...32).contains(channels) else { throw .invalidChannelCount(channels) }
-        guard (1...768_000).contains(rate) else { throw .invalidSampleRate(rate) }
+        guard AudioLimits.channelCounts.contains(channels) else { throw .invalidChannelCount(channels) }
+        guard AudioLimits.sampleRates.contains(rate) else { throw .invalidSampleRate(rate) }
         let format: SampleFormat
         switch (tag, bits) {
         case (WAVFormatTag.pcm, 1...8): format = .u8
@@ -138,17 +138,4 @@ public struct WAVFormat: Sendable, Equatable {
         default: 0
         }
     }
-}
-
-extension Array where Element == UInt8 {
-    @inline(__always) func le16(_ i: Int) -> UInt16 { UInt16(self[i]) | UInt16(self[i + 1]) << 8 }
-    @inline(__always) func le32(_ i: Int) -> UInt32 {
-        UInt32(self[i]) | UInt32(self[i + 1]) << 8 | UInt32(self[i + 2]) << 16 | UInt32(self[i + 3]) << 24
-    }
-    @inline(__always) func le64(_ i: Int) -> UInt64 { UInt64(le32(i)) | UInt64(le32(i + 4)) << 32 }
-
-    mutating func append16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
-    mutating func append32(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { append(UInt8((v >> UInt32(s)) & 0xFF)) } }
-    mutating func append64(_ v: UInt64) { append32(UInt32(v & 0xFFFF_FFFF)); append32(UInt32(v >> 32)) }
-    mutating func append(ascii s: String) { append(contentsOf: Array(s.utf8)) }
 }

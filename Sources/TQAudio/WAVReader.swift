@@ -5,8 +5,14 @@
 /// "RF64" 0xFFFFFFFF "WAVE" "ds64" (riffSize64, dataSize64, sampleCount64, …) …   (EBU Tech 3306)
 /// ```
 ///
-/// Chunks other than `fmt `, `ds64` and `data` (LIST, bext, JUNK, fact, …) are skipped without
-/// being buffered. Reading stops at the end of `data`; chunks after it are never read.
+/// Chunks other than `fmt `, `ds64` and `data` (LIST, bext, iXML, cue, …) are kept in `metadata`
+/// with their place (`RIFFChunk`; padding and `fact` are skipped), up to
+/// `RIFFChunk.maxTotalBytes` in all; chunks beyond that are skipped unread and reported in
+/// `quirks`. Chunks after `data`: for an input of known size (a file, memory) they are read at
+/// once, before the samples, without moving the read position; for a pipe they can only be read
+/// when the samples have been, so they join `metadata` once `read` returns nil
+/// (`metadataMayFollow` says whether that can still happen). A chunk after `data` that runs past
+/// the end of the input ends the list, with a quirk; the audio is read all the same.
 ///
 /// Real-world files it accepts:
 /// - a 16-byte `fmt ` without `cbSize`; a `fmt ` longer than needed (only its first 64 bytes are
@@ -35,6 +41,18 @@ public final class WAVReader {
     public private(set) var framesRead = 0
     /// Deviations from the specification found in the header and tolerated (see `WAVFormatQuirk`).
     public private(set) var quirks: [WAVFormatQuirk] = []
+    /// The file's metadata chunks in file order (see `RIFFChunk`): those before `data` once the
+    /// reader is made, those after it too when the input's size is known, else once the samples
+    /// are read.
+    public private(set) var metadata: [RIFFChunk] = []
+    /// True while chunks after `data` may still be found: a pipe whose `data` size is declared,
+    /// before its samples have all been read.
+    public var metadataMayFollow: Bool { trailingOffset != nil }
+    /// Bytes of metadata kept so far (`RIFFChunk.encodedSize`), held to `RIFFChunk.maxTotalBytes`.
+    private var metadataBytes = 0
+    /// For a pipe with a declared `data` size: the input position where `data` (with its pad
+    /// byte) ends, from where chunks are read once the samples are.
+    private var trailingOffset: Int?
 
     private let source: ByteSource
     /// Bytes of `data` left to read, or nil when reading to end of file.
@@ -72,6 +90,8 @@ public final class WAVReader {
         var ds64DataSize: UInt64?
         var parsed: WAVFormat?
         var found: [WAVFormatQuirk] = []
+        var riffFields = ByteReader(riff, offset: 4)
+        let riffSize = UInt64(riffFields.u32()!)  // 12 bytes checked above
         while true {
             let header: [UInt8]
             do { header = try source.read(upTo: 8) } catch { throw .file(error) }
@@ -79,7 +99,8 @@ public final class WAVReader {
                 throw parsed == nil ? .missingFormatChunk : .missingDataChunk
             }
             let id = String(decoding: header[0..<4], as: UTF8.self)
-            let size = UInt64(header.le32(4))
+            var fields = ByteReader(header, offset: 4)
+            let size = UInt64(fields.u32()!)  // 8 bytes checked above
             switch id {
             case "fmt ":
                 guard parsed == nil else { throw .duplicateFormatChunk }
@@ -87,14 +108,17 @@ public final class WAVReader {
                 parsed = try WAVFormat.parse(fmt: body, quirks: &found)
             case "ds64" where isRF64:
                 let body = try WAVReader.readHeaderChunk(source, size: size, chunk: id)
-                guard body.count >= 16 else { throw .truncated(chunk: id) }
-                ds64DataSize = body.le64(8)
+                var ds64 = ByteReader(body, offset: 8)
+                guard body.count >= 16, let dataSize = ds64.u64() else { throw .truncated(chunk: id) }
+                ds64DataSize = dataSize
             case "data":
                 guard var fmt = parsed else { throw .missingFormatChunk }
                 var declared: UInt64? = size == 0 || size == 0xFFFF_FFFF ? nil : size
+                var trailing: TrailingCursor?
                 if size == 0, let total = source.size, total == source.position { declared = 0 }  // truly empty
                 if isRF64 && size == 0xFFFF_FFFF { declared = ds64DataSize.flatMap { $0 == 0 ? nil : $0 } }
                 if var d = declared {
+                    let dataStart = source.position
                     if let total = source.size {
                         d = min(d, UInt64(max(0, total - source.position)))
                         frameCountIsVerified = true
@@ -102,17 +126,145 @@ public final class WAVReader {
                     let bytes = Int(min(d, UInt64(Int.max)))
                     dataBytesLeft = bytes - bytes % fmt.blockAlign
                     fmt.frameCount = bytes / fmt.blockAlign
+                    if let declared, declared == d, declared < UInt64(Int.max / 2) {
+                        var end = dataStart + Int(declared) + Int(declared & 1)
+                        if let total = source.size {
+                            if declared & 1 == 1, try WAVReader.padByteIsMissing(source, at: end - 1) { end -= 1 }
+                            // RIFF's own size bounds the chunks, unless it is implausible (RF64's is
+                            // 0xFFFFFFFF; some writers never patch it).
+                            let riffEnd = 8 + Int(riffSize)
+                            let limit = !isRF64 && riffEnd >= end && riffEnd <= total ? riffEnd : total
+                            if limit - end >= 8 { trailing = .random(at: end, limit: limit) }
+                        } else {
+                            trailingOffset = end
+                        }
+                    }
                 }
                 format = fmt
+                if var cursor = trailing { try collectTrailing(&cursor, quirks: &found) }
                 quirks = found
                 return
             default:
                 let skip = size + (size & 1)
+                var kept = false
+                if !RIFFChunk.structuralIDs.contains(Array(header[0..<4])) {
+                    if metadataBytes + 8 + Int(skip) <= RIFFChunk.maxTotalBytes {
+                        let body = try WAVReader.read(source, Int(size), chunk: id, orThrow: parsed == nil ? .missingFormatChunk : .missingDataChunk)
+                        metadata.append(RIFFChunk(id: Array(header[0..<4]), body: body,
+                                                  placement: parsed == nil ? .beforeFormat : .beforeData))
+                        metadataBytes += 8 + Int(skip)
+                        kept = true
+                    } else {
+                        found.append(.metadataOverLimit(chunk: WAVError.quote(Array(header[0..<4])), size: size))
+                    }
+                }
+                let rest = kept ? Int(size & 1) : Int(skip)
                 let skipped: Int
-                do { skipped = try source.skip(Int(skip)) } catch { throw .file(error) }
-                if UInt64(skipped) < skip { throw parsed == nil ? .missingFormatChunk : .missingDataChunk }
+                do { skipped = try source.skip(rest) } catch { throw .file(error) }
+                // A missing pad byte at the very end is harmless only after `data`; here it means
+                // the file ends before `data`.
+                if skipped < rest { throw parsed == nil ? .missingFormatChunk : .missingDataChunk }
             }
         }
+    }
+
+    /// Where the chunks after `data` are read from: at an offset of an input of known size (up to
+    /// `limit`), or from the stream itself.
+    private enum TrailingCursor {
+        case random(at: Int, limit: Int)
+        case stream
+    }
+
+    private func read(_ cursor: inout TrailingCursor, _ n: Int) throws(WAVError) -> [UInt8] {
+        do {
+            switch cursor {
+            case .random(let at, let limit):
+                let b = try source.read(at: at, upTo: max(0, min(n, limit - at)))
+                cursor = .random(at: at + b.count, limit: limit)
+                return b
+            case .stream:
+                return try source.read(upTo: n)
+            }
+        } catch { throw .file(error) }
+    }
+
+    private func skip(_ cursor: inout TrailingCursor, _ n: Int) throws(WAVError) -> Int {
+        switch cursor {
+        case .random(let at, let limit):
+            let k = max(0, min(n, limit - at))
+            cursor = .random(at: at + k, limit: limit)
+            return k
+        case .stream:
+            do { return try source.skip(n) } catch { throw .file(error) }
+        }
+    }
+
+    /// Reads the chunks after `data` into `metadata` (placement `.afterData`) until the input
+    /// ends. Fewer than 8 bytes left end the list silently (a stray pad byte); a chunk that runs
+    /// past the end ends it with a quirk, as does a chunk over the metadata limit (skipped).
+    private func collectTrailing(_ cursor: inout TrailingCursor, quirks: inout [WAVFormatQuirk]) throws(WAVError) {
+        while true {
+            let h = try read(&cursor, 8)
+            guard h.count == 8 else { return }
+            let id = Array(h[0..<4])
+            var fields = ByteReader(h, offset: 4)
+            let size = Int(fields.u32()!)  // 8 bytes checked above
+            let padded = size + (size & 1)
+            if case .random(let at, let limit) = cursor, size > limit - at {
+                quirks.append(.truncatedChunk(chunk: WAVError.quote(id), size: UInt64(size)))
+                return
+            }
+            if RIFFChunk.structuralIDs.contains(id) {
+                if try skip(&cursor, padded) < size { quirks.append(.truncatedChunk(chunk: WAVError.quote(id), size: UInt64(size))); return }
+                continue
+            }
+            if metadataBytes + 8 + padded > RIFFChunk.maxTotalBytes {
+                quirks.append(.metadataOverLimit(chunk: WAVError.quote(id), size: UInt64(size)))
+                if try skip(&cursor, padded) < size { return }
+                continue
+            }
+            let body = try read(&cursor, size)
+            guard body.count == size else { quirks.append(.truncatedChunk(chunk: WAVError.quote(id), size: UInt64(size))); return }
+            _ = try skip(&cursor, size & 1)
+            metadata.append(RIFFChunk(id: id, body: body, placement: .afterData))
+            metadataBytes += 8 + padded
+        }
+    }
+
+    /// Whether an odd-sized `data` chunk is followed by the next chunk's id at `offset` (where
+    /// its zero pad byte should be) rather than at `offset + 1`: some writers leave the pad byte out
+    /// (libsndfile and ffmpeg tolerate it the same way).
+    private static func padByteIsMissing(_ source: ByteSource, at offset: Int) throws(WAVError) -> Bool {
+        let b: [UInt8]
+        do { b = try source.read(at: offset, upTo: 5) } catch { throw .file(error) }
+        func isID(_ s: ArraySlice<UInt8>) -> Bool { s.count == 4 && s.allSatisfy { (0x20...0x7E).contains($0) } }
+        // A pad byte is 0; a chunk id starts with a printable character.
+        return b.count == 5 && b[0] != 0 && isID(b[0..<4])
+    }
+
+    /// For a pipe: once the samples are read, skips to the end of `data` and reads the chunks
+    /// after it.
+    private func collectTrailingFromStream() throws(WAVError) {
+        guard let end = trailingOffset else { return }
+        trailingOffset = nil
+        let gap = end - source.position
+        if gap > 0 {
+            let skipped: Int
+            do { skipped = try source.skip(gap) } catch { throw .file(error) }
+            guard skipped == gap else { return }
+        }
+        var cursor = TrailingCursor.stream
+        var found: [WAVFormatQuirk] = []
+        try collectTrailing(&cursor, quirks: &found)
+        quirks += found
+    }
+
+    /// `n` bytes of `chunk`'s body, or `error` when the input ends first.
+    private static func read(_ source: ByteSource, _ n: Int, chunk: String, orThrow error: WAVError) throws(WAVError) -> [UInt8] {
+        let b: [UInt8]
+        do { b = try source.read(upTo: n) } catch { throw .file(error) }
+        guard b.count == n else { throw error }
+        return b
     }
 
     /// Reads a `fmt `/`ds64` body, keeping at most `maxHeaderChunk` bytes and skipping the rest
@@ -188,11 +340,15 @@ public final class WAVReader {
         let align = format.blockAlign
         var wanted = maxFrames
         if let left = dataBytesLeft { wanted = min(wanted, left / align) }
-        guard wanted > 0 else { finished = true; return nil }
+        guard wanted > 0 else {
+            finished = true
+            try collectTrailingFromStream()
+            return nil
+        }
         var bytes: [UInt8]
         do { bytes = try source.read(upTo: wanted * align) } catch { throw .file(error) }
         let frames = bytes.count / align
-        if frames < wanted { finished = true }
+        if frames < wanted { finished = true; trailingOffset = nil }
         if let left = dataBytesLeft { dataBytesLeft = left - frames * align }
         guard frames > 0 else { return nil }
         if bytes.count != frames * align { bytes.removeLast(bytes.count - frames * align) }

@@ -5,10 +5,15 @@
 /// ```
 /// "RIFF" riffSize "WAVE"
 /// "JUNK" 28 <28 zero bytes>        space for a ds64 chunk (EBU Tech 3306), see below
+/// metadata chunks placed `.beforeFormat`, in order
 /// "fmt " 16 PCM                    | 18 IEEE float (cbSize 0) | 40 WAVE_FORMAT_EXTENSIBLE
 /// "fact" 4 frameCount              float only (non-PCM formats carry a fact chunk)
+/// metadata chunks placed `.beforeData`, in order
 /// "data" dataSize samples… [pad byte when dataSize is odd]
+/// metadata chunks placed `.afterData`, in order
 /// ```
+/// Metadata chunks (`RIFFChunk`) are written byte for byte as given; the `fmt `, `fact` and
+/// JUNK/ds64 chunks are the writer's own, whatever the source had.
 /// WAVE_FORMAT_EXTENSIBLE is used when there are more than two channels, with the speaker mask
 /// of `WAVFormat.defaultChannelMask(channels:)`.
 ///
@@ -23,7 +28,9 @@
 /// first: the exact header of `expectedFrames` frames when the caller knows that number
 /// (canonical layout, no JUNK chunk; `finish()` then checks that exactly so many were written),
 /// else a streaming header whose RIFF and `data` sizes (and `fact` frame count) are 0xFFFFFFFF,
-/// which readers take as "read to the end of the input" (tqa, ffmpeg, libsndfile).
+/// which readers take as "read to the end of the input" (tqa, ffmpeg, libsndfile). After such a
+/// `data` nothing can follow: chunks placed `.afterData` are then not written, and are listed
+/// in `droppedMetadata`.
 public final class WAVWriter {
     public let sampleRate: Int
     public let channelCount: Int
@@ -37,29 +44,56 @@ public final class WAVWriter {
 
     /// The frame count declared up front to an output that cannot seek, or nil.
     private let declaredFrames: Int?
+    /// Metadata chunks written in the header (placed before `fmt ` or before `data`).
+    private let leadingMetadata: [RIFFChunk]
+    /// Metadata chunks to write after `data` in `finish()`.
+    private var trailingMetadata: [RIFFChunk]
+    /// Metadata chunks that could not be written (see the type's comment and `addMetadata`).
+    public private(set) var droppedMetadata: [RIFFChunk] = []
+    /// Whether the header was sent ahead to an output that cannot seek (nothing in it can change).
+    private let headerIsFinal: Bool
 
     /// Creates the output for `path` (see `OutputFile`) and writes a provisional header, or the
     /// final one when the output cannot seek (see above).
     ///
     /// Any `SampleFormat` can be written; tqa itself writes s16, s24 and f32
     /// (`SampleFormat.writable`). `expectedFrames` is how many frames the caller will write, when
-    /// it knows. Throws `.file(.exists)` when `path` holds data and `overwrite` is false,
-    /// `.invalidChannelCount` outside 1…32, `.invalidSampleRate` outside 1…768 000 Hz.
+    /// it knows. `metadata` is written where each chunk is placed (see above). Throws
+    /// `.file(.exists)` when `path` holds data and `overwrite` is false, `.invalidChannelCount`
+    /// outside `AudioLimits.channelCounts`, `.invalidSampleRate` outside `AudioLimits.sampleRates`.
     public init(path: String, sampleRate: Int, channelCount: Int, sampleFormat: SampleFormat,
-                overwrite: Bool = false, expectedFrames: Int? = nil) throws(WAVError) {
-        guard (1...32).contains(channelCount) else { throw .invalidChannelCount(channelCount) }
-        guard (1...768_000).contains(sampleRate) else { throw .invalidSampleRate(sampleRate) }
+                overwrite: Bool = false, expectedFrames: Int? = nil, metadata: [RIFFChunk] = []) throws(WAVError) {
+        guard AudioLimits.channelCounts.contains(channelCount) else { throw .invalidChannelCount(channelCount) }
+        guard AudioLimits.sampleRates.contains(sampleRate) else { throw .invalidSampleRate(sampleRate) }
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.sampleFormat = sampleFormat
+        leadingMetadata = metadata.filter { $0.placement != .afterData }
+        trailingMetadata = metadata.placed(.afterData)
         do {
             file = try OutputFile(path: path, overwrite: overwrite)
+            headerIsFinal = !file.isSeekable
             declaredFrames = file.isSeekable ? nil : expectedFrames
+            if !file.isSeekable && expectedFrames == nil {
+                droppedMetadata = trailingMetadata
+                trailingMetadata = []
+            }
             try file.write(file.isSeekable
-                ? WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat, frames: 0, reserveDS64: true)
+                ? WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat, frames: 0, reserveDS64: true,
+                                   metadata: leadingMetadata, trailingBytes: trailingMetadata.encodedSize)
                 : WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat, frames: expectedFrames,
-                                   reserveDS64: false))
+                                   reserveDS64: false, metadata: leadingMetadata, trailingBytes: trailingMetadata.encodedSize))
         } catch { throw .file(error) }
+    }
+
+    /// Adds metadata learned after the header was written (chunks that a .tqa made from a pipe
+    /// carries at its end): chunks placed `.afterData` are written by `finish()` when the header
+    /// can still be patched; any other chunk, and every chunk when the output cannot seek, goes
+    /// to `droppedMetadata`.
+    public func addMetadata(_ chunks: [RIFFChunk]) {
+        for c in chunks {
+            if c.placement == .afterData && !headerIsFinal { trailingMetadata.append(c) } else { droppedMetadata.append(c) }
+        }
     }
 
     /// Appends the frames of `buffer`, which must have this writer's channel count and sample rate.
@@ -99,8 +133,10 @@ public final class WAVWriter {
         }
         do {
             if dataBytes & 1 == 1 { try file.write([0]) }
+            for c in trailingMetadata { try file.write(c.encoded) }
             if file.isSeekable { try file.patch(WAVWriter.header(sampleRate: sampleRate, channelCount: channelCount, format: sampleFormat,
-                                                     frames: framesWritten, reserveDS64: true), at: 0) }
+                                                     frames: framesWritten, reserveDS64: true, metadata: leadingMetadata,
+                                                     trailingBytes: trailingMetadata.encodedSize), at: 0) }
             try file.commit()
         } catch { throw .file(error) }
     }
@@ -112,10 +148,13 @@ public final class WAVWriter {
     }
 
     /// A complete WAV file holding `buffer` in `format`: the canonical 44-byte header for PCM
-    /// with one or two channels (no JUNK chunk), RF64 when the data exceeds 4 GiB.
-    public static func bytes(of buffer: AudioBuffer, format: SampleFormat) -> [UInt8] {
+    /// with one or two channels (no JUNK chunk), RF64 when the data exceeds 4 GiB; `metadata`
+    /// where each chunk is placed.
+    public static func bytes(of buffer: AudioBuffer, format: SampleFormat, metadata: [RIFFChunk] = []) -> [UInt8] {
+        let trailing = metadata.placed(.afterData)
         var out = header(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, format: format,
-                         frames: buffer.frameCount, reserveDS64: false)
+                         frames: buffer.frameCount, reserveDS64: false, metadata: metadata.filter { $0.placement != .afterData },
+                         trailingBytes: trailing.encodedSize)
         let headerCount = out.count
         let dataBytes = buffer.frameCount * buffer.channelCount * format.bytesPerSample
         out.append(contentsOf: repeatElement(0, count: dataBytes + (dataBytes & 1)))
@@ -125,6 +164,7 @@ public final class WAVWriter {
                                        channelStride: buffer.frameCount, format: format, into: dst.baseAddress! + headerCount)
             }
         }
+        for c in trailing { out += c.encoded }
         return out
     }
 
@@ -132,8 +172,11 @@ public final class WAVWriter {
     /// `frames == nil` a streaming header (RIFF, `data` and `fact` sizes 0xFFFFFFFF).
     ///
     /// With `reserveDS64` the header has the same length whatever `frames` is (JUNK or ds64),
-    /// so a provisional header can be patched in place.
-    static func header(sampleRate: Int, channelCount: Int, format: SampleFormat, frames: Int?, reserveDS64: Bool) -> [UInt8] {
+    /// so a provisional header can be patched in place. `metadata` (chunks placed before `fmt `
+    /// or before `data`) is written in the header; `trailingBytes` of chunks after `data` are
+    /// counted in the RIFF size.
+    static func header(sampleRate: Int, channelCount: Int, format: SampleFormat, frames: Int?, reserveDS64: Bool,
+                       metadata: [RIFFChunk] = [], trailingBytes: Int = 0) -> [UInt8] {
         let streaming = frames == nil
         let frames = frames ?? 0
         let extensible = channelCount > 2
@@ -142,55 +185,57 @@ public final class WAVWriter {
         let hasFact = format.isFloat
         let dataBytes = UInt64(frames) * UInt64(channelCount * format.bytesPerSample)
         let dsSize = 28
-        let headerWithoutDS = 12 + (8 + fmtSize) + (hasFact ? 12 : 0) + 8
-        let riffSizeNoDS = UInt64(headerWithoutDS - 8) + dataBytes + (dataBytes & 1)
+        let headerWithoutDS = 12 + metadata.encodedSize + (8 + fmtSize) + (hasFact ? 12 : 0) + 8
+        let riffSizeNoDS = UInt64(headerWithoutDS - 8) + dataBytes + (dataBytes & 1) + UInt64(trailingBytes)
         let rf64 = riffSizeNoDS + UInt64(8 + dsSize) > 0xFFFF_FFFF
         let withDS = reserveDS64 || rf64
         let riffSize = riffSizeNoDS + (withDS ? UInt64(8 + dsSize) : 0)
 
-        var h: [UInt8] = []
+        var h = ByteWriter()
         h.reserveCapacity(headerWithoutDS + 8 + dsSize)
-        h.append(ascii: rf64 ? "RF64" : "RIFF")
-        h.append32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(riffSize))
-        h.append(ascii: "WAVE")
+        h.ascii(rf64 ? "RF64" : "RIFF")
+        h.u32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(riffSize))
+        h.ascii("WAVE")
         if withDS {
-            h.append(ascii: rf64 ? "ds64" : "JUNK")
-            h.append32(UInt32(dsSize))
+            h.ascii(rf64 ? "ds64" : "JUNK")
+            h.u32(UInt32(dsSize))
             if rf64 {
-                h.append64(riffSize)
-                h.append64(dataBytes)
-                h.append64(UInt64(frames))
-                h.append32(0)  // table length
+                h.u64(riffSize)
+                h.u64(dataBytes)
+                h.u64(UInt64(frames))
+                h.u32(0)  // table length
             } else {
-                h.append(contentsOf: repeatElement(0, count: dsSize))
+                h.append(repeatElement(0, count: dsSize))
             }
         }
         let bytesPerSample = format.bytesPerSample
-        h.append(ascii: "fmt ")
-        h.append32(UInt32(fmtSize))
-        h.append16(extensible ? WAVFormatTag.extensible : tag)
-        h.append16(UInt16(channelCount))
-        h.append32(UInt32(sampleRate))
-        h.append32(UInt32(sampleRate * channelCount * bytesPerSample))
-        h.append16(UInt16(channelCount * bytesPerSample))
-        h.append16(UInt16(format.bitsPerSample))
+        for c in metadata.placed(.beforeFormat) { h.append(c.encoded) }
+        h.ascii("fmt ")
+        h.u32(UInt32(fmtSize))
+        h.u16(extensible ? WAVFormatTag.extensible : tag)
+        h.u16(UInt16(channelCount))
+        h.u32(UInt32(sampleRate))
+        h.u32(UInt32(sampleRate * channelCount * bytesPerSample))
+        h.u16(UInt16(channelCount * bytesPerSample))
+        h.u16(UInt16(format.bitsPerSample))
         if extensible {
-            h.append16(22)
-            h.append16(UInt16(format.bitsPerSample))
-            h.append32(WAVFormat.defaultChannelMask(channels: channelCount))
-            h.append16(tag)
-            h.append16(0)
-            h.append(contentsOf: WAVFormat.guidSuffix)
+            h.u16(22)
+            h.u16(UInt16(format.bitsPerSample))
+            h.u32(WAVFormat.defaultChannelMask(channels: channelCount))
+            h.u16(tag)
+            h.u16(0)
+            h.append(WAVFormat.guidSuffix)
         } else if fmtSize == 18 {
-            h.append16(0)
+            h.u16(0)
         }
         if hasFact {
-            h.append(ascii: "fact")
-            h.append32(4)
-            h.append32(rf64 || streaming || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
+            h.ascii("fact")
+            h.u32(4)
+            h.u32(rf64 || streaming || frames > 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(frames))
         }
-        h.append(ascii: "data")
-        h.append32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(dataBytes))
-        return h
+        for c in metadata.placed(.beforeData) { h.append(c.encoded) }
+        h.ascii("data")
+        h.u32(rf64 || streaming ? 0xFFFF_FFFF : UInt32(dataBytes))
+        return h.bytes
     }
 }

@@ -16,6 +16,12 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Packet `index` does not continue the timeline (swapped, repeated or missing packets).
     case outOfOrder(index: Int, expectedFrame: UInt64, foundFrame: UInt64)
     case trailingGarbage(offset: Int, count: Int)
+    /// The metadata section starting at byte `offset` failed its CRC.
+    case corruptMetadata(offset: Int, declared: UInt32, computed: UInt32)
+    /// A metadata section declares `length` bytes of entries, over `limit`.
+    case metadataTooLarge(offset: Int, length: Int, limit: Int)
+    /// A metadata section whose CRC holds but whose entries or place break the format's rules.
+    case invalidMetadata(offset: Int, reason: String)
     case trailerMismatch(String)
     /// A codec rejected the parameters or a payload.
     case codec(String)
@@ -24,7 +30,7 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .notTQA: "not a .tqa file (no TQA magic)"
-        case .unsupportedVersion(let v): "format version \(v) is newer than this tqa reads (1); update tqa"
+        case .unsupportedVersion(let v): "format version \(v) is not one this tqa reads (\(TQAHeader.versions.map(String.init).joined(separator: ", "))); update tqa"
         case .unknownCodec(let id): "unknown codec id \(id); this tqa knows turbo (1), spectral (2), sqcodec (3)"
         case .invalidHeader(let why): "invalid header: \(why)"
         case .headerChecksum(let d, let c): "header checksum mismatch (declared \(hex(d)), computed \(hex(c))): the file is damaged"
@@ -36,6 +42,11 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .truncated(let i, let o): "file is truncated: it ends at byte \(o), inside or before packet \(i)"
         case .outOfOrder(let i, let e, let f): "packet \(i) starts at frame \(f), expected \(e): packets are missing, repeated or swapped"
         case .trailingGarbage(let o, let n): "\(n) bytes of garbage after the end of the stream at byte \(o)"
+        case .corruptMetadata(let o, let d, let c):
+            "metadata section at byte \(o) is damaged (CRC declared \(hex(d)), computed \(hex(c)))"
+        case .metadataTooLarge(let o, let l, let lim):
+            "metadata section at byte \(o) declares \(l) bytes (limit \(lim)): the file is damaged"
+        case .invalidMetadata(let o, let why): "metadata section at byte \(o) is invalid: \(why)"
         case .trailerMismatch(let why): "end marker disagrees with the stream: \(why)"
         case .codec(let why): why
         case .io(let why): why
@@ -48,7 +59,8 @@ extension ContainerError {
     /// works around (the header, by contrast, is needed whole).
     public var isDamage: Bool {
         switch self {
-        case .corruptPacket, .badSync, .packetTooLarge, .truncated, .outOfOrder, .trailingGarbage, .trailerMismatch: true
+        case .corruptPacket, .badSync, .packetTooLarge, .truncated, .outOfOrder, .trailingGarbage, .trailerMismatch,
+             .corruptMetadata, .metadataTooLarge, .invalidMetadata: true
         default: false
         }
     }

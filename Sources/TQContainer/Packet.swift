@@ -3,7 +3,7 @@ import TQAudio
 /// One unit of coded audio: the frames `firstFrame ..< firstFrame + frameCount` of every
 /// channel, in a payload only its codec reads (docs/FORMAT.md, "Packets").
 public struct Packet: Sendable, Equatable {
-    /// Position in the stream, 0-based; assigned by `TQAWriter`.
+    /// Position in the stream, 0-based; assigned by `TQAWriter`, its one owner (encoders leave it 0).
     public var index: UInt32
     public var firstFrame: UInt64
     public var frameCount: UInt32
@@ -18,12 +18,17 @@ public struct Packet: Sendable, Equatable {
 
     static let sync: [UInt8] = [0x54, 0x51, 0x41, 0x50]  // "TQAP"
     static let endSync: [UInt8] = [0x54, 0x51, 0x41, 0x45]  // "TQAE"
-    /// Bytes before the payload.
-    static let headerSize = 24
+    /// Bytes before the payload: sync, payload length, index, first frame, frame count.
+    public static let headerSize = 24
+    /// Bytes after the payload: the CRC-32.
+    public static let checksumSize = 4
+    /// What the container adds to every payload, 28 bytes (docs/FORMAT.md, "Packets"); codecs
+    /// count it against their bit budget.
+    public static let overheadSize = headerSize + checksumSize
     /// Upper bound on a payload: no codec writes packets anywhere near this.
     public static let maxPayloadBytes = 1 << 24
-    /// Size of the end marker.
-    static let trailerSize = 20
+    /// Size of the end marker: sync, packet count, frame count, CRC-32.
+    public static let trailerSize = 20
     /// Most samples (frames × channels) one turbo or spectral packet may decode to: 2^21, 8 MB
     /// of float. Their parameters are checked against it (with the header's channel count), so
     /// that whatever a file claims, decoding holds a few packets' audio at a time, never more.
@@ -65,6 +70,8 @@ public protocol PacketEncoder {
     var seed: UInt64 { get }
     var codecParameters: [UInt8] { get }
     /// Consumes `buffer` (same channel count and rate every call); returns the packets completed.
+    /// Its samples are finite and within ±`CodecInput.maxMagnitude` (`CodecInput.condition`,
+    /// which `TQAStreamEncoder` applies); encoders do not clean their input again.
     mutating func encode(_ buffer: AudioBuffer) throws -> [Packet]
     /// Flushes what is buffered; returns the last packets.
     mutating func finish() throws -> [Packet]

@@ -24,12 +24,14 @@ public enum CodecID: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 /// `sourceFormat` is the WAV sample format of the input, restored on decode by default.
 public struct TQAHeader: Sendable, Equatable {
     public static let magic: [UInt8] = [0x54, 0x51, 0x41, 0x1A]  // "TQA\x1A"
-    public static let version: UInt16 = 1
+    /// The format versions this tqa reads: 1, and 2, which may hold metadata sections
+    /// (`MetadataSection`). A file without metadata is written as version 1.
+    public static let versions: ClosedRange<UInt16> = 1...2
+    /// The version of a file with metadata sections.
+    public static let metadataVersion: UInt16 = 2
     /// Fixed part before the codec parameters.
     public static let fixedSize = 32
     public static let maxParameterBytes = 1024
-    public static let maxChannels = 32
-    public static let maxSampleRate = 768_000
     /// Frame count meaning "unknown" (a stream whose writer could not patch the header).
     public static let unknownFrameCount = UInt64.max
 
@@ -42,6 +44,8 @@ public struct TQAHeader: Sendable, Equatable {
     public var seed: UInt64
     /// Codec-specific parameters, at most `maxParameterBytes`.
     public var codecParameters: [UInt8]
+    /// 1, or `metadataVersion` when metadata sections may follow (set by `TQAWriter`).
+    public var formatVersion: UInt16 = 1
 
     public init(codec: CodecID, sourceFormat: SampleFormat, sampleRate: Int, channelCount: Int,
                 frameCount: UInt64, seed: UInt64, codecParameters: [UInt8]) {
@@ -54,15 +58,21 @@ public struct TQAHeader: Sendable, Equatable {
         self.codecParameters = codecParameters
     }
 
+    /// Bytes after the codec parameters: the CRC-32.
+    public static let checksumSize = 4
+
+    /// Size of an encoded header whose codec parameters take `parameterBytes`.
+    public static func encodedSize(parameterBytes: Int) -> Int { fixedSize + parameterBytes + checksumSize }
+
     /// Size of the encoded header in bytes.
-    public var encodedSize: Int { TQAHeader.fixedSize + codecParameters.count + 4 }
+    public var encodedSize: Int { TQAHeader.encodedSize(parameterBytes: codecParameters.count) }
 
     /// The header's bytes, CRC included.
     public func encoded() -> [UInt8] {
         precondition(codecParameters.count <= TQAHeader.maxParameterBytes, "codec parameters too long")
         var w = ByteWriter()
         w.append(TQAHeader.magic)
-        w.u16(TQAHeader.version)
+        w.u16(formatVersion)
         w.u8(codec.rawValue)
         w.u8(sourceFormat.rawValue)
         w.u32(UInt32(sampleRate))
@@ -83,17 +93,18 @@ public struct TQAHeader: Sendable, Equatable {
         guard let version = r.u16(), let codecRaw = r.u8(), let formatRaw = r.u8(), let rate = r.u32(),
               let channels = r.u16(), let paramCount = r.u16(), let frames = r.u64(), let seed = r.u64()
         else { throw .truncatedHeader }
-        guard version == TQAHeader.version else { throw .unsupportedVersion(version) }
+        guard versions.contains(version) else { throw .unsupportedVersion(version) }
         guard Int(paramCount) <= maxParameterBytes else { throw .invalidHeader("codec parameters of \(paramCount) bytes (limit \(maxParameterBytes))") }
         guard let params = r.bytes(Int(paramCount)), let declared = r.u32() else { throw .truncatedHeader }
         let computed = CRC32.checksum(bytes[0 ..< r.offset - 4])
         guard declared == computed else { throw .headerChecksum(declared: declared, computed: computed) }
         guard let codec = CodecID(rawValue: codecRaw) else { throw .unknownCodec(id: codecRaw) }
         guard let format = SampleFormat(rawValue: formatRaw) else { throw .invalidHeader("unknown source sample format \(formatRaw)") }
-        guard (1...maxSampleRate).contains(Int(rate)) else { throw .invalidHeader("sample rate \(rate) Hz outside 1...\(maxSampleRate)") }
-        guard (1...maxChannels).contains(Int(channels)) else { throw .invalidHeader("\(channels) channels outside 1...\(maxChannels)") }
-        let header = TQAHeader(codec: codec, sourceFormat: format, sampleRate: Int(rate), channelCount: Int(channels),
+        guard AudioLimits.sampleRates.contains(Int(rate)) else { throw .invalidHeader("sample rate \(rate) Hz outside 1...\(AudioLimits.maxSampleRate)") }
+        guard AudioLimits.channelCounts.contains(Int(channels)) else { throw .invalidHeader("\(channels) channels outside 1...\(AudioLimits.maxChannels)") }
+        var header = TQAHeader(codec: codec, sourceFormat: format, sampleRate: Int(rate), channelCount: Int(channels),
                                frameCount: frames, seed: seed, codecParameters: Array(params))
+        header.formatVersion = version
         return (header, r.offset)
     }
 }

@@ -4,7 +4,13 @@ import TQAudio
 ///
 /// Strict mode (`next()`) stops at the first problem with an error naming the packet. Salvage mode
 /// (`nextSalvaging()`) skips damaged bytes, resynchronises on the next packet whose CRC holds,
-/// and reports what it skipped. Memory stays bounded by the largest packet.
+/// and reports what it skipped. Memory stays bounded by the largest packet (or metadata section).
+///
+/// Metadata sections (format version 2): one right after the header is read by `init`, into
+/// `leadingMetadata`; one right before the end marker is read when reading reaches it, into
+/// `trailingMetadata`. Strict reading refuses a damaged section, a section anywhere else and one
+/// in a version 1 file; salvage reading skips a damaged section like damaged packet bytes and
+/// keeps the intact ones wherever they are.
 public final class TQAReader {
     public let header: TQAHeader
     public let headerSize: Int
@@ -20,6 +26,17 @@ public final class TQAReader {
     public private(set) var finished = false
     /// The end marker's declared totals, once read.
     public private(set) var trailer: (packets: UInt32, frames: UInt64)?
+    /// Metadata chunks of the section after the header (read by `init`; empty when there is none
+    /// or it is damaged: strict reading then throws at the first `next()`).
+    public private(set) var leadingMetadata: [RIFFChunk] = []
+    /// Metadata chunks of a section met after the first packet (or after the leading one), once
+    /// reading has reached it.
+    public private(set) var trailingMetadata: [RIFFChunk] = []
+    /// All metadata chunks read so far, in file order.
+    public var metadata: [RIFFChunk] { leadingMetadata + trailingMetadata }
+    /// Set once strict reading has met a metadata section after the leading one: only the end
+    /// marker may follow it.
+    private var sawClosingMetadata = false
 
     public init(source: ByteSource) throws {
         self.source = source
@@ -32,11 +49,26 @@ public final class TQAReader {
         guard paramCount <= TQAHeader.maxParameterBytes else {
             throw ContainerError.invalidHeader("codec parameters of \(paramCount) bytes (limit \(TQAHeader.maxParameterBytes))")
         }
-        let rest = try source.read(upTo: paramCount + 4)
+        let rest = try source.read(upTo: paramCount + TQAHeader.checksumSize)
         let (h, size) = try TQAHeader.decode(fixed + rest)
         header = h
         headerSize = size
         offset = size
+        if h.formatVersion >= TQAHeader.metadataVersion {
+            let peek = try take(upTo: 4)
+            pushBack(peek[...])
+            if peek == MetadataSection.sync {
+                let start = offset
+                if case .metadata(let chunks) = try readUnit() {
+                    leadingMetadata = chunks
+                } else {
+                    // Damaged: put it all back, so that strict reading throws at it and salvage
+                    // reading skips it.
+                    pushBack(MetadataSection.sync.prefix(1))
+                    offset = start
+                }
+            }
+        }
     }
 
     public convenience init(path: String) throws {
@@ -82,11 +114,20 @@ public final class TQAReader {
             guard p.firstFrame == nextFrame, p.index == UInt32(truncatingIfNeeded: packetIndex) else {
                 throw ContainerError.outOfOrder(index: packetIndex, expectedFrame: nextFrame, foundFrame: p.firstFrame)
             }
-            _ = start
             packetIndex += 1
             nextFrame += UInt64(p.frameCount)
             intactFrames += UInt64(p.frameCount)
+            guard !sawClosingMetadata else {
+                throw ContainerError.invalidMetadata(offset: start, reason: "packets follow it; metadata goes right after the header or right before the end marker")
+            }
             return p
+        case .metadata(let chunks):
+            guard !sawClosingMetadata else {
+                throw ContainerError.invalidMetadata(offset: offset, reason: "a third metadata section; a file has at most two")
+            }
+            sawClosingMetadata = true
+            trailingMetadata = chunks
+            return try next()
         case .end(let packets, let frames, _):
             guard packets == UInt32(truncatingIfNeeded: packetIndex) else {
                 throw ContainerError.trailerMismatch("it counts \(packets) packets, the stream has \(packetIndex)")
@@ -122,6 +163,7 @@ public final class TQAReader {
 
     private enum Unit {
         case packet(Packet, start: Int)
+        case metadata([RIFFChunk])
         case end(packets: UInt32, frames: UInt64, raw: [UInt8])
         case damaged(ContainerError, start: Int)
     }
@@ -149,6 +191,9 @@ public final class TQAReader {
             }
             return .end(packets: packets, frames: frames, raw: unit)
         }
+        if sync == MetadataSection.sync && header.formatVersion >= TQAHeader.metadataVersion {
+            return try readMetadata(head, start: start)
+        }
         guard sync == Packet.sync else {
             pushBack(head.dropFirst())
             return .damaged(head.count < 4 ? .truncated(index: packetIndex, offset: start + head.count) : .badSync(index: packetIndex, offset: start), start: start)
@@ -163,21 +208,62 @@ public final class TQAReader {
             pushBack(head.dropFirst())
             return .damaged(.packetTooLarge(index: packetIndex, offset: start, length: length, limit: Packet.maxPayloadBytes), start: start)
         }
-        let body = try take(upTo: length + 4)
-        guard body.count == length + 4 else {
+        let body = try take(upTo: length + Packet.checksumSize)
+        guard body.count == length + Packet.checksumSize else {
             pushBack((head + body).dropFirst())
             return .damaged(.truncated(index: packetIndex, offset: start + head.count + body.count), start: start)
         }
         var crc = CRC32()
         crc.update(head)
         crc.update(body.prefix(length))
-        var tail = ByteReader(Array(body.suffix(4)))
+        var tail = ByteReader(Array(body.suffix(Packet.checksumSize)))
         let declared = tail.u32()!
         guard declared == crc.value else {
             pushBack((head + body).dropFirst())
             return .damaged(.corruptPacket(index: packetIndex, offset: start, declared: declared, computed: crc.value), start: start)
         }
         return .packet(Packet(index: index, firstFrame: first, frameCount: frames, payload: Array(body.prefix(length))), start: start)
+    }
+
+    /// Reads the metadata section whose first bytes are `head` (docs/FORMAT.md, "Metadata
+    /// section"); on damage, pushes back all but its first byte, as `readUnit` does.
+    private func readMetadata(_ head: [UInt8], start: Int) throws -> Unit {
+        guard head.count >= MetadataSection.headerSize else {
+            pushBack(head.dropFirst())
+            return .damaged(.truncated(index: packetIndex, offset: start + head.count), start: start)
+        }
+        var r = ByteReader(head, offset: 4)
+        let length = Int(r.u32()!)
+        guard length <= MetadataSection.maxBodyBytes else {
+            pushBack(head.dropFirst())
+            return .damaged(.metadataTooLarge(offset: start, length: length, limit: MetadataSection.maxBodyBytes), start: start)
+        }
+        let size = MetadataSection.headerSize + length + 4
+        var unit = head
+        if unit.count > size {
+            pushBack(unit[size...])
+            unit = Array(unit.prefix(size))
+        } else {
+            // Read in pieces by the source, so that a forged length costs no more than the file holds.
+            unit += try take(upTo: size - unit.count)
+        }
+        guard unit.count == size else {
+            pushBack(unit.dropFirst())
+            return .damaged(.truncated(index: packetIndex, offset: start + unit.count), start: start)
+        }
+        var tail = ByteReader(unit, offset: size - 4)
+        let declared = tail.u32()!
+        let computed = CRC32.checksum(unit.prefix(size - 4))
+        guard declared == computed else {
+            pushBack(unit.dropFirst())
+            return .damaged(.corruptMetadata(offset: start, declared: declared, computed: computed), start: start)
+        }
+        do {
+            return .metadata(try MetadataSection.chunks(entries: Array(unit[MetadataSection.headerSize ..< size - 4]), offset: start))
+        } catch {
+            pushBack(unit.dropFirst())
+            return .damaged(error, start: start)
+        }
     }
 
     // MARK: salvage
@@ -249,6 +335,16 @@ public final class TQAReader {
                 packetIndex = Int(p.index) + 1
                 nextFrame = end
                 return .packet(p)
+            case .metadata(let chunks):
+                if let e = firstError {
+                    pushBack(MetadataSection.encoded(chunks)[...])
+                    offset = unitStart
+                    return .skipped(offset: start, count: unitStart - start, error: e)
+                }
+                // One section of each kind is kept (memory stays bounded whatever a file repeats).
+                if packetIndex == 0 && leadingMetadata.isEmpty { leadingMetadata = chunks }
+                else if trailingMetadata.isEmpty { trailingMetadata = chunks }
+                return try nextSalvaging()
             case .end(let packets, let frames, let raw):
                 if let e = firstError {
                     pushBack(raw[...])

@@ -22,6 +22,9 @@ public struct TQAScan: Sendable {
     public var intactPackets = 0
 
     public var isIntact: Bool { firstDamage == nil }
+    /// The metadata chunks read (`TQAReader.metadata`): all of them when intact, else those of
+    /// the intact metadata sections salvage reading finds.
+    public var metadata: [RIFFChunk] = []
 
     /// Scans the file at `path`. Throws what the header's reading throws (a file that is not a
     /// .tqa file, or whose header is damaged); damage after the header is reported, not thrown.
@@ -43,6 +46,7 @@ public struct TQAScan: Sendable {
                 s.frames += UInt64(p.frameCount)
                 s.payloadBytes += p.payload.count
             }
+            s.metadata = reader.metadata
             return s
         } catch let e as ContainerError where e.isDamage {
             s.firstDamage = e
@@ -55,6 +59,7 @@ public struct TQAScan: Sendable {
             case .skipped(let offset, let count, let error): s.damagedRegions.append((offset, count, error))
             }
         }
+        s.metadata = salvage.metadata
         return s
     }
 }
@@ -74,7 +79,7 @@ extension ContainerError {
     public var byteOffset: Int? {
         switch self {
         case .corruptPacket(_, let o, _, _), .badSync(_, let o), .packetTooLarge(_, let o, _, _), .truncated(_, let o),
-             .trailingGarbage(let o, _):
+             .trailingGarbage(let o, _), .corruptMetadata(let o, _, _), .metadataTooLarge(let o, _, _), .invalidMetadata(let o, _):
             o
         default: nil
         }

@@ -8,43 +8,41 @@ public final class TQAStreamEncoder {
     private let resamples: Bool
     public private(set) var framesIn: UInt64 = 0
 
-    /// Writes the header at once (frame count patched by `finish()`).
-    public init(encoder: any PacketEncoder, sink: ByteSink, sampleRate: Int, channelCount: Int, sourceFormat: SampleFormat) throws {
+    /// Writes the header at once (frame count patched by `finish()`), with `metadata` (see
+    /// `TQAWriter.init` for `metadataMayFollow`).
+    public init(encoder: any PacketEncoder, sink: ByteSink, sampleRate: Int, channelCount: Int, sourceFormat: SampleFormat,
+                metadata: [RIFFChunk] = [], metadataMayFollow: Bool = false) throws {
         self.encoder = encoder
         resamples = encoder.decodedSampleRate != nil
         let header = TQAHeader(codec: encoder.codec, sourceFormat: sourceFormat, sampleRate: encoder.decodedSampleRate ?? sampleRate,
                                channelCount: channelCount, frameCount: TQAHeader.unknownFrameCount,
                                seed: encoder.seed, codecParameters: encoder.codecParameters)
-        writer = try TQAWriter(sink: sink, header: header)
+        writer = try TQAWriter(sink: sink, header: header, metadata: metadata, metadataMayFollow: metadataMayFollow)
     }
 
-    /// Largest finite magnitude handed to a codec: far beyond full scale (1), small enough that
-    /// no codec's side information overflows binary16 (a block of 8192 samples of 64 rotates to
-    /// at most 64·√8192 ≈ 5800). Larger finite samples (float WAVs can hold up to 3.4e38) are
-    /// clipped to it and counted in `clippedSamples`; NaN and ±Inf are left to the codec, which
-    /// codes them as silence.
-    public static let maxSampleMagnitude: Float = 64
+    /// Largest finite magnitude handed to a codec, `CodecInput.maxMagnitude`. Larger finite
+    /// samples (float WAVs can hold up to 3.4e38) are clipped to it and counted in
+    /// `clippedSamples`; NaN and ±Inf are coded as silence and counted in `nonFiniteSamples`.
+    public static var maxSampleMagnitude: Float { CodecInput.maxMagnitude }
     public private(set) var clippedSamples = 0
+    /// Input samples that were NaN or ±Inf, coded as silence.
+    public private(set) var nonFiniteSamples = 0
 
+    /// Conditions `buffer` (`CodecInput.condition`) and hands it to the codec.
     public func write(_ buffer: AudioBuffer) throws {
         framesIn += UInt64(buffer.frameCount)
-        let limit = TQAStreamEncoder.maxSampleMagnitude
         var input = buffer
-        if buffer.samples.contains(where: { $0.isFinite && abs($0) > limit }) {
-            input.withMutableSamples { x in
-                for i in x.indices where x[i].isFinite && abs(x[i]) > limit {
-                    x[i] = x[i] > 0 ? limit : -limit
-                    clippedSamples += 1
-                }
-            }
-        }
+        let cleaned = CodecInput.condition(&input)
+        clippedSamples += cleaned.clipped
+        nonFiniteSamples += cleaned.nonFinite
         for p in try encoder.encode(input) { try writer.write(p) }
     }
 
-    /// Flushes the codec, writes the end marker and patches the header.
-    public func finish() throws {
+    /// Flushes the codec, writes `trailingMetadata` (chunks learned at the end of the input) and
+    /// the end marker, and patches the header.
+    public func finish(trailingMetadata: [RIFFChunk] = []) throws {
         for p in try encoder.finish() { try writer.write(p) }
-        try writer.finish(frameCount: resamples ? nil : framesIn)
+        try writer.finish(frameCount: resamples ? nil : framesIn, trailingMetadata: trailingMetadata)
     }
 
     public var bytesWritten: Int { writer.bytesWritten }

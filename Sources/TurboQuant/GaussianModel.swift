@@ -59,12 +59,6 @@ public struct CoefficientModel: Sendable {
         }
         lookup = lut
     }
-
-    /// |ŷ|/Δ for magnitude m ≥ 1.
-    @inline(__always)
-    public func reconstruction(_ m: Int) -> Float {
-        m < centroids.count ? centroids[m] : Float(m) + 0.5 - rounding
-    }
 }
 
 public enum GaussianModel {
@@ -96,15 +90,6 @@ public enum GaussianModel {
 
     @inline(__always)
     public static func model(scale s: Int) -> CoefficientModel { models[s - minScale] }
-
-    /// Scale index of a band with mean square `variance` at step Δ: round(4·log2(σ/Δ)), clamped;
-    /// `off` when coding it would not pay (σ below the water level).
-    public static func scaleIndex(variance: Float, step: Float) -> Int {
-        guard variance > 0 else { return off }
-        let s = Int((2 * log2f(variance / (step * step))).rounded())
-        if s < minScale { return off }
-        return min(s, maxScale)
-    }
 
     // MARK: table construction (IEEE basic operations only)
 
@@ -192,103 +177,5 @@ public enum GaussianModel {
         if shift > 0 { dist = 1.0 / 12 }
         return CoefficientModel(shift: 0, escape: valueCount, cumulative: cum, rounding: Float(rho), centroids: centroids,
                                 bitsPerCoefficient: bits, distortion: dist)
-    }
-}
-
-/// exp, log2 and Gaussian integrals from IEEE-754 basic operations (+ − × ÷) only, so that
-/// results are identical on every machine (libm's transcendental functions are not).
-enum DeterministicMath {
-    static let ln2 = 0.6931471805599453
-
-    /// e^x for finite x (Taylor series after reduction by powers of two).
-    static func exp(_ x: Double) -> Double {
-        if x < -700 { return 0 }
-        if x > 700 { return Double.infinity }
-        let k = (x / ln2).rounded(.toNearestOrEven)
-        let r = x - k * ln2
-        var term = 1.0, sum = 1.0
-        for i in 1 ... 22 {
-            term = term * r / Double(i)
-            sum += term
-        }
-        return sum * exp2Integer(Int(k))
-    }
-
-    static func exp2Integer(_ k: Int) -> Double {
-        Double(sign: .plus, exponent: k, significand: 1)
-    }
-
-    /// 2^x.
-    static func exp2(_ x: Double) -> Double {
-        let k = x.rounded(.down)
-        return exp((x - k) * ln2) * exp2Integer(Int(k))
-    }
-
-    /// log2(x), x > 0 (atanh series on the mantissa).
-    static func log2(_ x: Double) -> Double {
-        guard x > 0 else { return -Double.infinity }
-        let e = x.exponent
-        var m = x.significand  // [1, 2)
-        var adj = Double(e)
-        if m > 1.4142135623730951 { m /= 2; adj += 1 }
-        let t = (m - 1) / (m + 1)
-        let t2 = t * t
-        var term = t, sum = 0.0
-        var k = 1.0
-        while k < 60 {
-            sum += term / k
-            term *= t2
-            k += 2
-        }
-        return adj + 2 * sum / ln2
-    }
-
-    /// erf(x) for x ≥ 0: Maclaurin series below 2.5, continued fraction for erfc above.
-    static func erf(_ x: Double) -> Double {
-        if x.isInfinite { return 1 }
-        if x < 2.5 {
-            // erf x = 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1))
-            var sum = 0.0, term = x
-            let x2 = x * x
-            var n = 0
-            while n < 80 {
-                sum += term / Double(2 * n + 1)
-                n += 1
-                term = -term * x2 / Double(n)
-            }
-            return sum * 1.1283791670955126
-        }
-        if x > 27 { return 1 }
-        // erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), evaluated backwards.
-        var f = x
-        var k = 60
-        while k >= 1 {
-            f = x + (Double(k) / 2) / f
-            k -= 1
-        }
-        return 1 - exp(-x * x) * 0.5641895835477563 / f
-    }
-
-    /// P(a ≤ |Y| < b) for Y ~ N(0, σ²), 0 ≤ a ≤ b.
-    static func foldedGaussian(from a: Double, to b: Double, sigma: Double) -> Double {
-        let s = sigma * 1.4142135623730951
-        return max(0, erf(b / s) - erf(a / s))
-    }
-
-    /// E[|Y|·1{a ≤ |Y| < b}] = 2σ(φ(a/σ) − φ(b/σ))·… for the folded density.
-    static func gaussianFirstMoment(from a: Double, to b: Double, sigma: Double) -> Double {
-        let c = 0.7978845608028654 * sigma  // 2σ/√(2π)
-        let ea = exp(-(a * a) / (2 * sigma * sigma))
-        let eb = b.isInfinite ? 0 : exp(-(b * b) / (2 * sigma * sigma))
-        return c * (ea - eb)
-    }
-
-    /// E[Y²·1{a ≤ |Y| < b}] = σ²·P + 2σ/√(2π)·(a·e^{−a²/2σ²} − b·e^{−b²/2σ²}).
-    static func gaussianSecondMoment(from a: Double, to b: Double, sigma: Double) -> Double {
-        let p = foldedGaussian(from: a, to: b, sigma: sigma)
-        let c = 0.7978845608028654 * sigma
-        let ta = a * exp(-(a * a) / (2 * sigma * sigma))
-        let tb = b.isInfinite ? 0 : b * exp(-(b * b) / (2 * sigma * sigma))
-        return max(0, sigma * sigma * p + c * (ta - tb))
     }
 }

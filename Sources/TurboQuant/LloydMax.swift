@@ -4,7 +4,7 @@
 /// Computed from the exact optimality conditions on the density, not from samples:
 /// boundaries are midpoints of neighbouring levels, and each level is the centroid of its cell,
 /// c = (φ(a) − φ(b)) / (Q(a) − Q(b)). Solved by Newton's method from the Panter–Dite companding points until no level moves by
-/// more than 1e-14. Deterministic and identical on every machine (see `Gaussian`).
+/// more than 1e-14. Deterministic and identical on every machine (see `DeterministicMath`).
 ///
 /// Minimum distortion, for reference: b=1 0.3634, b=2 0.1175, b=3 0.03455, b=4 0.009500.
 public struct LloydMaxCodebook: Sendable {
@@ -46,13 +46,33 @@ public struct LloydMaxCodebook: Sendable {
     private static let cache7 = LloydMaxCodebook(computingBits: 7)
     private static let cache8 = LloydMaxCodebook(computingBits: 8)
 
-    /// Calls `body` with the lookup grid, boundaries, levels, grid half-width and cells per unit,
-    /// for quantization loops that inline the lookup of `index(_:)`.
+    /// The nearest-level lookup over borrowed tables: the one the encoder runs
+    /// (`TurboBlockCoder`), for loops that keep the tables in registers.
+    struct Lookup {
+        /// `grid[cell]`: index of the level at the cell's left edge (see `grid` above).
+        let grid: UnsafeBufferPointer<UInt8>
+        let boundaries: UnsafeBufferPointer<Float>
+        /// Reconstruction levels, ascending.
+        let levels: UnsafeBufferPointer<Float>
+        let limit: Float
+        let scale: Float
+
+        /// Index of the level nearest to `x` (ties go up); beyond ±`limit` the outermost level.
+        @inline(__always)
+        func index(_ x: Float) -> Int {
+            let clamped = min(max(x, -limit), limit)
+            let cell = min(Int((clamped + limit) * scale), grid.count - 1)
+            let i = Int(grid[cell])
+            return i < boundaries.count && x >= boundaries[i] ? i + 1 : i
+        }
+    }
+
+    /// Calls `body` with the codebook's `Lookup`.
     @inline(__always)
-    func withTables<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, Float, Float) -> R) -> R {
+    func withLookup<R>(_ body: (Lookup) -> R) -> R {
         grid.withUnsafeBufferPointer { g in
             boundaries.withUnsafeBufferPointer { b in
-                levels.withUnsafeBufferPointer { l in body(g, b, l, gridLimit, gridScale) }
+                levels.withUnsafeBufferPointer { l in body(Lookup(grid: g, boundaries: b, levels: l, limit: gridLimit, scale: gridScale)) }
             }
         }
     }
@@ -78,12 +98,12 @@ public struct LloydMaxCodebook: Sendable {
             var lower = 0.0
             for i in 0..<half {
                 let upper = i + 1 < half ? 0.5 * (c[i] + c[i + 1]) : Double.infinity
-                let mass = Gaussian.tail(lower) - (upper.isInfinite ? 0 : Gaussian.tail(upper))
-                let moment = Gaussian.pdf(lower) - (upper.isInfinite ? 0 : Gaussian.pdf(upper))
+                let mass = DeterministicMath.normalTail(lower) - (upper.isInfinite ? 0 : DeterministicMath.normalTail(upper))
+                let moment = DeterministicMath.normalDensity(lower) - (upper.isInfinite ? 0 : DeterministicMath.normalDensity(upper))
                 let gi = moment / mass
                 g[i] = gi
-                let dA = i > 0 ? Gaussian.pdf(lower) * (gi - lower) / mass : 0
-                let dB = upper.isInfinite ? 0 : Gaussian.pdf(upper) * (upper - gi) / mass
+                let dA = i > 0 ? DeterministicMath.normalDensity(lower) * (gi - lower) / mass : 0
+                let dB = upper.isInfinite ? 0 : DeterministicMath.normalDensity(upper) * (upper - gi) / mass
                 if i > 0 { lowerDiag[i] = -0.5 * dA }
                 diag[i] = 1 - 0.5 * dA - 0.5 * dB
                 if i + 1 < half { upperDiag[i] = -0.5 * dB }
@@ -109,7 +129,7 @@ public struct LloydMaxCodebook: Sendable {
         var lower = 0.0
         for i in 0..<half {
             let upper = i + 1 < half ? 0.5 * (c[i] + c[i + 1]) : Double.infinity
-            let mass = Gaussian.tail(lower) - (upper.isInfinite ? 0 : Gaussian.tail(upper))
+            let mass = DeterministicMath.normalTail(lower) - (upper.isInfinite ? 0 : DeterministicMath.normalTail(upper))
             d -= 2 * mass * c[i] * c[i]
             lower = upper
         }
@@ -138,44 +158,13 @@ public struct LloydMaxCodebook: Sendable {
         gridScale = scale
     }
 
-    /// Φ⁻¹(p) by bisection on `Gaussian.tail` (setup only).
+    /// Φ⁻¹(p) by bisection on `DeterministicMath.normalTail` (setup only).
     private static func inverseCDF(_ p: Double) -> Double {
         var lo = -40.0, hi = 40.0
         for _ in 0..<200 {
             let mid = 0.5 * (lo + hi)
-            if 1 - Gaussian.tail(mid) < p { lo = mid } else { hi = mid }
+            if 1 - DeterministicMath.normalTail(mid) < p { lo = mid } else { hi = mid }
         }
         return 0.5 * (lo + hi)
-    }
-
-    /// Index of the level nearest to `x` (ties go up). NaN maps to the middle.
-    @inline(__always)
-    public func index(_ x: Float) -> Int {
-        let clamped = min(max(x, -gridLimit), gridLimit)
-        let cell = Int((clamped + gridLimit) * gridScale)
-        return grid.withUnsafeBufferPointer { g in
-            boundaries.withUnsafeBufferPointer { b in
-                let i = Int(g[min(cell, g.count - 1)])
-                return i < b.count && x >= b[i] ? i + 1 : i
-            }
-        }
-    }
-
-    /// Quantizes `x` into `indices` (same count).
-    public func quantize(_ x: UnsafeBufferPointer<Float>, into indices: UnsafeMutableBufferPointer<UInt8>) {
-        let limit = gridLimit, scale = gridScale
-        grid.withUnsafeBufferPointer { g in
-            boundaries.withUnsafeBufferPointer { b in
-                let last = g.count - 1
-                let nb = b.count
-                for k in 0..<x.count {
-                    let v = x[k]
-                    let clamped = min(max(v, -limit), limit)
-                    let cell = min(Int((clamped + limit) * scale), last)
-                    let i = Int(g[cell])
-                    indices[k] = UInt8(i < nb && v >= b[i] ? i + 1 : i)
-                }
-            }
-        }
     }
 }

@@ -32,7 +32,6 @@ public struct SpectralEncoder: PacketEncoder {
     /// Measured bits over the model's estimate at the chosen step, from the last chunk: the
     /// model misses side information and the heavier-than-Gaussian tails of real bands.
     private var rateCorrection = 1.04
-    private var packetIndex = 0
 
     /// Chunk length in packets (≈ 30 s at 44.1 kHz stereo with 2048-sample frames, 8 per packet).
     let chunkPackets: Int
@@ -46,7 +45,7 @@ public struct SpectralEncoder: PacketEncoder {
 
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64, parameters: SpectralParameters) {
         precondition(parameters.isValid, "invalid spectral parameters")
-        precondition(channelCount >= 1 && channelCount <= TQAHeader.maxChannels, "channel count out of range")
+        precondition(AudioLimits.channelCounts.contains(channelCount), "channel count out of range")
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.target = target
@@ -65,11 +64,9 @@ public struct SpectralEncoder: PacketEncoder {
 
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
         precondition(buffer.channelCount == channelCount, "channel count changed")
-        // Non-finite samples become 0 and magnitudes are capped at 1024× full scale, so that no
+        // Finite and within ±CodecInput.maxMagnitude (`PacketEncoder.encode`), so that no
         // variance, logarithm or integer conversion downstream can overflow.
-        for c in 0 ..< channelCount {
-            input[c].append(contentsOf: buffer.channel(c).map { $0.isFinite ? min(max($0, -1024), 1024) : 0 })
-        }
+        for c in 0 ..< channelCount { input[c].append(contentsOf: buffer.channel(c)) }
         received += buffer.frameCount
         var packets: [Packet] = []
         let n = parameters.frameSize
@@ -116,10 +113,10 @@ public struct SpectralEncoder: PacketEncoder {
         let covered = min(f1 * n, received) - f0 * n
         var budget = 0.0
         if case .bitsPerSample(let x) = target {
-            budget = x * Double(channels * covered) - Double(packetCount * 28 * 8)
+            budget = x * Double(channels * covered) - Double(packetCount * Packet.overheadSize * 8)
             budget += min(max(carryBits, -0.05 * budget), 0.05 * budget)
-            if f0 == 0 { budget -= Double((TQAHeader.fixedSize + 4 + parameters.encoded.count) * 8) }
-            if final { budget -= 20 * 8 }
+            if f0 == 0 { budget -= Double(TQAHeader.encodedSize(parameterBytes: parameters.encoded.count) * 8) }
+            if final { budget -= Double(Packet.trailerSize * 8) }
             budget = max(budget, Double(packetCount * 64))
         }
         let frameHeaderBits = Double(frames * (3 + SpectralStep.bits))
@@ -218,7 +215,6 @@ public struct SpectralEncoder: PacketEncoder {
         }
         // Advance: keep history for the next chunk's transient detector and first span.
         nextFrame = f1
-        packetIndex += result.packets.count
         previousShort = modes[frames]
         let keepFrom = max(0, f1 * n - n - n / 2)
         if keepFrom > inputStart {
@@ -237,7 +233,6 @@ public struct SpectralEncoder: PacketEncoder {
         var noise = 0.0
         var frameCoder = SpectralFrameEncoder(bands: bands, channels: channelCount)
         var i = 0
-        var index = packetIndex
         while i < chunk.frames {
             var count = min(k, chunk.frames - i)
             let firstSample = (chunk.firstFrame + i) * n
@@ -251,10 +246,8 @@ public struct SpectralEncoder: PacketEncoder {
             }
             let payload = e.finish()
             let frameCount = max(1, min(count * n, received - firstSample))
-            packets.append(Packet(index: UInt32(truncatingIfNeeded: index), firstFrame: UInt64(firstSample),
-                                  frameCount: UInt32(frameCount), payload: payload))
-            bits += (payload.count + 28) * 8
-            index += 1
+            packets.append(Packet(firstFrame: UInt64(firstSample), frameCount: UInt32(frameCount), payload: payload))
+            bits += (payload.count + Packet.overheadSize) * 8
             i += count
         }
         return (packets, bits, noise)

@@ -29,6 +29,7 @@ public enum TQAFile {
         let stream = TQAStreamDecoder(reader: reader, decoder: try decoder(for: reader.header))
         var out = AudioBuffer(sampleRate: reader.header.sampleRate, channelCount: reader.header.channelCount, frameCount: 0)
         while let b = try stream.next() { out.append(b) }
+        out.compact()
         return out
     }
 

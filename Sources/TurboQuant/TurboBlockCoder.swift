@@ -59,7 +59,7 @@ struct TurboBlockCoder {
         var variant: UInt32 = 0
         s.r.withUnsafeMutableBufferPointer { r in
             primary.scaledSigns.withUnsafeBufferPointer { d in
-                for i in 0..<n { let v = x[i]; r[i] = (v.isFinite ? v : 0) * d[i] }
+                for i in 0..<n { r[i] = x[i] * d[i] }
             }
             Hadamard.transformUnscaled(r)
         }
@@ -115,15 +115,11 @@ struct TurboBlockCoder {
         var absSum: Float = 0, peak: Float = 0
         r.withUnsafeBufferPointer { r in
             symbols.withUnsafeMutableBufferPointer { sym in
-                codebook.withTables { grid, boundaries, levels, limit, scale in
-                    let last = grid.count - 1, nb = boundaries.count
+                codebook.withLookup { lookup in
                     for i in 0..<n {
                         let z = (r[i] - meanQ) * inv
-                        let clamped = min(max(z, -limit), limit)
-                        let cell = min(Int((clamped + limit) * scale), last)
-                        var k = Int(grid[cell])
-                        if k < nb && z >= boundaries[k] { k += 1 }
-                        let e = z - levels[k]
+                        let k = lookup.index(z)
+                        let e = z - lookup.levels[k]
                         absSum += abs(e)
                         peak = max(peak, abs(z))
                         sym[i] = residual ? UInt16(k << 1) | (e >= 0 ? 1 : 0) : UInt16(k)

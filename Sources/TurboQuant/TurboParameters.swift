@@ -1,3 +1,4 @@
+import TQAudio
 import TQContainer
 
 /// Settings of the classic time-domain TurboQuant codec (`--codec turbo`).

@@ -22,6 +22,8 @@ struct Encode: ParsableCommand {
 
     @OptionGroup var codec: CodecOptions
 
+    @OptionGroup var metadata: MetadataOptions
+
     @Flag(help: "Replace outputs that exist.")
     var force = false
 
@@ -66,13 +68,14 @@ struct Encode: ParsableCommand {
         var options = codec
         if inputs.count > 1 && jobs > 1 { options.threads = max(1, codec.threads / jobs) }
         var results = [Result<Pipeline.EncodeResult, Error>?](repeating: nil, count: inputs.count)
-        let opts = options, force = self.force
+        let opts = options, force = self.force, noMetadata = metadata.noMetadata
         let paths = inputs.map { ($0, destination($0)) }
         try refuseSharedOutputs(paths)
         results.withUnsafeMutableBufferPointer { slots in
             let slots = UncheckedBox(slots)
             parallelFor(count: paths.count, threads: jobs) { i, _ in
-                slots.value[i] = Result { try Pipeline.encode(input: paths[i].0, output: paths[i].1, options: opts, force: force) }
+                slots.value[i] = Result { try Pipeline.encode(input: paths[i].0, output: paths[i].1, options: opts, force: force,
+                                                                  keepMetadata: !noMetadata) }
             }
         }
         var failures: [String] = []

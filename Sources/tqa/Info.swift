@@ -9,7 +9,8 @@ struct Info: ParsableCommand {
         abstract: "Describe a .tqa or WAV file; for a .tqa file, check its packets.",
         discussion: """
             For a .tqa file, every packet's CRC and the timeline are checked (no decoding; \
-            `tqa test` also decodes). A damaged file is still described, with a `damage` entry \
+            `tqa test` also decodes). For both, the WAV metadata kept (LIST/INFO tags as `tags`, \
+            every chunk with its size and place as `chunks`) is listed. A damaged file is still described, with a `damage` entry \
             (the first damaged packet, as `tqa decode` would meet it, and what salvage reading \
             finds in the whole file), then an `error:` line on stderr names the packet and the \
             exit status is 1.
@@ -44,6 +45,7 @@ struct Info: ParsableCommand {
             o["parameters"] = describe(h)
             o["packets"] = scan.isIntact ? scan.packets : scan.intactPackets
             o["integrity"] = scan.isIntact ? "ok" : "damaged"
+            describe(metadata: scan.metadata, into: &o)
             if let e = scan.firstDamage {
                 damage = e
                 o["damage"] = describe(scan, e)
@@ -65,12 +67,14 @@ struct Info: ParsableCommand {
             o["channels"] = f.channelCount
             o["sample_format"] = f.sampleFormat.description
             if let n = f.frameCount { o["frames"] = n; o["duration_s"] = Double(n) / Double(f.sampleRate) }
+            describe(metadata: r.metadata, into: &o)
         }
         if json {
             let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            for k in o.keys.sorted() { print("\(k.padding(toLength: 16, withPad: " ", startingAt: 0)) \(text(o[k]!))") }
+            // Tags and chunk ids come from the file: escaped, like everything printed.
+            for k in o.keys.sorted() { print("\(k.padding(toLength: 16, withPad: " ", startingAt: 0)) \(text(o[k]!))".escapedForTerminal) }
         }
         if let e = damage { throw CLIError("\(file) is damaged: \(e)") }
     }
@@ -84,8 +88,27 @@ struct Info: ParsableCommand {
         return d
     }
 
+    /// `tags` (the LIST/INFO text, by common name: title, artist, …) and `chunks` (every
+    /// metadata chunk: id, list type, bytes, place), when there are any.
+    private func describe(metadata: [RIFFChunk], into o: inout [String: Any]) {
+        guard !metadata.isEmpty else { return }
+        var tags: [String: String] = [:]
+        for c in metadata { for t in RIFFInfoTags(c)?.tags ?? [] { tags[t.name] = t.value } }
+        if !tags.isEmpty { o["tags"] = tags }
+        o["chunks"] = metadata.map { c -> [String: Any] in
+            var d: [String: Any] = ["id": c.name, "bytes": c.body.count, "place": MetadataPlace.name(c.placement)]
+            if let t = c.listType { d["list"] = String(decoding: t, as: UTF8.self) }
+            return d
+        }
+    }
+
     private func text(_ v: Any) -> String {
         if let d = v as? Double { return fmt(d, 3) }
+        if let chunks = v as? [[String: Any]] {
+            return chunks.map { c in
+                "'\(c["id"]!)'" + (c["list"].map { " \($0)" } ?? "") + " \(c["bytes"]!) bytes \(c["place"]!)"
+            }.joined(separator: ", ")
+        }
         if let p = v as? [String: Any] {
             return p.keys.sorted().map { k in
                 let s = "\(p[k]!)"

@@ -23,7 +23,9 @@ enum Pipeline {
         if !force && OutputKind(path: output).needsOverwrite { throw FileError.exists(path: output) }
     }
 
-    static func encode(input: String, output: String, options: CodecOptions, force: Bool) throws -> EncodeResult {
+    /// With `keepMetadata`, the WAV's metadata chunks go into the .tqa (those after `data` of a
+    /// pipe, at its end).
+    static func encode(input: String, output: String, options: CodecOptions, force: Bool, keepMetadata: Bool = true) throws -> EncodeResult {
         try checkOutput(output, input: input, force: force)
         let start = Date()
         let reader = try WAVReader(path: input)
@@ -31,13 +33,16 @@ enum Pipeline {
         let encoder = try CodecRegistry.encoder(options, sampleRate: fmt.sampleRate, channelCount: fmt.channelCount)
         let file = try OutputFile(path: output, overwrite: force)
         let stream = try TQAStreamEncoder(encoder: encoder, sink: file, sampleRate: fmt.sampleRate,
-                                          channelCount: fmt.channelCount, sourceFormat: fmt.sampleFormat)
+                                          channelCount: fmt.channelCount, sourceFormat: fmt.sampleFormat,
+                                          metadata: keepMetadata ? reader.metadata : [],
+                                          metadataMayFollow: keepMetadata && reader.metadataMayFollow)
+        let leadingChunks = reader.metadata.count
         let progress = Progress(label: "encoding", total: fmt.frameCount)
         while let buffer = try reader.read(maxFrames: chunkFrames) {
             try stream.write(buffer)
             progress.update(reader.framesRead)
         }
-        try stream.finish()
+        try stream.finish(trailingMetadata: keepMetadata ? Array(reader.metadata.dropFirst(leadingChunks)) : [])
         try file.commit()
         progress.done()
         for quirk in reader.quirks { FileHandleOut.stderr("warning: \(input): \(quirk)\n") }
@@ -90,8 +95,12 @@ enum Pipeline {
         if !salvage && header.frameCount != TQAHeader.unknownFrameCount {
             expected = Int(clamping: outFrames ?? header.frameCount)
         }
+        // Chunks that count samples are left out when the audio comes out at another rate.
+        let sourceRate = header.codec == .sqcodec
+            ? (try? SQCodecParameters(decoding: header.codecParameters))?.sourceSampleRate ?? header.sampleRate : header.sampleRate
+        let leading = MetadataPolicy.forRate(reader.leadingMetadata, sourceRate: sourceRate, outputRate: outRate)
         let writer = try WAVWriter(path: output, sampleRate: outRate, channelCount: header.channelCount,
-                                   sampleFormat: outFormat, overwrite: force, expectedFrames: expected)
+                                   sampleFormat: outFormat, overwrite: force, expectedFrames: expected, metadata: leading.kept)
         let total = header.frameCount == TQAHeader.unknownFrameCount ? nil : Int(clamping: header.frameCount)
         let progress = Progress(label: "decoding", total: total)
         var written: UInt64 = 0
@@ -107,6 +116,13 @@ enum Pipeline {
                 progress.update(Int(clamping: stream.framesOut))
             }
             if resampler != nil { try put(resampler!.finish()) }
+            let trailing = MetadataPolicy.forRate(reader.trailingMetadata, sourceRate: sourceRate, outputRate: outRate)
+            writer.addMetadata(trailing.kept)
+            let dropped = leading.dropped + trailing.dropped
+            if !dropped.isEmpty {
+                FileHandleOut.stderr(MetadataPolicy.rateNote(dropped, input: input, sourceRate: sourceRate, outputRate: outRate))
+            }
+            if !writer.droppedMetadata.isEmpty { FileHandleOut.stderr(MetadataPolicy.unwritableWarning(writer.droppedMetadata, output: output)) }
             try writer.finish()
         } catch {
             writer.abort()

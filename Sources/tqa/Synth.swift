@@ -31,8 +31,8 @@ struct SynthOptions: ParsableArguments {
 
     func validate() throws {
         guard duration > 0, duration <= 24 * 3600 else { throw ValidationError("--duration must be in (0, 86400] seconds") }
-        guard (1...768_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be 1...768000") }
-        guard (1...32).contains(channels) else { throw ValidationError("--channels must be 1...32") }
+        guard AudioLimits.sampleRates.contains(sampleRate) else { throw ValidationError("--sample-rate must be 1...\(AudioLimits.maxSampleRate)") }
+        guard AudioLimits.channelCounts.contains(channels) else { throw ValidationError("--channels must be 1...\(AudioLimits.maxChannels)") }
         guard spikes >= 0 else { throw ValidationError("--spikes must be ≥ 0") }
         guard amplitude.isFinite, abs(amplitude) <= 1 else { throw ValidationError("--amplitude must be within ±1") }
         guard duration * Double(sampleRate) * Double(channels) <= 4e9 else { throw ValidationError("signal too long (over 4e9 samples)") }

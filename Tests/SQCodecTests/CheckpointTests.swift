@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TQAudio
 @testable import SQCodec
 
 /// The torch `.pt` and `.safetensors` readers, the tensor checks, and hostile inputs.
@@ -19,6 +20,29 @@ import Testing
         // A model without cache tokens stores an empty cache_token, backed by a 0-byte storage.
         let en = try TorchCheckpoint.tensors(bytes: try Self.fixtureFile("small_compressed", "en_encoder.pt"), file: "en_encoder.pt")
         #expect(en["cache_token"] == StoredTensor(shape: [1, 0, 24], values: []))
+    }
+
+    /// Issue 17.4: a tensor read from a file is converted to floats only when a layer asks for
+    /// it, after the shape check, and converts to the values the file holds.
+    @Test func fileTensorsAreConvertedOnlyWhenAsked() throws {
+        let bytes = try Self.fixtureFile("small_compressed", "quantizer.pt")
+        let t = try TorchCheckpoint.tensors(bytes: bytes, file: "quantizer.pt")
+        let w = try #require(t["project_in.weight"])
+        #expect(!w.isConverted)
+        #expect(w.count == 3 * 24 && w.values.count == 3 * 24)
+        #expect(w.values.allSatisfy { $0.isFinite } && w.values.contains { $0 != 0 })
+        let store = TensorStore(module: "quantizer", tensors: t)
+        #expect(throws: CheckpointError.shapeMismatch(tensor: "quantizer.project_in.weight", expected: [24, 3], found: [3, 24])) {
+            _ = try store.tensor("project_in.weight", shape: [24, 3])
+        }
+        #expect(try store.tensor("project_in.weight", shape: [3, 24]) == w.values)
+        // The same tensor through safetensors: identical values, also unconverted until asked.
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sq-lazy-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try writeSafetensors(t, to: tmp)
+        let s = try SafeTensors.read(bytes: [UInt8](try Data(contentsOf: tmp)), file: tmp.path).tensors
+        #expect(s["project_in.weight"]?.isConverted == false)
+        #expect(s["project_in.weight"] == w)
     }
 
     @Test func torchAndSafetensorsLoadersAgreeOnTheModel() throws {
@@ -138,7 +162,7 @@ import Testing
 
     @Test func corruptedTorchFilesNeverCrash() throws {
         let bytes = try Self.fixtureFile("small_compressed", "quantizer.pt")
-        var g = SeededGenerator(seed: 42)
+        var g = SplitMix64(seed: 42)
         for trial in 0..<3000 {
             var b = bytes
             for _ in 0..<Int.random(in: 1...4, using: &g) {

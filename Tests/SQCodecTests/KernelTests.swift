@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TQAudio
 @testable import SQCodec
 
 /// Each kernel against a naive implementation written straight from its formula, on seeded
@@ -7,7 +8,7 @@ import Testing
 @Suite struct KernelTests {
     static let seeds: [UInt64] = Array(1...12)
 
-    static func random(_ n: Int, _ g: inout SeededGenerator, scale: Float = 1) -> [Float] {
+    static func random(_ n: Int, _ g: inout SplitMix64, scale: Float = 1) -> [Float] {
         (0..<n).map { _ in Float.random(in: -scale...scale, using: &g) }
     }
 
@@ -17,7 +18,7 @@ import Testing
 
     @Test(arguments: seeds)
     func conv1dMatchesNaive(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let groups = [1, 2, 3][Int.random(in: 0..<3, using: &g)]
         let cin = groups * Int.random(in: 1...3, using: &g), cout = groups * Int.random(in: 1...3, using: &g)
         let k = Int.random(in: 1...7, using: &g), stride = Int.random(in: 1...3, using: &g)
@@ -48,7 +49,7 @@ import Testing
 
     @Test(arguments: seeds)
     func linearAndPointwiseMatchNaive(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let t = Int.random(in: 1...20, using: &g), nin = Int.random(in: 1...17, using: &g), nout = Int.random(in: 1...17, using: &g)
         let x = Matrix(rows: t, cols: nin, data: Self.random(t * nin, &g))
         let w = Matrix(rows: nout, cols: nin, data: Self.random(nout * nin, &g))
@@ -65,7 +66,7 @@ import Testing
 
     @Test(arguments: seeds)
     func gemmWithLeadingDimensionsMatchesNaive(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let m = Int.random(in: 1...13, using: &g), n = Int.random(in: 1...37, using: &g), k = Int.random(in: 1...11, using: &g)
         let lda = k + Int.random(in: 0...3, using: &g), ldb = n + Int.random(in: 0...3, using: &g), ldc = n + Int.random(in: 0...3, using: &g)
         let a = Self.random(m * lda, &g), b = Self.random(k * ldb, &g)
@@ -83,7 +84,7 @@ import Testing
     /// threads cannot change a bit.
     @Test(arguments: seeds)
     func packedGemmMatchesNaiveOnAnyThreadCount(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let m = Int.random(in: 6...70, using: &g), n = Int.random(in: 16...90, using: &g), k = Int.random(in: 1...600, using: &g)
         let lda = k + Int.random(in: 0...3, using: &g), ldb = n + Int.random(in: 0...3, using: &g), ldc = n + Int.random(in: 0...3, using: &g)
         let a = Self.random(m * lda, &g), b = Self.random(k * ldb, &g)
@@ -109,7 +110,7 @@ import Testing
     /// narrower than a tile, one and two threads.
     @Test(arguments: seeds)
     func packedLeftOperandGivesTheSameProduct(seed: UInt64) {
-        var g = SeededGenerator(seed: 200 + seed)
+        var g = SplitMix64(seed: 200 + seed)
         let m = Int.random(in: 1...50, using: &g), n = Int.random(in: 1...90, using: &g)
         let k = [Int.random(in: 1...40, using: &g), Int.random(in: 300...900, using: &g)][Int(seed) % 2]
         let ldb = n + Int.random(in: 0...3, using: &g), ldc = n + Int.random(in: 0...3, using: &g)
@@ -133,7 +134,7 @@ import Testing
     /// The vectorized sine of Snake against `sin` in double precision, over the range where it
     /// reduces exactly and beyond (where it falls back to `sinf`), with NaN and infinities.
     @Test func sineIsWithinAUnitInTheLastPlace() {
-        var g = SeededGenerator(seed: 77)
+        var g = SplitMix64(seed: 77)
         var worst: Double = 0
         for round in 0..<20_000 {
             let span: Float = round % 10 == 0 ? 40_000 : (round % 2 == 0 ? 4 : 300)
@@ -158,7 +159,7 @@ import Testing
 
     /// The vectorized exponential of softmax against `exp` in double precision, with the edges.
     @Test func expIsWithinAUnitInTheLastPlace() {
-        var g = SeededGenerator(seed: 78)
+        var g = SplitMix64(seed: 78)
         var worst: Double = 0
         for round in 0..<20_000 {
             let span: Float = round % 2 == 0 ? 2 : 87
@@ -179,7 +180,7 @@ import Testing
     /// The vectorized erf of GELU against `erf` in double precision, near 0, across the switch
     /// between its two forms, and out to where it rounds to 1; NaN and infinities.
     @Test func erfIsWithinAUnitInTheLastPlace() {
-        var g = SeededGenerator(seed: 79)
+        var g = SplitMix64(seed: 79)
         var worst: Double = 0
         for round in 0..<20_000 {
             let span: Float = [1e-3, 1, 4.5, 12][round % 4]
@@ -197,7 +198,7 @@ import Testing
     /// The feed-forward block's gated GELU, row by row against the scalar form.
     @Test(arguments: seeds)
     func gatedGELUMatchesScalar(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let t = Int.random(in: 1...40, using: &g), inner = Int.random(in: 1...37, using: &g)
         let h = Matrix(rows: t, cols: 2 * inner, data: Self.random(t * 2 * inner, &g, scale: 5))
         let y = Kernels.$threads.withValue(2) { Kernels.gatedGELU(h) }
@@ -210,7 +211,7 @@ import Testing
     /// Softmax over rows long enough for the lanes and their tails.
     @Test(arguments: seeds)
     func softmaxMatchesDouble(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let n = Int.random(in: 1...70, using: &g)
         var row = Self.random(n, &g, scale: 30)
         let m = row.max()!
@@ -221,7 +222,7 @@ import Testing
 
     @Test(arguments: seeds)
     func normsMatchNaive(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let c = Int.random(in: 1...9, using: &g), t = Int.random(in: 2...50, using: &g)
         let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g).map { $0 + 3 })
         let wc = Self.random(c, &g), bc = Self.random(c, &g)
@@ -257,7 +258,7 @@ import Testing
 
     @Test(arguments: seeds)
     func activationsMatchNaive(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let c = Int.random(in: 1...5, using: &g), t = Int.random(in: 1...30, using: &g)
         let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g, scale: 4))
         let alpha = (0..<c).map { _ in Float.random(in: 0.2...2, using: &g) }
@@ -275,7 +276,7 @@ import Testing
     /// eight lanes included), on one thread or two.
     @Test(arguments: seeds)
     func snakeResponseNormIsSnakeThenResponseNorm(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let c = Int.random(in: 1...9, using: &g), t = [1, 7, 8, 29, 5000][Int.random(in: 0..<5, using: &g)]
         let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g, scale: 4))
         let alpha = (0..<c).map { _ in Float.random(in: 0.2...2, using: &g) }
@@ -293,7 +294,7 @@ import Testing
 
     @Test(arguments: seeds)
     func resamplingAndPoolingMatchNaive(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let c = Int.random(in: 1...4, using: &g), t = Int.random(in: 1...25, using: &g), s = Int.random(in: 1...5, using: &g)
         let x = Matrix(rows: c, cols: t, data: Self.random(c * t, &g))
         var refUp = [Float]()
@@ -345,7 +346,7 @@ import Testing
 
     @Test(arguments: seeds)
     func localAttentionMatchesMaskedSoftmax(seed: UInt64) {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         let heads = Int.random(in: 1...3, using: &g), d = Int.random(in: 1...5, using: &g)
         let w = Int.random(in: 1...6, using: &g), t = Int.random(in: 1...30, using: &g)
         Self.checkLocalAttention(heads: heads, headDim: d, windowSize: w, frames: t, &g, seed: seed)
@@ -355,7 +356,7 @@ import Testing
     /// (`headDim` not a multiple of 16) all occur, windows up to 40 frames.
     @Test(arguments: seeds)
     func localAttentionMatchesMaskedSoftmaxInStrips(seed: UInt64) {
-        var g = SeededGenerator(seed: 100 + seed)
+        var g = SplitMix64(seed: 100 + seed)
         let heads = Int.random(in: 1...2, using: &g), d = [8, 16, 20, 64][Int(seed) % 4]
         let w = Int.random(in: 7...40, using: &g), t = Int.random(in: w...(4 * w + 5), using: &g)
         Self.checkLocalAttention(heads: heads, headDim: d, windowSize: w, frames: t, &g, seed: 100 + seed)
@@ -363,7 +364,7 @@ import Testing
 
     /// `Kernels.localCausalAttention` against the masked softmax written out in double precision.
     static func checkLocalAttention(heads: Int, headDim d: Int, windowSize w: Int, frames t: Int,
-                                    _ g: inout SeededGenerator, seed: UInt64) {
+                                    _ g: inout SplitMix64, seed: UInt64) {
         let inner = heads * d
         let qkv = Matrix(rows: t, cols: 3 * inner, data: Self.random(t * 3 * inner, &g))
         let bias = Matrix(rows: heads, cols: 2 * w, data: Self.random(heads * 2 * w, &g))
@@ -394,7 +395,7 @@ import Testing
     @Test func fsqMatchesFormulaAndRoundTrips() {
         for levels in [[7, 7, 7, 7, 7, 7], [9, 9, 9, 7, 7, 7], [5, 4, 3], [8, 5, 5, 5], [2, 6]] {
             let fsq = FSQ(levels: levels)
-            var g = SeededGenerator(seed: UInt64(levels.reduce(0, +)))
+            var g = SplitMix64(seed: UInt64(levels.reduce(0, +)))
             for _ in 0..<500 {
                 let z = Self.random(levels.count, &g, scale: 3)
                 let index = z.withUnsafeBufferPointer { fsq.index(of: $0) }

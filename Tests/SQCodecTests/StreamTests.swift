@@ -23,6 +23,8 @@ import TQContainer
 
     /// Streams `x` through encoder and decoder in chunks of random size; returns packets and audio.
     func roundTrip(_ model: SQCodecModel, _ x: AudioBuffer, blocksPerPacket: Int, seed: UInt64) throws -> ([Packet], AudioBuffer) {
+        var x = x
+        CodecInput.condition(&x)  // as TQAStreamEncoder does
         var enc = SQCodecEncoder(model: model, sourceSampleRate: x.sampleRate, channelCount: x.channelCount, blocksPerPacket: blocksPerPacket)
         var rng = Xoshiro(seed: seed)
         var packets: [Packet] = []

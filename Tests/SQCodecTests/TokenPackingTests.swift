@@ -3,9 +3,6 @@ import Testing
 @testable import SQCodec
 import TQAudio
 
-/// The tests' seeded generator.
-typealias SeededGenerator = SplitMix64
-
 @Suite struct TokenPackingTests {
     @Test func exactBytesForSmallRadix() throws {
         // 3 tokens of base 10 → V = 7 + 2·10 + 9·100 = 927 in bitLength(999) = 10 bits, LSB first.
@@ -28,7 +25,7 @@ typealias SeededGenerator = SplitMix64
     @Test(arguments: [2, 3, 10, 60, 256, 117_649, 250_047, 1 << 20])
     func seededRoundTrips(codebookSize: Int) throws {
         for seed in UInt64(1)...20 {
-            var g = SeededGenerator(seed: seed &* 7919 &+ UInt64(codebookSize))
+            var g = SplitMix64(seed: seed &* 7919 &+ UInt64(codebookSize))
             let count = Int.random(in: 0...700, using: &g)
             let tokens = (0..<count).map { _ in Int32(Int.random(in: 0..<codebookSize, using: &g)) }
             let bytes = SQTokenPacking.pack(tokens, codebookSize: codebookSize)

@@ -75,7 +75,7 @@ import Testing
 
     @Test func streamingEqualsWholeBuffer() {
         for (seed, rates) in zip(UInt64(1)..., [(44100, 16000), (16000, 44100), (48000, 44100), (44100, 44099)]) {
-            var g = SeededGenerator(seed: seed)
+            var g = SplitMix64(seed: seed)
             let input = randomBuffer(channels: 2, frames: 3000, sampleRate: rates.0, seed: seed)
             let r = Resampler(inputRate: rates.0, outputRate: rates.1)
             let whole = r(input)

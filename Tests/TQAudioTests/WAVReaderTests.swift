@@ -142,7 +142,7 @@ import Testing
 
     @Test func chunkedReadsEqualReadAll() throws {
         for seed in UInt64(1)...4 {
-            var g = SeededGenerator(seed: seed)
+            var g = SplitMix64(seed: seed)
             let format = SampleFormat.allCases[Int(seed) % 6]
             let channels = [1, 2, 6, 3][Int(seed) % 4]
             let buffer = randomBuffer(channels: channels, frames: Int.random(in: 1000...5000, using: &g), seed: seed)

@@ -54,12 +54,9 @@ enum ReferenceCoding {
     }
 }
 
-/// The tests' seeded generator.
-typealias SeededGenerator = SplitMix64
-
 /// Uniform noise in ±1.1 (so that clipping is exercised).
 func randomBuffer(channels: Int, frames: Int, sampleRate: Int = 44100, seed: UInt64) -> AudioBuffer {
-    var g = SeededGenerator(seed: seed)
+    var g = SplitMix64(seed: seed)
     let planar = (0..<(channels * frames)).map { _ in Float.random(in: -1.1...1.1, using: &g) }
     return AudioBuffer(sampleRate: sampleRate, channelCount: channels, planar: planar)
 }

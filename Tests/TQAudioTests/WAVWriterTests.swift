@@ -73,7 +73,7 @@ import Testing
             #expect(decoded.samples == expected, "seed \(seed)")
 
             // The streaming writer, fed in random pieces, writes the same samples.
-            var g = SeededGenerator(seed: seed)
+            var g = SplitMix64(seed: seed)
             let path = temporaryPath("rt.wav")
             let w = try WAVWriter(path: path, sampleRate: 22050, channelCount: channels, sampleFormat: format)
             var start = 0

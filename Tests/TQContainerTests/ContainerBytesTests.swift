@@ -94,7 +94,9 @@ enum SmallFile {
         #expect(headerError(Array(SmallFile.header.prefix(3))) == .truncatedHeader)
         #expect(headerError(Array(SmallFile.header.prefix(20))) == .truncatedHeader)
         #expect(headerError(Array(SmallFile.header.prefix(40))) == .truncatedHeader)
-        #expect(headerError(edited { $0[4] = 2 }) == .unsupportedVersion(2))
+        // Versions 1 and 2 are read (2: metadata sections may follow); 0 and 3 are not.
+        #expect(headerError(edited { $0[4] = 3 }) == .unsupportedVersion(3))
+        #expect(headerError(edited { $0[4] = 0 }) == .unsupportedVersion(0))
         #expect(headerError(edited { $0[6] = 9 }) == .unknownCodec(id: 9))
         if case .invalidHeader = headerError(edited { $0[7] = 0 }) {} else { Issue.record("source format 0 accepted") }
         if case .invalidHeader = headerError(edited { $0[8] = 0; $0[9] = 0 }) {} else { Issue.record("sample rate 0 accepted") }

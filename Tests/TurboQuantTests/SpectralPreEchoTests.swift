@@ -31,10 +31,11 @@ import TQAudio
     static func worstMargin(_ x: AudioBuffer, _ y: AudioBuffer, clicks: [Int], length: Int) -> Double {
         let pre = x.sampleRate / 50
         var worst = Double.infinity
+        let xs = x.samples, ys = y.samples
         for c in clicks {
             var click = 0.0, err = 0.0
-            for i in c ..< c + length { click += Double(x.samples[i] * x.samples[i]) }
-            for i in c - pre ..< c { let d = Double(x.samples[i] - y.samples[i]); err += d * d }
+            for i in c ..< c + length { click += Double(xs[i] * xs[i]) }
+            for i in c - pre ..< c { let d = Double(xs[i] - ys[i]); err += d * d }
             worst = min(worst, 10 * log10(click / max(err, 1e-30)))
         }
         return worst

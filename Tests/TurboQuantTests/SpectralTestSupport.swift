@@ -48,6 +48,8 @@ enum SpectralTestSupport {
     /// Encodes `buffer` in pieces of `piece` frames, decodes, trims to the input length.
     static func roundTrip(_ buffer: AudioBuffer, target: SpectralTarget, frameSize: Int = 2048, seed: UInt64 = 7,
                           piece: Int = 4096) throws -> RoundTrip {
+        var buffer = buffer
+        CodecInput.condition(&buffer)  // as TQAStreamEncoder does
         var enc = SpectralEncoder(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, target: target, seed: seed, frameSize: frameSize)
         var packets: [Packet] = []
         var at = 0
@@ -78,8 +80,9 @@ enum SpectralTestSupport {
     /// 10·log10(Σx² / Σ(x − y)²) over all channels.
     static func snr(_ x: AudioBuffer, _ y: AudioBuffer) -> Double {
         var s = 0.0, e = 0.0
-        for i in 0 ..< x.samples.count {
-            let a = Double(x.samples[i]), b = i < y.samples.count ? Double(y.samples[i]) : 0
+        let xs = x.samples, ys = y.samples
+        for i in 0 ..< xs.count {
+            let a = Double(xs[i]), b = i < ys.count ? Double(ys[i]) : 0
             s += a * a
             e += (a - b) * (a - b)
         }

@@ -18,7 +18,8 @@ func turboRoundTrip(_ input: AudioBuffer, _ p: TurboParameters, seed: UInt64 = 1
 
 func snrDB(_ a: AudioBuffer, _ b: AudioBuffer) -> Double {
     var s = 0.0, e = 0.0
-    for i in 0..<a.samples.count { let x = Double(a.samples[i]); s += x * x; let d = x - Double(b.samples[i]); e += d * d }
+    let xs = a.samples, ys = b.samples
+    for i in 0..<xs.count { let x = Double(xs[i]); s += x * x; let d = x - Double(ys[i]); e += d * d }
     return 10 * log10(s / e)
 }
 

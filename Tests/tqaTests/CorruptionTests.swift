@@ -43,7 +43,7 @@ import TurboQuant
 
     @Test func singleBitFlipInEveryByte() throws {
         let s = Self.small
-        var rng = SeededRandom(seed: 0xF11B)
+        var rng = SplitMix64(seed: 0xF11B)
         for offset in s.header.encodedSize ..< s.bytes.count {
             let bit = Int.random(in: 0..<8, using: &rng)
             var b = s.bytes
@@ -66,7 +66,7 @@ import TurboQuant
 
     @Test func randomBitFlipsInALargerStream() throws {
         let s = try TurboStream.make(frames: 20_000, channels: 3, bits: 6, block: 256, blocksPerPacket: 4, seed: 23)
-        var rng = SeededRandom(seed: 0xB16F)
+        var rng = SplitMix64(seed: 0xB16F)
         for trial in 0..<40 {
             var b = s.bytes
             var lost = Set<Int>()
@@ -95,7 +95,7 @@ import TurboQuant
 
     @Test func truncationAtRandomOffsets() throws {
         let s = Self.small
-        var rng = SeededRandom(seed: 0x7C07)
+        var rng = SplitMix64(seed: 0x7C07)
         for _ in 0..<60 {
             let at = Int.random(in: s.header.encodedSize ..< s.bytes.count, using: &rng)
             let k = s.packet(containing: at) ?? s.packetCount
@@ -105,7 +105,7 @@ import TurboQuant
 
     @Test func trailingGarbage() throws {
         let s = Self.small
-        var rng = SeededRandom(seed: 0x6A7B)
+        var rng = SplitMix64(seed: 0x6A7B)
         for n in [1, 3, 20, 1000] {
             var garbage: [UInt8] = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
             if n == 1000 { garbage.replaceSubrange(10..<14, with: [0x54, 0x51, 0x41, 0x50]) }  // a fake sync inside

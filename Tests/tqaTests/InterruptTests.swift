@@ -50,7 +50,7 @@ import Glibc
         let fd = try openWriter(input)
         #expect(writeAll(fd, Self.streamingHeader))
         // Noise, so that every block is coded in full; 1.5 MB (about 8 s of audio) before the signal.
-        var rng = SeededRandom(seed: 0x1417)
+        var rng = SplitMix64(seed: 0x1417)
         let chunk = (0..<(1 << 16)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         for _ in 0..<24 { #expect(writeAll(fd, chunk)) }
         // The encoder has read most of that and is working on a temporary file.
@@ -88,7 +88,7 @@ import Glibc
     @Test func killedAtAnyMomentTheOutputIsAbsentOrComplete() throws {
         let d = try ScratchDirectory()
         let input = d.file("in.wav"), output = d.file("out.tqa")
-        var rng = SeededRandom(seed: 0xDEAD)
+        var rng = SplitMix64(seed: 0xDEAD)
         let x = AudioBuffer(sampleRate: 44100, channels: (0..<2).map { _ in rng.noise(44100 * 4, sigma: 0.2) })
         try writeBytes(WAVWriter.bytes(of: x, format: .s16), to: input)
         let original = readBytes(input)

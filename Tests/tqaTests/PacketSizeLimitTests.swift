@@ -26,7 +26,7 @@ import TurboQuant
 
     /// Every channel count with the CLI's defaults stays within the limit.
     @Test func defaultsFitEveryChannelCount() throws {
-        for channels in 1 ... TQAHeader.maxChannels {
+        for channels in AudioLimits.channelCounts {
             for block in [64, 512, 8192] {
                 try TurboParameters(blockSize: block).validate(channelCount: channels)
             }
@@ -47,7 +47,7 @@ import TurboQuant
         let encoder = SpectralEncoder(sampleRate: 48000, channelCount: 32, target: .bitsPerSample(1), seed: 1, parameters: big)
         #expect(encoder.parameters.framesPerPacket == 7)
         #expect(encoder.parameters.fits(channelCount: 32))
-        var rng = SeededRandom(seed: 0x5A11)
+        var rng = SplitMix64(seed: 0x5A11)
         let x = AudioBuffer(sampleRate: 48000, channels: (0 ..< 32).map { _ in rng.noise(20_000, sigma: 0.1) })
         let out = try decode(try encode(x, encoder: encoder), salvage: false)
         #expect(out.error == nil, "seed \(rng.seed)")

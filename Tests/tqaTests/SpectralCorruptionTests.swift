@@ -9,7 +9,7 @@ import TurboQuant
 /// packet from two after the damage on is too.
 @Suite struct SpectralCorruptionTests {
     static let stream: (bytes: [UInt8], clean: AudioBuffer, headerSize: Int) = {
-        var rng = SeededRandom(seed: 0x5BEC)
+        var rng = SplitMix64(seed: 0x5BEC)
         let x = AudioBuffer(sampleRate: 16000, channels: (0..<2).map { _ in rng.noise(6000, sigma: 0.1) })
         let p = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 2)
         let bytes = try! encode(x, encoder: SpectralEncoder(sampleRate: 16000, channelCount: 2, target: .bitsPerSample(3), seed: 4, parameters: p))
@@ -20,7 +20,7 @@ import TurboQuant
 
     @Test func bitFlipsTruncationAndGarbage() throws {
         let s = Self.stream
-        var rng = SeededRandom(seed: 0xF1B2)
+        var rng = SplitMix64(seed: 0xF1B2)
         var cases: [(String, [UInt8])] = []
         for _ in 0..<80 {
             var b = s.bytes

@@ -2,9 +2,6 @@ import TQAudio
 import TQContainer
 import TurboQuant
 
-/// The tests' seeded generator (SplitMix64); failure messages print the seed.
-typealias SeededRandom = SplitMix64
-
 extension SplitMix64 {
     /// Roughly Gaussian noise of standard deviation `sigma` (sum of four uniforms).
     mutating func noise(_ n: Int, sigma: Float) -> [Float] {
@@ -37,7 +34,7 @@ struct TurboStream {
 
     static func make(frames: Int, channels: Int, sampleRate: Int = 16_000, bits: Int = 4, block: Int = 64,
                      blocksPerPacket: Int = 2, residual: Bool = true, seed: UInt64 = 11) throws -> TurboStream {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let x = AudioBuffer(sampleRate: sampleRate, channels: (0..<channels).map { _ in rng.noise(frames, sigma: 0.1) })
         let p = TurboParameters(bits: bits, blockSize: block, residual: residual, blocksPerPacket: blocksPerPacket)
         let bytes = try encode(x, encoder: TurboEncoder(parameters: p, channelCount: channels, seed: seed))

@@ -1,3 +1,4 @@
+import TQAudio
 import TQContainer
 
 /// A value of the pickle subset that `torch.save` writes for a state dict.

@@ -1,3 +1,4 @@
+import TQAudio
 import TQContainer
 import Foundation
 
@@ -71,7 +72,8 @@ enum SafeTensors {
                 if floatOnly { throw CheckpointError.unsupportedDType(tensor: name, dtype: dtype) }
                 continue
             }
-            tensors[name] = StoredTensor(shape: shape, values: dt.values(bytes, from: range.lowerBound, count: count))
+            let start = range.lowerBound, n = count
+            tensors[name] = StoredTensor(shape: shape) { dt.values(bytes, from: start, count: n) }
         }
         return (tensors, raw, metadata)
     }

@@ -1,13 +1,53 @@
 /// A named float32 tensor as read from a checkpoint.
+///
+/// A tensor read from a file holds only its shape and where its values lie in the file's bytes
+/// (shared, not copied): its values are converted to float32 when they are first asked for, so
+/// that a layer checks the shape it expects before anything is converted, and a module's tensors
+/// are never all held twice, as file bytes and as floats.
 public struct StoredTensor: Sendable, Equatable {
-    public var shape: [Int]
-    public var values: [Float]
+    public let shape: [Int]
+    private var source: Source
+
+    private enum Source: Sendable {
+        case values([Float])
+        /// Converts the values from the file's bytes; the closure holds those bytes.
+        case file(@Sendable () -> [Float])
+    }
 
     public init(shape: [Int], values: [Float]) {
         precondition(shape.reduce(1, *) == values.count, "StoredTensor: shape \(shape) does not hold \(values.count) values")
         self.shape = shape
-        self.values = values
+        self.source = .values(values)
     }
+
+    /// A tensor of `shape` whose values `convert` reads from a file's bytes when first asked for
+    /// (the caller has checked that the bytes hold them).
+    init(shape: [Int], converting convert: @escaping @Sendable () -> [Float]) {
+        self.shape = shape
+        self.source = .file(convert)
+    }
+
+    /// The number of values, the product of `shape`.
+    public var count: Int { shape.reduce(1, *) }
+
+    /// Whether the values are held as floats (false for a tensor read from a file and not yet asked for).
+    var isConverted: Bool { if case .values = source { true } else { false } }
+
+    /// The values, row-major; a tensor read from a file converts them on each call until set.
+    public var values: [Float] {
+        get {
+            switch source {
+            case .values(let v): v
+            case .file(let convert): convert()
+            }
+        }
+        set {
+            precondition(shape.reduce(1, *) == newValue.count, "StoredTensor: shape \(shape) does not hold \(newValue.count) values")
+            source = .values(newValue)
+        }
+    }
+
+    public static func == (a: StoredTensor, b: StoredTensor) -> Bool { a.shape == b.shape && a.values == b.values }
 }
 
 /// Hands out the tensors of one state dict to the layers that build themselves from it,
@@ -53,9 +93,11 @@ final class TensorStore {
         guard t.shape == shape else {
             throw CheckpointError.shapeMismatch(tensor: "\(module).\(name)", expected: shape, found: t.shape)
         }
-        if !used.contains(name) { try Self.checkValues(t.values, tensor: "\(module).\(name)") }
+        // The shape is checked above before any value is converted from the file's bytes.
+        let values = t.values
+        if !used.contains(name) { try Self.checkValues(values, tensor: "\(module).\(name)") }
         used.insert(name)
-        return t.values
+        return values
     }
 
     /// Throws `nonFiniteTensor` or `implausibleTensorValue` for the first value of `values` that

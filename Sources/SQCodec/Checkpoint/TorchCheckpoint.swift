@@ -1,9 +1,10 @@
 /// Reads a `torch.save(state_dict)` file: a zip archive holding `<folder>/data.pkl` (the pickled
 /// OrderedDict) and `<folder>/data/<key>` (raw little-endian storages).
 enum TorchCheckpoint {
-    /// The named tensors of the state dict in `bytes`, converted to float32.
-    /// Every tensor's storage range is checked against the storage; a tensor may not hold more
-    /// elements than its storage, so nothing allocates more than the file's size.
+    /// The named tensors of the state dict in `bytes`, each converted to float32 when a layer
+    /// first asks for it (after checking its shape).
+    /// Every tensor's storage range is checked here against the storage; a tensor may not hold
+    /// more elements than its storage, so no conversion allocates more than the file's size.
     static func tensors(bytes: [UInt8], file: String) throws -> [String: StoredTensor] {
         let zip = try ZipArchive(bytes: bytes, file: file)
         guard let pkl = zip.entry(endingWith: "data.pkl") else { throw CheckpointError.missingEntry(file: file, entry: "data.pkl") }
@@ -74,26 +75,11 @@ enum TorchCheckpoint {
             if s > 1 && st != rowMajor { contiguous = false }
             rowMajor *= s
         }
+        let bytes = zip.bytes, n = count
         if contiguous {
-            return StoredTensor(shape: size, values: dtype.values(zip.bytes, from: base + offset * dtype.size, count: count))
+            return StoredTensor(shape: size) { dtype.values(bytes, from: base + offset * dtype.size, count: n) }
         }
-        var values = [Float](repeating: 0, count: count)
-        // Row-major walk over `size`, reading element `offset + Σ index_i · stride_i`.
-        var index = [Int](repeating: 0, count: size.count)
-        var position = offset
-        for i in 0..<count {
-            values[i] = dtype.read(zip.bytes, at: base + position * dtype.size)
-            var d = size.count - 1
-            while d >= 0 {
-                index[d] += 1
-                position += stride[d]
-                if index[d] < size[d] { break }
-                position -= stride[d] * size[d]
-                index[d] = 0
-                d -= 1
-            }
-        }
-        return StoredTensor(shape: size, values: values)
+        return StoredTensor(shape: size) { dtype.strided(bytes, base: base, offset: offset, size: size, stride: stride, count: n) }
     }
 }
 
@@ -113,6 +99,28 @@ enum DType {
             }
             initialized = count
         }
+    }
+
+    /// The `count` values of a tensor of `size` whose element `index` lies at element
+    /// `offset + Σ index_i · stride_i` of the storage starting at byte `base` (caller checks the
+    /// bounds), row-major.
+    func strided(_ b: [UInt8], base: Int, offset: Int, size: [Int], stride: [Int], count: Int) -> [Float] {
+        var values = [Float](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: size.count)
+        var position = offset
+        for i in 0..<count {
+            values[i] = read(b, at: base + position * self.size)
+            var d = size.count - 1
+            while d >= 0 {
+                index[d] += 1
+                position += stride[d]
+                if index[d] < size[d] { break }
+                position -= stride[d] * size[d]
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return values
     }
 
     /// The little-endian value at `offset` (caller checks the bounds), as float32.

@@ -1,3 +1,4 @@
+import TQAudio
 import TQContainer
 
 /// The stored (uncompressed) entries of a zip archive, as `torch.save` writes it, found through

@@ -165,7 +165,7 @@ public struct SQCodecModel: Sendable {
         var counts: [String: Int] = [:]
         _ = try SQCodecModel(configuration: configuration, tensors: [:], synthesize: { _, _, shape in
             [Float](repeating: 0, count: shape.reduce(1, *))
-        }, made: { module, tensors in counts[module] = tensors.values.reduce(0) { $0 + $1.values.count } })
+        }, made: { module, tensors in counts[module] = tensors.values.reduce(0) { $0 + $1.count } })
         return counts
     }
 

@@ -1,3 +1,4 @@
+import TQAudio
 import TQContainer
 
 /// The sqcodec entry of a .tqa header's codec parameters (docs/FORMAT.md, "Codec 3"):
@@ -46,7 +47,7 @@ public struct SQCodecParameters: Sendable, Equatable {
               r.remaining == 0, let model = String(validating: name, as: UTF8.self) else {
             throw .codec("sqcodec parameters are malformed (\(bytes.count) bytes)")
         }
-        guard (1...768_000).contains(Int(rate)) else { throw .codec("sqcodec source sample rate \(rate) is out of range") }
+        guard AudioLimits.sampleRates.contains(Int(rate)) else { throw .codec("sqcodec source sample rate \(rate) is out of range") }
         guard (1...1024).contains(Int(blocks)) else { throw .codec("sqcodec blocks per packet \(blocks) is out of range") }
         self.init(model: model, sourceSampleRate: Int(rate), blocksPerPacket: Int(blocks))
     }

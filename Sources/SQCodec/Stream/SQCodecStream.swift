@@ -33,7 +33,7 @@ public struct SQCodecEncoder: PacketEncoder {
 
     /// Default packet length: `SQCodecModel.defaultChunkBlocks` blocks (about 20 s for 6kbps), but
     /// no more than 54 s of audio (12 blocks for 0k75bps, 16 for 1k5bps: memory follows a packet's
-    /// span), or more where needed for the packet overhead (28 bytes) to stay under 1 % of the
+    /// span), or more where needed for the packet overhead (`Packet.overheadSize`) to stay under 1 % of the
     /// payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
@@ -41,7 +41,7 @@ public struct SQCodecEncoder: PacketEncoder {
     /// but not identical, since the decoder's enhance blocks normalize over the span they see.
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
-        let byOverhead = Int((2800 / bytesPerBlock).rounded(.up))
+        let byOverhead = Int((Double(100 * Packet.overheadSize) / bytesPerBlock).rounded(.up))
         let byLength = max(1, 54 * c.sampleRate / c.fillLength)
         return min(1024, max(byOverhead, min(SQCodecModel.defaultChunkBlocks, byLength)))
     }
@@ -63,13 +63,10 @@ public struct SQCodecEncoder: PacketEncoder {
         states = Array(repeating: SQCodecModel.EncodingState(), count: channelCount)
     }
 
+    /// `buffer` is finite (`CodecInput.condition`): the resampler would spread one NaN over its
+    /// whole filter length.
     public mutating func encode(_ buffer: AudioBuffer) throws -> [Packet] {
-        var input = buffer
-        // The resampler would spread one NaN over its whole filter length: clear them first.
-        if input.samples.contains(where: { !$0.isFinite }) {
-            input.withMutableSamples { x in for i in x.indices where !x[i].isFinite { x[i] = 0 } }
-        }
-        append(resampler != nil ? resampler!.push(input) : input)
+        append(resampler != nil ? resampler!.push(buffer) : buffer)
         return emit(final: false)
     }
 
@@ -78,9 +75,8 @@ public struct SQCodecEncoder: PacketEncoder {
         return emit(final: true)
     }
 
-    /// Non-finite samples are coded as silence, as the other codecs do.
     private mutating func append(_ b: AudioBuffer) {
-        for c in 0..<channelCount { pending[c] += b.channel(c).map { $0.isFinite ? $0 : 0 } }
+        for c in 0..<channelCount { pending[c] += b.channel(c) }
         framesIn += b.frameCount
     }
 

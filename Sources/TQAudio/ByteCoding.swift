@@ -1,6 +1,7 @@
 /// Little-endian reading from a byte array; every read returns nil when too few bytes are left,
-/// so that parsing never trusts a length it has not checked. Used by the container and by the
-/// checkpoint loaders.
+/// so that parsing never trusts a length it has not checked. The one byte reader of the package:
+/// WAV chunks (`WAVFormat`, `WAVReader`), the .tqa container, codec parameters and the
+/// checkpoint loaders all read through it.
 public struct ByteReader {
     public let bytes: [UInt8]
     public private(set) var offset: Int
@@ -40,17 +41,22 @@ public struct ByteReader {
     }
 }
 
-/// Little-endian appending to a byte array.
+/// Little-endian appending to a byte array: the writer of WAV headers and of the container.
 public struct ByteWriter {
     public private(set) var bytes: [UInt8] = []
 
     public init() {}
+
+    /// Reserves room for `count` bytes in all.
+    public mutating func reserveCapacity(_ count: Int) { bytes.reserveCapacity(count) }
 
     public mutating func u8(_ v: UInt8) { bytes.append(v) }
     public mutating func u16(_ v: UInt16) { uint(UInt64(v), 2) }
     public mutating func u32(_ v: UInt32) { uint(UInt64(v), 4) }
     public mutating func u64(_ v: UInt64) { uint(v, 8) }
     public mutating func append<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
+    /// The UTF-8 bytes of `s` (a chunk id such as `"RIFF"`), no terminator.
+    public mutating func ascii(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
     private mutating func uint(_ v: UInt64, _ n: Int) {
         for i in 0..<n { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
