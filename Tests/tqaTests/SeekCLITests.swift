@@ -226,4 +226,29 @@ import Glibc
         let part = try WAVReader.readAll(path: dir.file("part.wav"))
         #expect(part.samples == whole.frames(30_000 ..< 40_000).samples)
     }
+
+    /// Metadata under a span: chunks that count sample positions (cue, smpl, LIST/adtl) are left
+    /// out with a note, the others kept in place, also from the section at the end of a .tqa
+    /// written from a pipe, which the span decode reaches by the packets' headers alone.
+    @Test func spanKeepsMetadataButPositions() throws {
+        let d = try ScratchDirectory()
+        try writeBytes(MetadataCLITests.richWAV, to: d.file("in.wav"))
+        #expect(try CLI.run(["encode", d.file("in.wav"), "-o", d.file("file.tqa"), "--block", "64", "-q"]).status == 0)
+        let fifo = d.file("in.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let bytes = MetadataCLITests.richWAV
+        let writer = Thread { if let h = FileHandle(forWritingAtPath: fifo) { h.write(Data(bytes)); try? h.close() } }
+        writer.start()
+        #expect(try CLI.run(["encode", fifo, "-o", d.file("pipe.tqa"), "--block", "64", "-q"]).status == 0)
+        let r = try TQAReader(path: d.file("pipe.tqa"))
+        while try r.next() != nil {}
+        #expect(!r.trailingMetadata.isEmpty)
+        for name in ["file.tqa", "pipe.tqa"] {
+            let o = try CLI.run(["decode", d.file(name), "-o", d.file("out.wav"), "--skip", "100", "--until", "200", "--force", "-q"])
+            #expect(o.status == 0, "\(o.stderr)")
+            #expect(o.stderr.contains("note: ") && o.stderr.contains("'cue ' (28 bytes), 'smpl' (60 bytes), 'LIST' (18 bytes)"), "\(name): \(o.stderr)")
+            #expect(MetadataCLITests.chunks(readBytes(d.file("out.wav"))).map(\.id) == ["LIST", "bext", "iXML", "abc1", "data", "abc2", "id3 "], "\(name)")
+            #expect(try WAVReader.readAll(path: d.file("out.wav")).frameCount == 100)
+        }
+    }
 }
