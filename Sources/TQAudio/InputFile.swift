@@ -30,7 +30,7 @@ public final class ByteSource {
     private static let chunk = 1 << 16
 
     public init(path: String) throws(FileError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = OutputKind.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw .cannotOpen(path: path, reason: errnoString()) }
         var st = stat()
         if fstat(fd, &st) != 0 { close(fd); throw .cannotOpen(path: path, reason: errnoString()) }

@@ -69,6 +69,31 @@ public enum OutputKind: Equatable, Sendable {
         }
     }
 
+    /// The descriptor a descriptor path names (`/dev/stdin` 0, `/dev/stdout` 1, `/dev/stderr` 2,
+    /// `/dev/fd/N` and `/proc/self/fd/N` N), or nil.
+    static func descriptorNumber(_ path: String) -> Int32? {
+        switch path {
+        case "/dev/stdin": return 0
+        case "/dev/stdout": return 1
+        case "/dev/stderr": return 2
+        default:
+            guard let dir = (descriptorDirectories.first { path.hasPrefix($0) }) else { return nil }
+            return Int32(path.dropFirst(dir.count))
+        }
+    }
+
+    /// Opens `path` with `flags`; a descriptor path that cannot be opened anew (Linux refuses to
+    /// reopen a socket through /proc, ENXIO) is duplicated instead. -1 with `errno` on failure.
+    static func open(_ path: String, _ flags: Int32) -> Int32 {
+        #if canImport(Glibc)
+        let fd = Glibc.open(path, flags)
+        #else
+        let fd = Darwin.open(path, flags)
+        #endif
+        guard fd < 0, errno == ENXIO, let n = descriptorNumber(path) else { return fd }
+        return fcntl(n, F_DUPFD_CLOEXEC, 0)
+    }
+
     /// Whether writing replaces or overwrites data that is there (then `overwrite` is needed).
     public var needsOverwrite: Bool { self == .replaceable || self == .blockDevice }
     /// Whether the output is written straight to the path rather than renamed into place.
@@ -119,7 +144,7 @@ public final class OutputFile {
         self.overwrite = overwrite
         if kind.isInPlace {
             temporaryPath = nil
-            fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+            fd = OutputKind.open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
             if fd < 0 { throw .cannotOpen(path: path, reason: errnoString()) }
             var st = stat()
             let regular = fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
@@ -170,7 +195,8 @@ public final class OutputFile {
         if n != bytes.count { throw .writeFailed(path: path, reason: errnoString()) }
     }
 
-    func flush() throws(FileError) {
+    /// Writes out what is buffered (at most 256 KB are held otherwise).
+    public func flush() throws(FileError) {
         var done = 0
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + done, $0.count - done) }

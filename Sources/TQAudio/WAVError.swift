@@ -114,6 +114,9 @@ public enum WAVFormatQuirk: Equatable, Sendable, CustomStringConvertible {
     /// A chunk after `data` that declares `size` bytes and runs past the end of the file: it and
     /// anything after it are not kept.
     case truncatedChunk(chunk: String, size: UInt64)
+    /// The `data` chunk declares `declaredBytes` but the file ends `presentBytes` into it (a
+    /// truncated file); the frames that are there are read.
+    case dataBeyondEnd(declaredBytes: UInt64, presentBytes: Int)
 
     public var description: String {
         switch self {
@@ -124,6 +127,7 @@ public enum WAVFormatQuirk: Equatable, Sendable, CustomStringConvertible {
             "its \(c) chunk of \(n) bytes would take its metadata over \(RIFFChunk.maxTotalBytes >> 20) MiB; that chunk is not kept"
         case .truncatedChunk(let c, let n):
             "its \(c) chunk after the audio declares \(n) bytes, more than the file holds; it and anything after it are not kept"
+        case .dataBeyondEnd(let d, let p): "its 'data' chunk declares \(d) bytes but the file holds \(p) of them; the file is truncated, the frames that are there are read"
         }
     }
 }

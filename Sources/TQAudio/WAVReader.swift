@@ -120,7 +120,9 @@ public final class WAVReader {
                 if var d = declared {
                     let dataStart = source.position
                     if let total = source.size {
-                        d = min(d, UInt64(max(0, total - source.position)))
+                        let present = max(0, total - source.position)
+                        if d > UInt64(present) { found.append(.dataBeyondEnd(declaredBytes: d, presentBytes: present)) }
+                        d = min(d, UInt64(present))
                         frameCountIsVerified = true
                     }
                     let bytes = Int(min(d, UInt64(Int.max)))

@@ -118,6 +118,8 @@ public final class WAVWriter {
             start += n
             framesWritten += n
         }
+        // A reader at the other end of a pipe gets the audio as it is decoded, not 256 KB later.
+        if !file.isSeekable { do { try file.flush() } catch { throw .file(error) } }
     }
 
     /// Writes the pad byte, patches the header sizes and renames the file into place. On an

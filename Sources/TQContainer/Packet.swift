@@ -77,10 +77,14 @@ public protocol PacketEncoder {
     mutating func finish() throws -> [Packet]
     /// The rate of the audio the packets decode to, when the codec resamples (nil: the input's).
     var decodedSampleRate: Int? { get }
+    /// The signal-to-noise ratio of what was coded so far, in dB, as the encoder measured it
+    /// while coding (nil: the codec does not measure it).
+    var measuredSNRDB: Double? { get }
 }
 
 extension PacketEncoder {
     public var decodedSampleRate: Int? { nil }
+    public var measuredSNRDB: Double? { nil }
 }
 
 /// A codec's decoder: one packet in, audio out.

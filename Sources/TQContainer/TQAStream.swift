@@ -47,6 +47,8 @@ public final class TQAStreamEncoder {
 
     public var bytesWritten: Int { writer.bytesWritten }
     public var header: TQAHeader { writer.header }
+    /// The encoder's own measure of the SNR coded so far (`PacketEncoder.measuredSNRDB`).
+    public var measuredSNRDB: Double? { encoder.measuredSNRDB }
 }
 
 /// What a salvaging decode lost.

@@ -32,6 +32,17 @@ public struct SpectralEncoder: PacketEncoder {
     /// Measured bits over the model's estimate at the chosen step, from the last chunk: the
     /// model misses side information and the heavier-than-Gaussian tails of real bands.
     private var rateCorrection = 1.04
+    /// Energy of the coefficients coded so far, and of their quantization error (the MDCT is
+    /// orthogonal, so their ratio is the SNR of the decoded audio, up to the edges).
+    private var codedSignalEnergy = 0.0
+    private var codedNoiseEnergy = 0.0
+
+    /// The SNR of everything coded so far, from the coding passes' own error; +∞ when nothing
+    /// was lost, nil before any audio was coded.
+    public var measuredSNRDB: Double? {
+        guard codedSignalEnergy > 0 else { return nil }
+        return codedNoiseEnergy > 0 ? 10 * log10(codedSignalEnergy / codedNoiseEnergy) : .infinity
+    }
 
     /// Chunk length in packets (≈ 30 s at 44.1 kHz stereo with 2048-sample frames, 8 per packet).
     let chunkPackets: Int
@@ -213,6 +224,8 @@ public struct SpectralEncoder: PacketEncoder {
                 result = code(chunk, g: g)
             }
         }
+        codedSignalEnergy += chunk.signalEnergy
+        codedNoiseEnergy += result.noise
         // Advance: keep history for the next chunk's transient detector and first span.
         nextFrame = f1
         previousShort = modes[frames]

@@ -30,6 +30,7 @@ struct Bench: ParsableCommand {
     @OptionGroup var codec: CodecOptions
 
     func validate() throws {
+        try codec.checkOptionsBelongToCodec()
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be 1...100") }
         guard duration > 0 && duration <= 3600 else { throw ValidationError("--duration must be in (0, 3600]") }
     }

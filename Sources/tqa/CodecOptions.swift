@@ -13,41 +13,44 @@ struct CodecOptions: ParsableArguments {
     @Option(help: "Codec: turbo (time-domain TurboQuant), spectral (MDCT TurboQuant), sqcodec (neural).")
     var codec: Codec = .turbo
 
-    @Option(help: "turbo: codebook bits per sample, 1...8.")
-    var bits: Int = 6
+    @Option(name: .customLong("bits"), help: "turbo: codebook bits per sample, 1...8 (default 6).")
+    var bitsOption: Int?
 
-    @Option(help: "turbo: block size, a power of two in 64...8192.")
-    var block: Int = 512
+    @Option(name: .customLong("block"), help: "turbo: block size, a power of two in 64...8192 (default 512).")
+    var blockOption: Int?
 
     @Flag(help: "turbo: leave out the 1-bit residual sign layer.")
     var noResidual = false
 
-    @Option(help: "spectral: average bits per sample (per channel).")
+    @Option(help: "spectral: average bits per sample (per channel; default 4).")
     var bitsPerSample: Double?
 
     @Option(help: "spectral: target SNR in dB (constant quality) instead of a rate.")
     var snr: Double?
 
-    @Option(help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")).")
-    var model: String = "6kbps"
+    @Option(name: .customLong("model"), help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")) (default 6kbps).")
+    var modelOption: String?
 
     @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
     var weights: String?
 
-    @Option(help: "Seed of the pseudo-random rotations (stored in the file).")
-    var seed: UInt64 = TurboParameters.defaultSeed
+    @Option(name: .customLong("seed"), help: "turbo, spectral: seed of the pseudo-random rotations (stored in the file; default \(TurboParameters.defaultSeed)).")
+    var seedOption: UInt64?
 
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int = ProcessInfoCores.count
 
+    var bits: Int { bitsOption ?? 6 }
+    var block: Int { blockOption ?? 512 }
+    var model: String { modelOption ?? "6kbps" }
+    var seed: UInt64 { seedOption ?? TurboParameters.defaultSeed }
+
     func validate() throws {
-        if codec == .turbo {
-            guard TurboParameters.bitsRange.contains(bits) else { throw ValidationError("--bits must be 1...8, got \(bits)") }
-            guard TurboParameters.blockSizeRange.contains(block), block & (block - 1) == 0 else {
-                throw ValidationError("--block must be a power of two in 64...8192, got \(block)")
-            }
+        guard TurboParameters.bitsRange.contains(bits) else { throw ValidationError("--bits must be 1...8, got \(bits)") }
+        guard TurboParameters.blockSizeRange.contains(block), block & (block - 1) == 0 else {
+            throw ValidationError("--block must be a power of two in 64...8192, got \(block)")
         }
-        if codec == .sqcodec && SQCodecConfiguration.named(model) == nil {
+        if SQCodecConfiguration.named(model) == nil {
             throw ValidationError("--model must be one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")), got \(model)")
         }
         if bitsPerSample != nil && snr != nil { throw ValidationError("give --bits-per-sample or --snr, not both") }

@@ -3,7 +3,10 @@ import TQAudio
 import TQContainer
 
 struct Decode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Decode a .tqa file to WAV.", discussion: SpanOptions.decodeDiscussion + DecodeExamples.text)
+    static let configuration = CommandConfiguration(
+        abstract: "Decode .tqa files to WAV.",
+        discussion: "Each input IN.tqa goes to IN.wav beside it, or in --output-dir; -o names the output of one input. - reads a .tqa from standard input and, without -o, writes standard output; -o - writes standard output, with the exact length in the WAV header when the .tqa header knows it (else the streaming sizes 0xFFFFFFFF). Audio is written as it is decoded. --jobs decodes that many files at once, --shard I/N only a part of them. An output that exists and parses whole is skipped unless --force. Summaries go to stderr.\n\n"
+            + SpanOptions.decodeDiscussion + DecodeExamples.text)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case source, s16, s24, f32
@@ -17,11 +20,13 @@ struct Decode: ParsableCommand {
         }
     }
 
-    @Argument(help: "Input .tqa file.", completion: .file(extensions: ["tqa"]))
-    var input: String
+    @Argument(help: "Input .tqa file(s), or - for standard input.", completion: .file(extensions: ["tqa"]))
+    var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output WAV file.", completion: .file(extensions: ["wav"]))
-    var output: String
+    @Option(name: .shortAndLong, help: "Output WAV file of one input (- for standard output).", completion: .file(extensions: ["wav"]))
+    var output: String?
+
+    @OptionGroup var batch: BatchOptions
 
     @Option(help: "Sample format of the WAV: source (the input's, default), s16, s24, f32.")
     var format: Format = .source
@@ -49,12 +54,12 @@ struct Decode: ParsableCommand {
     @OptionGroup(title: "Span")
     var span: SpanOptions
 
-    func run() throws {
+    /// Decodes `input` to `output` (paths to open: `-` already mapped), on `threads` threads;
+    /// warnings on stderr; returns the summary line.
+    func decodeOne(input: String, output: String, threads: Int) throws -> String {
         let r: Pipeline.DecodeResult
         do {
             if span.isSet {
-                guard !salvage else { throw ValidationError("--salvage decodes whole files; it cannot be combined with --skip/--until") }
-                guard rate == .model else { throw ValidationError("--rate source cannot be combined with --skip/--until") }
                 r = try Pipeline.decodeSpan(input: input, output: output, span: span, format: format.sampleFormat, force: force,
                                             threads: max(1, min(threads, 256)), weights: weights)
             } else {
@@ -80,7 +85,6 @@ struct Decode: ParsableCommand {
                 FileHandleOut.stderr("  bytes \(s.offset)..<\(s.offset + s.count): \(s.error)\n")
             }
         }
-        guard !quiet else { return }
-        print(Summary.decoded(output: output, input: input, frames: r.frames, channels: r.header.channelCount, sampleRate: r.sampleRate, format: "\(r.outputFormat)", seconds: r.seconds))
+        return Summary.decoded(output: output, input: input, frames: r.frames, channels: r.header.channelCount, sampleRate: r.sampleRate, format: "\(r.outputFormat)", seconds: r.seconds)
     }
 }

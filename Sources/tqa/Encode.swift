@@ -5,20 +5,16 @@ import TQAudio
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encode WAV files to .tqa.",
-        discussion: "With one input, -o names the output. With several, each goes to --output-dir (default: beside its input) as NAME.tqa; --jobs encodes that many at once."
+        discussion: "Each input IN.wav goes to IN.tqa beside it, or in --output-dir; -o names the output of one input. - reads a WAV from standard input (also a streamed one of unknown length) and, without -o, writes standard output; -o - writes standard output. --jobs encodes that many files at once, --shard I/N only a part of them. An output that exists and passes `tqa test` is skipped unless --force. Summaries go to stderr."
             + EncodeExamples.text)
 
-    @Argument(help: "Input WAV file(s).", completion: .file(extensions: ["wav"]))
+    @Argument(help: "Input WAV file(s), or - for standard input.", completion: .file(extensions: ["wav"]))
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output .tqa file (one input).", completion: .file(extensions: ["tqa"]))
+    @Option(name: .shortAndLong, help: "Output .tqa file of one input (- for standard output).", completion: .file(extensions: ["tqa"]))
     var output: String?
 
-    @Option(help: "Directory for the outputs (several inputs).", completion: .directory)
-    var outputDir: String?
-
-    @Option(help: "Files to encode at once (several inputs).")
-    var jobs: Int = 1
+    @OptionGroup var batch: BatchOptions
 
     @OptionGroup var codec: CodecOptions
 
@@ -32,63 +28,37 @@ struct Encode: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give an input WAV file") }
-        if inputs.count == 1 && output == nil && outputDir == nil { throw ValidationError("give the output file with -o") }
         if inputs.count > 1 && output != nil { throw ValidationError("-o names one output; with several inputs use --output-dir") }
-        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1...256") }
+        if inputs.contains(StandardStream.dash) {
+            guard inputs.count == 1 else { throw ValidationError("- (standard input) must be the only input") }
+            guard batch.outputDir == nil else { throw ValidationError("standard input has no name to put in --output-dir; give -o") }
+        }
+        try codec.checkOptionsBelongToCodec()
     }
 
-    /// The output path for input `path`.
+    /// The output path for input `path`: `-o`, standard output for standard input, else
+    /// `NAME.tqa` in --output-dir or beside the input.
     func destination(_ path: String) -> String {
         if let o = output { return o }
-        let name = (path as NSString).lastPathComponent
-        let stem = name.lowercased().hasSuffix(".wav") ? String(name.dropLast(4)) : name
-        let dir = outputDir ?? (path as NSString).deletingLastPathComponent
-        return (dir.isEmpty ? "" : dir + "/") + stem + ".tqa"
-    }
-
-    /// Two inputs whose outputs are one file (the same name in --output-dir, or `a.wav` and
-    /// `a.WAV`) would overwrite each other, or one would fail half-way: refused before any
-    /// encoding, naming both.
-    func refuseSharedOutputs(_ paths: [(input: String, output: String)]) throws {
-        var first: [String: String] = [:]
-        var clashes: [String] = []
-        for (input, output) in paths {
-            let key = URL(fileURLWithPath: output).standardizedFileURL.path
-            if let other = first[key] {
-                clashes.append("\(other) and \(input) would both be written to \(output)")
-            } else {
-                first[key] = input
-            }
-        }
-        guard !clashes.isEmpty else { return }
-        throw CLIError(clashes.joined(separator: "\n  ") + "; rename one, or encode them to different --output-dir")
+        if path == StandardStream.dash { return StandardStream.dash }
+        return Batch.defaultOutput(for: path, removing: "wav", adding: "tqa", directory: batch.outputDir)
     }
 
     func run() throws {
+        try StandardStream.refuseTerminals(input: inputs[0], output: destination(inputs[0]))
+        let selected = try Batch.select(inputs, options: batch, quiet: quiet)
         var options = codec
-        if inputs.count > 1 && jobs > 1 { options.threads = max(1, codec.threads / jobs) }
-        var results = [Result<Pipeline.EncodeResult, Error>?](repeating: nil, count: inputs.count)
-        let opts = options, force = self.force, noMetadata = metadata.noMetadata
-        let paths = inputs.map { ($0, destination($0)) }
-        try refuseSharedOutputs(paths)
-        results.withUnsafeMutableBufferPointer { slots in
-            let slots = UncheckedBox(slots)
-            parallelFor(count: paths.count, threads: jobs) { i, _ in
-                slots.value[i] = Result { try Pipeline.encode(input: paths[i].0, output: paths[i].1, options: opts, force: force,
-                                                                  keepMetadata: !noMetadata) }
-            }
+        if selected.count > 1 && batch.jobs > 1 { options.threads = max(1, codec.threads / batch.jobs) }
+        let opts = options, force = self.force, keepMetadata = !metadata.noMetadata
+        let items = selected.map { BatchItem(input: $0, output: destination($0)) }
+        try Batch.run(items, jobs: batch.jobs, force: force, quiet: quiet,
+                      isComplete: CompleteOutput.tqa(weights: codec.weights, threads: opts.threads)) { item in
+            let input = StandardStream.input(item.input)
+            let r = try Pipeline.encode(input: input, output: StandardStream.output(item.output), options: opts, force: force,
+                                        keepMetadata: keepMetadata)
+            if let w = CodecTarget.warning(options: opts, result: r, input: item.input) { FileHandleOut.stderr(w + "\n") }
+            return Summary.encoded(output: item.output, codec: opts.summary, input: input, frames: r.frames,
+                                   channels: r.inputFormat.channelCount, sampleRate: r.inputFormat.sampleRate, bytes: r.bytes, seconds: r.seconds)
         }
-        var failures: [String] = []
-        for (i, r) in results.enumerated() {
-            switch r! {
-            case .success(let r):
-                guard !quiet else { continue }
-                print(Summary.encoded(output: paths[i].1, codec: codec.summary, input: paths[i].0, frames: r.frames, channels: r.inputFormat.channelCount, sampleRate: r.inputFormat.sampleRate, bytes: r.bytes, seconds: r.seconds))
-            case .failure(let e):
-                failures.append(inputs.count > 1 ? "\(paths[i].0): \(e)" : "\(e)")
-            }
-        }
-        if failures.count == 1 { throw CLIError(failures[0]) }
-        if failures.count > 1 { throw CLIError(summary: "\(failures.count) of \(inputs.count) files failed:", items: failures) }
     }
 }

@@ -21,20 +21,22 @@ struct Info: ParsableCommand {
               tqa info input.wav
             """)
 
-    @Argument(help: "A .tqa or WAV file.", completion: .file(extensions: ["tqa", "wav"]))
+    @Argument(help: "A .tqa or WAV file, or - for standard input.", completion: .file(extensions: ["tqa", "wav"]))
     var file: String
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
-        let head = try ByteSource(path: file).read(upTo: 4)
+        // Standard input is read once, into memory: a damaged .tqa is scanned twice.
+        let piped = file == StandardStream.dash ? try StandardInput.readAll() : nil
+        let head = try piped.map { Array($0.prefix(4)) } ?? ByteSource(path: file).read(upTo: 4)
         var o: [String: Any] = ["file": file]
         var damage: ContainerError?
         if head == TQAHeader.magic {
-            let scan = try TQAScan.file(file)
+            let scan = try piped.map { try TQAScan.bytes($0) } ?? TQAScan.file(file)
             let h = scan.header
-            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            let size = piped?.count ?? (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
             o["type"] = "tqa"
             o["codec"] = h.codec.description
             o["sample_rate"] = h.sampleRate
@@ -60,7 +62,7 @@ struct Info: ParsableCommand {
                 }
             }
         } else {
-            let r = try WAVReader(path: file)
+            let r = try piped.map { try WAVReader(bytes: $0) } ?? WAVReader(path: file)
             let f = r.format
             o["type"] = "wav"
             o["sample_rate"] = f.sampleRate

@@ -36,7 +36,7 @@ struct Models: ParsableCommand {
                 try file.write(RandomWeights.safetensors(t))
                 try file.commit()
             }
-            print("\(dir): random weights for \(model) (seed \(seed)), \(tensors.values.reduce(0) { $0 + $1.count }) tensors; they make noise, not speech")
+            StandardStream.report("\(dir): random weights for \(model) (seed \(seed)), \(tensors.values.reduce(0) { $0 + $1.count }) tensors; they make noise, not speech")
             return
         }
         let rows = SQCodecConfiguration.published.map { c -> [String: Any] in
@@ -73,7 +73,7 @@ struct Tokens: ParsableCommand {
               tqa tokens --json tokens.tqa
             """)
 
-    @Argument(help: "An sqcodec .tqa file.", completion: .file(extensions: ["tqa"]))
+    @Argument(help: "An sqcodec .tqa file, or - for standard input.", completion: .file(extensions: ["tqa"]))
     var file: String
 
     @Flag(help: "Print JSON: {\"model\", \"sample_rate\", \"tokens_per_second\", \"channels\": [[…], …]}; with a span, also \"first_token\".")
@@ -83,7 +83,8 @@ struct Tokens: ParsableCommand {
     var span: SpanOptions
 
     func run() throws {
-        let reader = try TQAReader(path: file)
+        try StandardStream.refuseTerminals(input: file, output: nil)
+        let reader = try TQAReader(path: StandardStream.input(file))
         let h = reader.header
         guard h.codec == .sqcodec else { throw CLIError("\(file) uses the \(h.codec) codec; tokens are for sqcodec files") }
         let p = try SQCodecParameters(decoding: h.codecParameters)

@@ -12,6 +12,8 @@ enum Pipeline {
         var frames: Int
         var bytes: Int
         var seconds: Double
+        /// The encoder's measure of the SNR it coded (`PacketEncoder.measuredSNRDB`).
+        var measuredSNRDB: Double? = nil
     }
 
     /// Refuses to overwrite the input, or an output that holds data (a regular file) without
@@ -53,7 +55,7 @@ enum Pipeline {
             FileHandleOut.stderr("warning: \(input) has \(stream.clippedSamples) samples beyond ±\(Int(TQAStreamEncoder.maxSampleMagnitude)) (full scale is 1); they were clipped\n")
         }
         return EncodeResult(inputFormat: fmt, frames: reader.framesRead, bytes: stream.bytesWritten,
-                            seconds: Date().timeIntervalSince(start))
+                            seconds: Date().timeIntervalSince(start), measuredSNRDB: stream.measuredSNRDB)
     }
 
     struct DecodeResult {

@@ -28,6 +28,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Replace outputs that exist.")
     var force = false
 
+    func validate() throws { try codec.checkOptionsBelongToCodec() }
+
     func run() throws {
         let tmp = try TemporaryDirectory()
         var source = input

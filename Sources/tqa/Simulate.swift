@@ -16,6 +16,9 @@ struct Simulate: ParsableCommand {
     @OptionGroup var signal: SynthOptions
     @OptionGroup var codec: CodecOptions
 
+    /// `--seed` and `--block` also shape the generated signal (`--type hadamard`), whatever the codec.
+    func validate() throws { try codec.checkOptionsBelongToCodec(besides: ["--seed", "--block"]) }
+
     func run() throws {
         let x = signal.make(seed: codec.seed, block: codec.block)
         let encoder = try CodecRegistry.encoder(codec, sampleRate: x.sampleRate, channelCount: x.channelCount)

@@ -101,6 +101,13 @@ struct SpanOptions: ParsableArguments {
         }
     }
 
+    /// `tqa decode`'s options that a span cannot be combined with.
+    func refuse(salvage: Bool, sourceRate: Bool) throws {
+        guard isSet else { return }
+        if salvage { throw ValidationError("--salvage decodes whole files; it cannot be combined with --skip/--until") }
+        if sourceRate { throw ValidationError("--rate source cannot be combined with --skip/--until") }
+    }
+
     static func emptyMessage(_ skip: SpanPosition, _ until: SpanPosition) -> String {
         "--until \(until) is not after --skip \(skip)"
     }

@@ -93,10 +93,11 @@ struct Synth: ParsableCommand {
     func run() throws {
         let x = signal.make(seed: seed, block: block)
         let sf: SampleFormat = format == "s16" ? .s16 : format == "s24" ? .s24 : .f32
-        let w = try WAVWriter(path: output, sampleRate: x.sampleRate, channelCount: x.channelCount, sampleFormat: sf, overwrite: force,
+        try StandardStream.refuseTerminals(input: nil, output: output)
+        let w = try WAVWriter(path: StandardStream.output(output), sampleRate: x.sampleRate, channelCount: x.channelCount, sampleFormat: sf, overwrite: force,
                               expectedFrames: x.frameCount)
         try w.write(x)
         try w.finish()
-        print("\(output): \(signal.type.rawValue), \(x.frameCount) frames × \(x.channelCount) ch at \(x.sampleRate) Hz, \(sf)")
+        StandardStream.report("\(output): \(signal.type.rawValue), \(x.frameCount) frames × \(x.channelCount) ch at \(x.sampleRate) Hz, \(sf)")
     }
 }

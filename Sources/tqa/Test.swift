@@ -22,7 +22,7 @@ struct TestCommand: ParsableCommand {
               tqa test --json song.tqa
             """)
 
-    @Argument(help: ArgumentHelp(".tqa files to test.", valueName: "file"), completion: .file(extensions: ["tqa"]))
+    @Argument(help: ArgumentHelp(".tqa files to test (- for standard input).", valueName: "file"), completion: .file(extensions: ["tqa"]))
     var files: [String]
 
     @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).",
@@ -40,6 +40,7 @@ struct TestCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give a .tqa file to test") }
+        guard files.filter({ $0 == StandardStream.dash }).count <= 1 else { throw ValidationError("- (standard input) can be given once") }
     }
 
     /// What testing one file found.
@@ -54,9 +55,10 @@ struct TestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if files.contains(StandardStream.dash) { try StandardStream.refuseTerminals(input: StandardStream.dash, output: nil) }
         var outcomes: [Outcome] = []
         for file in files {
-            let o = check(file)
+            let o = TestCommand.check(StandardStream.input(file), weights: weights, threads: threads)
             outcomes.append(o)
             if let e = o.error {
                 FileHandleOut.stderr("error: \(file): \(o.damaged ? "damaged: " : "")\(e)\n")
@@ -76,8 +78,9 @@ struct TestCommand: ParsableCommand {
         if outcomes.contains(where: { $0.error != nil }) { Foundation.exit(1) }
     }
 
-    /// Reads and decodes `file` strictly, keeping nothing.
-    func check(_ file: String) -> Outcome {
+    /// Reads and decodes `file` strictly, keeping nothing: what `tqa test` and the skip of a
+    /// complete output (`Batch.run`) both check.
+    static func check(_ file: String, weights: String?, threads: Int) -> Outcome {
         var o = Outcome(file: file)
         var stream: TQAStreamDecoder?
         do {

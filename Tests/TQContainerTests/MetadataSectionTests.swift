@@ -71,9 +71,9 @@ import TQAudio
     }
 
     @Test func everyPlacementAndOddSizesSurvive() throws {
-        var g = TestRandom(seed: 0x3E7A)
+        var g = SplitMix64(seed: 0x3E7A)
         let chunks = (0..<9).map { i in
-            RIFFChunk(id: g.bytes(4), body: g.bytes(i * 7), placement: RIFFChunk.Placement(rawValue: UInt8(i % 3))!)
+            RIFFChunk(id: (0..<4).map { _ in UInt8.random(in: 0...255, using: &g) }, body: (0..<i * 7).map { _ in UInt8.random(in: 0...255, using: &g) }, placement: RIFFChunk.Placement(rawValue: UInt8(i % 3))!)
         }
         let sink = MemorySink()
         let w = try TQAWriter(sink: sink, header: SmallFile.tqaHeader, metadata: chunks)

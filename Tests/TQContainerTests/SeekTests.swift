@@ -44,7 +44,7 @@ private struct ByteDecoder: PacketDecoder {
 
 /// Packets of `sizes` frames, payload bytes seeded; the bytes, each packet's start, all samples.
 private func stream(_ sizes: [Int], seed: UInt64, seekable: Bool = true) throws -> (bytes: [UInt8], starts: [Int], samples: [Float]) {
-    var rng = TestRandom(seed: seed)
+    var rng = SplitMix64(seed: seed)
     let header = TQAHeader(codec: .turbo, sourceFormat: .s16, sampleRate: 8000, channelCount: 1, frameCount: TQAHeader.unknownFrameCount,
                            seed: 0, codecParameters: [])
     let memory = MemorySink(), pipe = PipeSink()
@@ -53,7 +53,7 @@ private func stream(_ sizes: [Int], seed: UInt64, seekable: Bool = true) throws 
     var starts: [Int] = [], samples: [Float] = [], first: UInt64 = 0
     for n in sizes {
         starts.append(w.bytesWritten)
-        let payload = rng.bytes(n)
+        let payload = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
         samples += payload.map { Float($0) / 255 }
         try w.write(Packet(firstFrame: first, frameCount: UInt32(n), payload: payload))
         first += UInt64(n)

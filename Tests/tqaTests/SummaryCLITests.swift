@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The one-line reports of encode and decode (issue 14.10).
+/// The one-line reports of encode and decode (issue 14.10), on stderr (issue 14.2).
 @Suite(.serialized) struct SummaryCLITests {
     @Test func emptyInputReportsNoRate() throws {
         let d = try ScratchDirectory()
@@ -10,11 +10,11 @@ import Testing
         try writeBytes(wavBytes(fmt: fmt, data: []), to: d.file("empty.wav"))
         let e = try CLI.run(["encode", d.file("empty.wav"), "-o", d.file("empty.tqa")])
         #expect(e.status == 0, "\(e.stderr)")
-        #expect(e.stdout.contains("0 frames × 1 ch (empty input)"), "\(e.stdout)")
-        #expect(!e.stdout.contains("bits/sample") && !e.stdout.contains("real time"), "\(e.stdout)")
+        #expect(e.stderr.contains("0 frames × 1 ch (empty input)"), "\(e.stderr)")
+        #expect(!e.stderr.contains("bits/sample") && !e.stderr.contains("real time"), "\(e.stderr)")
         let o = try CLI.run(["decode", d.file("empty.tqa"), "-o", d.file("back.wav")])
         #expect(o.status == 0, "\(o.stderr)")
-        #expect(o.stdout.contains("0 frames × 1 ch at 16000 Hz (empty stream)") && !o.stdout.contains("real time"), "\(o.stdout)")
+        #expect(o.stderr.contains("0 frames × 1 ch at 16000 Hz (empty stream)") && !o.stderr.contains("real time"), "\(o.stderr)")
     }
 
     @Test func summariesGiveRatioAndTime() throws {
@@ -24,9 +24,9 @@ import Testing
         let inBytes = readBytes(d.file("a.wav")).count
         let e = try CLI.run(["encode", d.file("a.wav"), "-o", d.file("a.tqa"), "--bits", "4"])
         let outBytes = readBytes(d.file("a.tqa")).count
-        #expect(e.stdout.contains("\(outBytes) bytes (") && e.stdout.contains(":1 to the input's \(inBytes) bytes)"), "\(e.stdout)")
-        #expect(e.stdout.contains(" bits/sample, ") && e.stdout.contains(" s, ") && e.stdout.hasSuffix("× real time\n"), "\(e.stdout)")
+        #expect(e.stderr.contains("\(outBytes) bytes (") && e.stderr.contains(":1 to the input's \(inBytes) bytes)"), "\(e.stderr)")
+        #expect(e.stderr.contains(" bits/sample, ") && e.stderr.contains(" s, ") && e.stderr.hasSuffix("× real time\n"), "\(e.stderr)")
         let o = try CLI.run(["decode", d.file("a.tqa"), "-o", d.file("b.wav")])
-        #expect(o.stdout.contains("× the input's \(outBytes) bytes)") && o.stdout.hasSuffix("× real time\n"), "\(o.stdout)")
+        #expect(o.stderr.contains("× the input's \(outBytes) bytes)") && o.stderr.hasSuffix("× real time\n"), "\(o.stderr)")
     }
 }

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// Which codec uses which option (issue 14.7): an option the chosen codec does not use is a
+/// usage error (exit 64) naming the codec that uses it, never silently ignored.
+extension CodecOptions {
+    /// Each codec option, the codecs that use it, and whether it was given.
+    var ownedOptions: [(flag: String, codecs: [Codec], given: Bool)] {
+        [("--bits", [.turbo], bitsOption != nil),
+         ("--block", [.turbo], blockOption != nil),
+         ("--no-residual", [.turbo], noResidual),
+         ("--bits-per-sample", [.spectral], bitsPerSample != nil),
+         ("--snr", [.spectral], snr != nil),
+         ("--model", [.sqcodec], modelOption != nil),
+         ("--weights", [.sqcodec], weights != nil),
+         ("--seed", [.turbo, .spectral], seedOption != nil)]
+    }
+
+    /// Throws a `ValidationError` for the first option given that `codec` does not use, unless it
+    /// is in `besides` (options the command itself uses, such as `simulate`'s `--seed`).
+    func checkOptionsBelongToCodec(besides: Set<String> = []) throws {
+        for (flag, codecs, given) in ownedOptions where given && !codecs.contains(codec) && !besides.contains(flag) {
+            let owners = codecs.map(\.rawValue).joined(separator: " and ")
+            let hint = codecs.count == 1 ? "; add --codec \(owners)" : ""
+            throw ValidationError("\(flag) is a \(owners) option, and the codec is \(codec.rawValue)\(hint)")
+        }
+    }
+}
