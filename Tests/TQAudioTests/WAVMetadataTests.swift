@@ -166,3 +166,8 @@ import Testing
         return out
     }
 }
+
+private extension Array where Element == UInt8 {
+    /// The little-endian 32-bit value at `i`.
+    func le32(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(self[i + $1]) << (8 * $1) } }
+}

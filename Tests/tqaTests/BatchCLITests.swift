@@ -6,7 +6,7 @@ import TQAudio
 @Suite(.serialized) struct BatchCLITests {
     /// `count` short WAVs named w0.wav, w1.wav, … of seeded noise.
     func corpus(_ d: ScratchDirectory, count: Int, seed: UInt64 = 17) throws -> [String] {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return try (0..<count).map { i in
             let x = AudioBuffer(sampleRate: 8_000, channels: [rng.noise(800 + 100 * i, sigma: 0.1)])
             let path = d.file("w\(i).wav")
@@ -71,7 +71,7 @@ import TQAudio
     func shardsCoverEveryInputOnce(count: Int) throws {
         let d = try ScratchDirectory()
         let inputs = try corpus(d, count: 7)
-        var rng = SeededRandom(seed: UInt64(count))
+        var rng = SplitMix64(seed: UInt64(count))
         var seen: [String: Int] = [:]
         var sizes: [Int] = []
         for i in 1...count {

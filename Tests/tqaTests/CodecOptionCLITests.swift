@@ -6,7 +6,7 @@ import TQAudio
 /// (exit 64) naming its codec; a target that cannot be met is a warning with the value reached.
 @Suite(.serialized) struct CodecOptionCLITests {
     func input(_ d: ScratchDirectory, seconds: Double = 0.5, seed: UInt64 = 9) throws -> String {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let n = Int(seconds * 16_000)
         let x = AudioBuffer(sampleRate: 16_000, channels: [rng.noise(n, sigma: 0.1), rng.noise(n, sigma: 0.1)])
         try writeBytes(WAVWriter.bytes(of: x, format: .s16), to: d.file("in.wav"))

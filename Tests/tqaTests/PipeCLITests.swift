@@ -11,7 +11,7 @@ import Glibc
 @Suite(.serialized) struct PipeCLITests {
     /// Seeded noise, `seconds` long.
     func noise(seconds: Double, rate: Int = 16_000, channels: Int = 1, seed: UInt64) -> AudioBuffer {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let n = Int(seconds * Double(rate))
         return AudioBuffer(sampleRate: rate, channels: (0..<channels).map { _ in rng.noise(n, sigma: 0.1) })
     }
