@@ -1,5 +1,6 @@
 import ArgumentParser
 import TQAudio
+import TQContainer
 
 /// A position given to `--skip` or `--until`, in flac's spelling: a sample count (`44100`), or a
 /// time, `mm:ss.ss` (`1:02.5`), `hh:mm:ss.ss`, or seconds with an `s` (`62.5s`). `--until` also
@@ -61,6 +62,14 @@ struct SpanPosition: ExpressibleByArgument, Equatable, CustomStringConvertible {
         return Double(s).flatMap { $0.isFinite ? $0 : nil }
     }
 
+    /// Whether both count samples, or both time.
+    func sameUnit(_ other: SpanPosition) -> Bool {
+        switch (amount, other.amount) {
+        case (.samples, .samples), (.seconds, .seconds): true
+        default: false
+        }
+    }
+
     /// The amount in frames at `sampleRate`: a time is rounded to the nearest sample; beyond
     /// 2^62 frames, saturated (past the end of any stream).
     func frames(sampleRate: Int) -> UInt64 {
@@ -106,6 +115,17 @@ struct SpanOptions: ParsableArguments {
         guard isSet else { return }
         if salvage { throw ValidationError("--salvage decodes whole files; it cannot be combined with --skip/--until") }
         if sourceRate { throw ValidationError("--rate source cannot be combined with --skip/--until") }
+    }
+
+    /// A span that is empty for one of `inputs` (a .tqa file; `-` is left to the decode, which
+    /// then fails with status 1) is a usage error: units that need the file's rate or length
+    /// (`--skip 0:01 --until 100`, `--until -POS`) are resolved against its header here.
+    func checkAgainst(inputs: [String]) throws {
+        guard let u = until, u.anchor == .end || skip.map({ !$0.sameUnit(u) }) ?? false else { return }
+        for path in inputs where path != StandardStream.dash {
+            guard let h = try? TQAReader(path: path).header else { continue }
+            _ = try frames(sampleRate: h.sampleRate, frameCount: h.frameCount == TQAHeader.unknownFrameCount ? nil : h.frameCount)
+        }
     }
 
     static func emptyMessage(_ skip: SpanPosition, _ until: SpanPosition) -> String {
