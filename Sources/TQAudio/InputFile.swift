@@ -103,10 +103,27 @@ public final class ByteSource {
         return b.count == count ? b : nil
     }
 
-    /// Skips up to `count` bytes; returns how many were skipped.
+    /// Skips up to `count` bytes; returns how many were skipped. A regular file is seeked over
+    /// (`lseek`, up to its current end), so the skipped bytes are never read; a pipe is read and
+    /// the bytes discarded.
     @discardableResult
     public func skip(_ count: Int) throws(FileError) -> Int {
         var left = count
+        let buffered = min(left, available)
+        bufferStart += buffered
+        position += buffered
+        left -= buffered
+        if left > 0, size != nil, !eof, case .file(let fd) = backing {
+            var st = stat()
+            let here = lseek(fd, 0, SEEK_CUR)
+            if here >= 0, fstat(fd, &st) == 0 {
+                let n = min(left, max(0, Int(st.st_size) - Int(here)))
+                if lseek(fd, off_t(n), SEEK_CUR) >= 0 {
+                    position += n
+                    left -= n
+                }
+            }
+        }
         while left > 0 {
             try fill(min(left, ByteSource.chunk))
             let n = min(left, available)

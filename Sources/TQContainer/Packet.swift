@@ -104,10 +104,16 @@ public protocol PacketDecoder {
     /// work better, fewer give the first audio sooner. Default `4 · threads`; codecs with long
     /// packets that use the threads inside one packet return 1.
     func batchSize(threads: Int) -> Int
+    /// Frames before a position that a fresh decoder must start from to give the audio from that
+    /// position on exactly as decoding from the start does (`TQASpanDecoder`). Default 0:
+    /// decoding may start at the packet that holds the position.
+    var seekContextFrames: UInt64 { get }
 }
 
 extension PacketDecoder {
     public func batchSize(threads: Int) -> Int { 4 * max(1, threads) }
+
+    public var seekContextFrames: UInt64 { 0 }
 
     public mutating func decode(batch: [Packet], threads: Int) throws -> [DecodedAudio] {
         var out: [DecodedAudio] = []

@@ -14,15 +14,15 @@ import TQAudio
 public final class TQAReader {
     public let header: TQAHeader
     public let headerSize: Int
-    private let source: ByteSource
+    let source: ByteSource
     /// Bytes taken from `source` but not yet consumed (resynchronisation pushes bytes back here).
-    private var pending: [UInt8] = []
-    private var pendingStart = 0
+    var pending: [UInt8] = []
+    var pendingStart = 0
     /// File offset of the next byte to consume.
-    public private(set) var offset: Int
-    private var packetIndex = 0
+    public internal(set) var offset: Int
+    var packetIndex = 0
     /// Where the next packet should start on the timeline.
-    public private(set) var nextFrame: UInt64 = 0
+    public internal(set) var nextFrame: UInt64 = 0
     public private(set) var finished = false
     /// The end marker's declared totals, once read.
     public private(set) var trailer: (packets: UInt32, frames: UInt64)?
@@ -81,7 +81,7 @@ public final class TQAReader {
 
     // MARK: byte access with push-back
 
-    private func take(upTo n: Int) throws -> [UInt8] {
+    func take(upTo n: Int) throws -> [UInt8] {
         var out: [UInt8] = []
         let fromPending = min(n, pending.count - pendingStart)
         if fromPending > 0 {
@@ -94,7 +94,7 @@ public final class TQAReader {
         return out
     }
 
-    private func pushBack(_ bytes: ArraySlice<UInt8>) {
+    func pushBack(_ bytes: ArraySlice<UInt8>) {
         pending = Array(bytes) + pending[pendingStart...]
         pendingStart = 0
         offset -= bytes.count

@@ -66,6 +66,8 @@ public struct SalvageReport: Sendable {
     public var packetsDecoded = 0
 
     public var isClean: Bool { skipped.isEmpty && droppedPackets == 0 && lostFrames == 0 && unwrittenFrames == 0 }
+
+    public init() {}
 }
 
 /// Decodes a .tqa stream into consecutive audio buffers: container → packets → codec → buffers.

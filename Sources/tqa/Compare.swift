@@ -56,13 +56,17 @@ struct Compare: ParsableCommand {
     @Option(help: "Threads for decoding a .tqa TEST (default: all cores).")
     var threads: Int = ProcessInfoCores.count
 
+    @OptionGroup(title: "Span (both files cut to it)")
+    var span: SpanOptions
+
     func validate() throws {
         guard (reference ?? f1) != nil, (test ?? f2) != nil else { throw ValidationError("give a reference and a test WAV") }
     }
 
     func run() throws {
         let ref = (f1 ?? reference)!, tst = (f2 ?? (f1 != nil ? reference : test))!
-        let m = try Comparison.files(reference: ref, test: tst, weights: weights, threads: max(1, min(threads, 256)))
+        let m = try Comparison.files(reference: ref, test: tst, weights: weights, threads: max(1, min(threads, 256)),
+                                     span: span.isSet ? span : nil)
         for w in m.warnings { FileHandleOut.stderr("warning: \(w)\n") }
         if let path = plot {
             let out = try OutputFile(path: path, overwrite: true)
@@ -107,9 +111,12 @@ enum Comparison {
         var profiles: [FidelityProfile]
     }
 
-    static func files(reference: String, test: String, weights: String? = nil, threads: Int = 1) throws -> Result {
+    static func files(reference: String, test: String, weights: String? = nil, threads: Int = 1, span: SpanOptions? = nil) throws -> Result {
         let a = try WAVReader(path: reference)
+        var windowA = try span.map { try FrameWindow(span: $0, reference: reference, format: a.format) }, windowB = windowA
+        func readA() throws -> AudioBuffer? { try FrameWindow.read(&windowA) { try a.read(maxFrames: 1 << 16) } }
         let b = try TestSignal(path: test, referenceRate: a.format.sampleRate, weights: weights, threads: threads)
+        func readB() throws -> AudioBuffer? { try FrameWindow.read(&windowB) { try b.read() } }
         guard a.format.channelCount == b.channelCount else {
             throw CLIError("\(reference) has \(a.format.channelCount) channels, \(test) has \(b.channelCount); compare needs the same count")
         }
@@ -120,8 +127,8 @@ enum Comparison {
         var acc = MetricsAccumulator(channelCount: a.format.channelCount, sampleRate: a.format.sampleRate)
         var pendingA: AudioBuffer?, pendingB: AudioBuffer?
         while true {
-            if pendingA == nil || pendingA!.frameCount == 0 { pendingA = try a.read(maxFrames: 1 << 16) }
-            if pendingB == nil || pendingB!.frameCount == 0 { pendingB = try b.read() }
+            if pendingA == nil || pendingA!.frameCount == 0 { pendingA = try readA() }
+            if pendingB == nil || pendingB!.frameCount == 0 { pendingB = try readB() }
             guard let x = pendingA, let y = pendingB else { break }
             let n = min(x.frameCount, y.frameCount)
             acc.add(reference: x.frames(0..<n), test: y.frames(0..<n))
@@ -129,8 +136,8 @@ enum Comparison {
             pendingB = y.frames(n..<y.frameCount)
         }
         var restA = pendingA?.frameCount ?? 0, restB = pendingB?.frameCount ?? 0
-        while let x = try a.read(maxFrames: 1 << 16) { restA += x.frameCount }
-        while let y = try b.read() { restB += y.frameCount }
+        while let x = try readA() { restA += x.frameCount }
+        while let y = try readB() { restB += y.frameCount }
         if restA != restB { warnings.append("lengths differ: compared the first \(acc.frames) frames (\(restA > 0 ? reference : test) has \(max(restA, restB)) more)") }
         warnings += b.warnings
         return Result(overall: acc.overall, channels: acc.channels, frames: acc.frames, sampleRate: a.format.sampleRate, warnings: warnings,

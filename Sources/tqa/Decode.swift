@@ -6,7 +6,7 @@ struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decode .tqa files to WAV.",
         discussion: "Each input IN.tqa goes to IN.wav beside it, or in --output-dir; -o names the output of one input. - reads a .tqa from standard input and, without -o, writes standard output; -o - writes standard output, with the exact length in the WAV header when the .tqa header knows it (else the streaming sizes 0xFFFFFFFF). Audio is written as it is decoded. --jobs decodes that many files at once, --shard I/N only a part of them. An output that exists and parses whole is skipped unless --force. Summaries go to stderr.\n\n"
-            + DecodeExamples.text)
+            + SpanOptions.decodeDiscussion + DecodeExamples.text)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case source, s16, s24, f32
@@ -51,13 +51,21 @@ struct Decode: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
+    @OptionGroup(title: "Span")
+    var span: SpanOptions
+
     /// Decodes `input` to `output` (paths to open: `-` already mapped), on `threads` threads;
     /// warnings on stderr; returns the summary line.
     func decodeOne(input: String, output: String, threads: Int) throws -> String {
         let r: Pipeline.DecodeResult
         do {
+            if span.isSet {
+                r = try Pipeline.decodeSpan(input: input, output: output, span: span, format: format.sampleFormat, force: force,
+                                            threads: max(1, min(threads, 256)), weights: weights)
+            } else {
             r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
                                     threads: max(1, min(threads, 256)), weights: weights, sourceRate: rate == .source)
+            }
         } catch let e as ContainerError where !salvage && e.isDamage {
             throw CLIError("\(e); decode with --salvage to keep the intact packets")
         }

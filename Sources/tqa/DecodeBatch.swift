@@ -5,6 +5,8 @@ import ArgumentParser
 extension Decode {
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give an input .tqa file") }
+        try span.refuse(salvage: salvage, sourceRate: rate == .source)
+        try span.checkAgainst(inputs: inputs)
         if inputs.count > 1 && output != nil { throw ValidationError("-o names one output; with several inputs use --output-dir") }
         if inputs.contains(StandardStream.dash) {
             guard inputs.count == 1 else { throw ValidationError("- (standard input) must be the only input") }

@@ -16,7 +16,7 @@ enum DecodeExamples {
     static let text = """
         Examples:
           tqa decode song.tqa -o decoded.wav
-          tqa decode song.tqa -o decoded.wav --format s24 --force
+          tqa decode song.tqa -o part.wav --skip 0:00.25 --until 0:00.75 --format s24
           tqa decode --salvage damaged.tqa -o rescued.wav
         """
 }

@@ -76,8 +76,11 @@ struct Tokens: ParsableCommand {
     @Argument(help: "An sqcodec .tqa file, or - for standard input.", completion: .file(extensions: ["tqa"]))
     var file: String
 
-    @Flag(help: "Print JSON: {\"model\", \"sample_rate\", \"tokens_per_second\", \"channels\": [[…], …]}.")
+    @Flag(help: "Print JSON: {\"model\", \"sample_rate\", \"tokens_per_second\", \"channels\": [[…], …]}; with a span, also \"first_token\".")
     var json = false
+
+    @OptionGroup(title: "Span (the tokens that meet it)")
+    var span: SpanOptions
 
     func run() throws {
         try StandardStream.refuseTerminals(input: file, output: nil)
@@ -87,14 +90,18 @@ struct Tokens: ParsableCommand {
         let p = try SQCodecParameters(decoding: h.codecParameters)
         guard let c = SQCodecConfiguration.named(p.model) else { throw CLIError("\(file) names an unknown SQCodec model \(p.model)") }
         var channels = [[Int32]](repeating: [], count: h.channelCount)
+        let cut = try span.isSet ? TokenSpan(span, reader: reader, configuration: c, file: file) : nil
         while let packet = try reader.next() {
+            if let cut, packet.firstFrame >= cut.frames.upperBound { break }
             for (i, t) in try SQCodecPacketTokens.tokens(of: packet, configuration: c, parameters: p, channelCount: h.channelCount).enumerated() {
-                channels[i] += t
+                channels[i] += cut?.trim(t, packetFirstFrame: packet.firstFrame) ?? t[...]
             }
         }
+        if let cut, channels[0].isEmpty { throw CLIError(span.pastEndMessage(file, frames: reader.nextFrame, sampleRate: h.sampleRate)) }
         if json {
-            let o: [String: Any] = ["model": p.model, "sample_rate": c.sampleRate, "tokens_per_second": (c.tokensPerSecond * 100).rounded() / 100,
+            var o: [String: Any] = ["model": p.model, "sample_rate": c.sampleRate, "tokens_per_second": (c.tokensPerSecond * 100).rounded() / 100,
                                     "channels": channels.map { $0.map { Int($0) } }]
+            if let cut { o["first_token"] = cut.tokens.lowerBound }
             let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {

@@ -168,9 +168,6 @@ import Testing
 }
 
 private extension Array where Element == UInt8 {
-    /// The little-endian UInt32 at byte `i`, read with the library's `ByteReader`.
-    func le32(_ i: Int) -> UInt32 {
-        var r = ByteReader(self, offset: i)
-        return r.u32()!
-    }
+    /// The little-endian 32-bit value at `i`.
+    func le32(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(self[i + $1]) << (8 * $1) } }
 }

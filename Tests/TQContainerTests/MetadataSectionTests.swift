@@ -73,7 +73,7 @@ import TQAudio
     @Test func everyPlacementAndOddSizesSurvive() throws {
         var g = SplitMix64(seed: 0x3E7A)
         let chunks = (0..<9).map { i in
-            RIFFChunk(id: g.bytes(4), body: g.bytes(i * 7), placement: RIFFChunk.Placement(rawValue: UInt8(i % 3))!)
+            RIFFChunk(id: (0..<4).map { _ in UInt8.random(in: 0...255, using: &g) }, body: (0..<i * 7).map { _ in UInt8.random(in: 0...255, using: &g) }, placement: RIFFChunk.Placement(rawValue: UInt8(i % 3))!)
         }
         let sink = MemorySink()
         let w = try TQAWriter(sink: sink, header: SmallFile.tqaHeader, metadata: chunks)
@@ -160,9 +160,4 @@ import TQAudio
             try readAll(b)
         }
     }
-}
-
-private extension SplitMix64 {
-    /// `n` seeded random bytes (as the removed `TestRandom.bytes` made them).
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
 }

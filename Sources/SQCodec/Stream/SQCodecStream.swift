@@ -162,6 +162,10 @@ public struct SQCodecDecoder: PacketDecoder {
     /// gathering several would only delay the first audio (streaming decode).
     public func batchSize(threads: Int) -> Int { 1 }
 
+    /// One packet: started there, a fresh decoder has rebuilt the transformers' look-back and the
+    /// last block's features by the next packet (README, "Seeking", gives the measured difference).
+    public var seekContextFrames: UInt64 { UInt64(parameters.blocksPerPacket * model.configuration.fillLength) }
+
     /// The tokens of each channel in `packet`.
     public func tokens(of packet: Packet) throws -> [[Int32]] {
         try SQCodecPacketTokens.tokens(of: packet, configuration: model.configuration, parameters: parameters, channelCount: channelCount)
