@@ -18,6 +18,25 @@ struct BatchOptions: ParsableArguments {
     func validate() throws {
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1...256") }
     }
+
+    /// The checks `encode` and `decode` share on their inputs and `-o`: one output for one
+    /// input, and standard input alone and named by `-o`.
+    func check(inputs: [String], output: String?) throws {
+        if inputs.count > 1 && output != nil { throw ValidationError("-o names one output; with several inputs use --output-dir") }
+        if inputs.contains(StandardStream.dash) {
+            guard inputs.count == 1 else { throw ValidationError("- (standard input) must be the only input") }
+            guard outputDir == nil else { throw ValidationError("standard input has no name to put in --output-dir; give -o") }
+        }
+    }
+
+    /// The output path for input `path`: `output` (-o), standard output for standard input,
+    /// else the input's name with `removing` replaced by `adding`, in --output-dir or beside
+    /// the input.
+    func destination(_ path: String, output: String?, removing: String, adding: String) -> String {
+        if let o = output { return o }
+        if path == StandardStream.dash { return StandardStream.dash }
+        return Batch.defaultOutput(for: path, removing: removing, adding: adding, directory: outputDir)
+    }
 }
 
 /// One input and where its output goes.

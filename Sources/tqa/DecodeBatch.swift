@@ -7,20 +7,12 @@ extension Decode {
         guard !inputs.isEmpty else { throw ValidationError("give an input .tqa file") }
         try span.refuse(salvage: salvage, sourceRate: rate == .source)
         try span.checkAgainst(inputs: inputs)
-        if inputs.count > 1 && output != nil { throw ValidationError("-o names one output; with several inputs use --output-dir") }
-        if inputs.contains(StandardStream.dash) {
-            guard inputs.count == 1 else { throw ValidationError("- (standard input) must be the only input") }
-            guard batch.outputDir == nil else { throw ValidationError("standard input has no name to put in --output-dir; give -o") }
-        }
+        try batch.check(inputs: inputs, output: output)
     }
 
     /// The output path for input `path`: `-o`, standard output for standard input, else
     /// `NAME.wav` in --output-dir or beside the input.
-    func destination(_ path: String) -> String {
-        if let o = output { return o }
-        if path == StandardStream.dash { return StandardStream.dash }
-        return Batch.defaultOutput(for: path, removing: "tqa", adding: "wav", directory: batch.outputDir)
-    }
+    func destination(_ path: String) -> String { batch.destination(path, output: output, removing: "tqa", adding: "wav") }
 
     func run() throws {
         try StandardStream.refuseTerminals(input: inputs[0], output: destination(inputs[0]))

@@ -28,21 +28,13 @@ struct Encode: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give an input WAV file") }
-        if inputs.count > 1 && output != nil { throw ValidationError("-o names one output; with several inputs use --output-dir") }
-        if inputs.contains(StandardStream.dash) {
-            guard inputs.count == 1 else { throw ValidationError("- (standard input) must be the only input") }
-            guard batch.outputDir == nil else { throw ValidationError("standard input has no name to put in --output-dir; give -o") }
-        }
+        try batch.check(inputs: inputs, output: output)
         try codec.checkOptionsBelongToCodec()
     }
 
     /// The output path for input `path`: `-o`, standard output for standard input, else
     /// `NAME.tqa` in --output-dir or beside the input.
-    func destination(_ path: String) -> String {
-        if let o = output { return o }
-        if path == StandardStream.dash { return StandardStream.dash }
-        return Batch.defaultOutput(for: path, removing: "wav", adding: "tqa", directory: batch.outputDir)
-    }
+    func destination(_ path: String) -> String { batch.destination(path, output: output, removing: "wav", adding: "tqa") }
 
     func run() throws {
         try StandardStream.refuseTerminals(input: inputs[0], output: destination(inputs[0]))

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TQAudio
 
 /// Runs the built `tqa` executable.
@@ -83,6 +84,18 @@ enum CLI {
         try p.run()
         return Running(p, out, err)
     }
+}
+
+/// `in.wav`, 45 s of the demo signal at 16 kHz, encoded to `x.tqa` with SQCodec 6kbps on seeded
+/// random weights (seed 5) in `w6`, all in `dir`: packets of 24, 24 and 6 blocks of 13,500
+/// samples. Returns the weights directory.
+func makeSQCodec6kbpsFile(in dir: ScratchDirectory) throws -> String {
+    let weights = dir.file("w6")
+    #expect(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "5"]).status == 0)
+    #expect(try CLI.run(["synth", "--type", "demo", "--duration", "45", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
+    let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps", "--weights", weights])
+    #expect(enc.status == 0, "\(enc.stderr)")
+    return weights
 }
 
 /// A fresh directory under the system's temporary directory, removed when dropped.

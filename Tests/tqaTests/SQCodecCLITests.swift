@@ -47,12 +47,7 @@ import Glibc
     @Test func decodeWritesAudioBeforeTheInputEnds() throws {
         signal(SIGPIPE, SIG_IGN)
         let dir = try ScratchDirectory()
-        let weights = dir.file("w6")
-        #expect(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "5"]).status == 0)
-        // 45 s at 16 kHz: packets of 24, 24 and 6 blocks of 13,500 samples.
-        #expect(try CLI.run(["synth", "--type", "demo", "--duration", "45", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
-        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps", "--weights", weights])
-        #expect(enc.status == 0, "\(enc.stderr)")
+        let weights = try makeSQCodec6kbpsFile(in: dir)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.file("x.tqa"))))
         let whole = try CLI.run(["decode", dir.file("x.tqa"), "-o", dir.file("whole.wav"), "--weights", weights, "--threads", "1"])
         #expect(whole.status == 0, "\(whole.stderr)")

@@ -153,11 +153,7 @@ import Glibc
     /// fresh decoder, and is identical too for this model (README, "Seeking", has the others).
     @Test func sqcodecSpansAsDocumented() throws {
         let dir = try ScratchDirectory()
-        let weights = dir.file("w6")
-        #expect(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "5"]).status == 0)
-        #expect(try CLI.run(["synth", "--type", "demo", "--duration", "45", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
-        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps", "--weights", weights])
-        #expect(enc.status == 0, "\(enc.stderr)")
+        let weights = try makeSQCodec6kbpsFile(in: dir)
         let w = ["--weights", weights]
         // Tokens of a span: those whose hop of 45 samples meets it, and where the first one is.
         let all = jsonObject(try CLI.run(["tokens", dir.file("x.tqa"), "--json"]).stdout)["channels"] as? [[Int]] ?? []
