@@ -4,7 +4,7 @@
     python3 bench/compare_builds.py OLD_TQA NEW_TQA [--input IN.wav] [--runs 5] [--duration 60]
 
 Encodes IN.wav (default: the real 60 s 44.1 kHz stereo recording of bench/fetch_recordings.sh when
-it is there, else `tqa synth --type demo` of --duration seconds) file to file with each build, as
+it is there, else `tqa synth --type demo` of --duration seconds at 44.1 kHz stereo) file to file with each build, as
 turbo (defaults) and spectral (2 bits/sample), and decodes each result, one thread
 (`--threads 1`, under `taskset -c 1` when available), alternating the two builds run by run so
 that both see the same machine. Prints the median wall seconds of each, the ratio new/old, and
@@ -51,8 +51,8 @@ def main() -> int:
         described = source
         if source is None:
             source = os.path.join(d, "in.wav")
-            run_command([a.new, "synth", "--type", "demo", "--duration", str(a.duration), "-o", source])
-            described = f"tqa synth --type demo --duration {a.duration}"
+            run_command([a.new, "synth", "--type", "demo", "--duration", str(a.duration), "--sample-rate", "44100", "--channels", "2", "-o", source])
+            described = f"tqa synth --type demo --duration {a.duration} --sample-rate 44100 --channels 2"
         print(f"input: {described}")
         print(f"{a.runs} runs each, one thread, alternating builds; median wall seconds\n")
         print("| case | step | old s | new s | new/old | same bytes |")
