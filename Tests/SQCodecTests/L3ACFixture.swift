@@ -57,3 +57,12 @@ struct L3ACFixture {
         return q
     }
 }
+
+extension L3ACFixture {
+    /// All five modules' tensors, as `L3ACModel` takes them.
+    func tensors() throws -> [String: [String: StoredTensor]] {
+        try CheckpointDirectory.load(directory, model: name, modules: L3ACModel.moduleNames)
+    }
+
+    func model() throws -> L3ACModel { try L3ACModel(configuration: configuration, tensors: tensors()) }
+}

@@ -14,21 +14,12 @@ import Testing
         return Dictionary(uniqueKeysWithValues: modules.map { ($0, TensorStore(module: $0, tensors: tensors[$0]!)) })
     }
 
-    /// The same convolutional architecture as an SQCodec configuration (no cache tokens).
-    private func sqConfiguration(_ c: L3ACConfiguration) -> SQCodecConfiguration {
-        SQCodecConfiguration(name: c.name, sampleRate: c.sampleRate, featureDim: c.featureDim,
-                             compressRates: c.compressRates, encoderDims: c.encoderDims, encoderDepths: c.encoderDepths,
-                             decodeRates: c.decodeRates, decoderDims: c.decoderDims, decoderDepths: c.decoderDepths,
-                             useNorm: c.useNorm, levels: c.levels, enCoderDepth: c.enCoderDepth,
-                             enCoderWindowSize: c.enCoderWindowSize, enCoderCompressRate: c.enCoderCompressRate)
-    }
-
     @Test(arguments: L3ACFixture.names)
     func stagesMatchReference(name: String) throws {
         let f = try L3ACFixture(name)
         let c = f.configuration, dim = c.featureDim
         let s = try stores(f)
-        let sq = sqConfiguration(c)
+        let sq = c.sharedLayers
 
         // Encoder: the input right-padded with zeros to a multiple of one hop (difference 5).
         var padded = f.vector("input")
