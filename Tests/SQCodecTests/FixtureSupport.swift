@@ -26,11 +26,7 @@ struct Fixture {
         let read = try SafeTensors.read(bytes: bytes, file: name, floatOnly: false)
         vectors = read.tensors
         metadata = read.metadata
-        let raw = read.raw["tokens"]!
-        precondition(raw.dtype == "I32")
-        tokens = stride(from: raw.range.lowerBound, to: raw.range.upperBound, by: 4).map { o in
-            Int32(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
-        }
+        tokens = int32Values(read.raw["tokens"]!, bytes: bytes)
     }
 
     /// A configuration from sq-codec's `network_config` keys (as written to config.json).
@@ -51,6 +47,14 @@ struct Fixture {
     func vector(_ key: String) -> [Float] { vectors[key]!.values }
 
     func model() throws -> SQCodecModel { try SQCodecModel(configuration: configuration, directory: directory) }
+}
+
+/// The values of an `I32` tensor of a safetensors file read from `bytes`.
+func int32Values(_ raw: (dtype: String, shape: [Int], range: Range<Int>), bytes: [UInt8]) -> [Int32] {
+    precondition(raw.dtype == "I32")
+    return stride(from: raw.range.lowerBound, to: raw.range.upperBound, by: 4).map { o in
+        Int32(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
+    }
 }
 
 /// `max |a − b|`.

@@ -4,9 +4,9 @@ import TQAudio
 /// Element-wise activations.
 extension Kernels {
     /// Snake (Ziyin et al. 2020, as in DAC and sq-codec), one α per row of a channel-first input:
-    /// `y = x + 1/(α + eps) · sin²(α · x)`, `eps` = float32 epsilon. `x: (C, T)`, `alpha: C` values.
-    /// The sine is `sine8`, eight lanes at a time.
-    public static func snake(_ x: Matrix, alpha: [Float]) -> Matrix {
+    /// `y = x + 1/(α + eps) · sin²(α · x)`, `eps` float32 epsilon for sq-codec, 1e-8 for l3ac.
+    /// `x: (C, T)`, `alpha: C` values. The sine is `sine8`, eight lanes at a time.
+    public static func snake(_ x: Matrix, alpha: [Float], eps: Float = float32Epsilon) -> Matrix {
         precondition(alpha.count == x.rows, "snake: \(alpha.count) alphas for \(x.rows) channels")
         let t = x.cols
         // Every output value is written.
@@ -15,7 +15,7 @@ extension Kernels {
                 let src = UncheckedBox(xp.baseAddress!), dst = UncheckedBox(out)
                 // Rows shared over the threads (one thread inside a parallel tile).
                 parallel(count: x.rows, threads: t * x.rows < 1 << 15 ? 1 : Kernels.threads) { c in
-                    let a = alpha[c], inv = SIMD8<Float>(repeating: 1 / (a + float32Epsilon))
+                    let a = alpha[c], inv = SIMD8<Float>(repeating: 1 / (a + eps))
                     let row = src.value + c * t, y = dst.value + c * t
                     var j = 0
                     while j + 8 <= t {
@@ -38,13 +38,14 @@ extension Kernels {
     /// `snake` and then `globalResponseNorm(_:gamma:beta:factor:)` in one pass over `x`, in place:
     /// `s = x + 1/(α[c] + eps) · sin²(α[c] · x)`, `x ← γ[c] · (s · n) + β[c] + s` (a residual
     /// unit's activation with GRN's sequence-wide factor `n` known), bit for bit the two calls.
-    static func snakeResponseNorm(_ x: inout Matrix, alpha: [Float], gamma: [Float], beta: [Float], factor n: Float) {
+    static func snakeResponseNorm(_ x: inout Matrix, alpha: [Float], gamma: [Float], beta: [Float], factor n: Float,
+                                  eps: Float = float32Epsilon) {
         precondition(alpha.count == x.rows && gamma.count == x.rows && beta.count == x.rows, "snakeResponseNorm: size mismatch")
         let t = x.cols, rows = x.rows
         x.data.withUnsafeMutableBufferPointer { xp in
             let base = UncheckedBox(xp.baseAddress!)
             parallel(count: rows, threads: t * rows < 1 << 15 ? 1 : Kernels.threads) { c in
-                let a = alpha[c], inv = SIMD8<Float>(repeating: 1 / (a + float32Epsilon))
+                let a = alpha[c], inv = SIMD8<Float>(repeating: 1 / (a + eps))
                 let g = SIMD8<Float>(repeating: gamma[c]), b = SIMD8<Float>(repeating: beta[c]), nv = SIMD8<Float>(repeating: n)
                 let row = base.value + c * t
                 var j = 0

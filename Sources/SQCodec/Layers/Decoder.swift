@@ -21,7 +21,8 @@ struct Decoder: Sendable {
     let snake: Snake
     let out: Conv1d
 
-    init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
+    /// `eps`: of the norms and activations (float32 epsilon for sq-codec, 1e-8 for l3ac).
+    init(_ w: WeightScope, configuration c: SQCodecConfiguration, eps: Float = Kernels.float32Epsilon) throws {
         let b = w.child("blocks")
         input = try Conv1d(b.child("0"), in: c.featureDim, out: c.decoderDims[0], kernel: 3, padding: 1)
         var stages: [Stage] = []
@@ -29,12 +30,12 @@ struct Decoder: Sendable {
         for i in 0..<c.decodeRates.count {
             let dim = c.decoderDims[i], next = c.decoderDims[i + 1]
             let units = try (0..<c.decoderDepths[i]).map {
-                try ConvUnit(b.child("\(index)").child("\($0)"), dim: dim, useNorm: c.useNorm)
+                try ConvUnit(b.child("\(index)").child("\($0)"), dim: dim, useNorm: c.useNorm, eps: eps)
             }
             let enhance = try EnhanceBlock(b.child("\(index + 1)"), dim: dim)
             let up = b.child("\(index + 2)")
             let proj = try Conv1d(up.child("0"), in: dim, out: next, kernel: 1)
-            let norm = c.useNorm ? try ChannelNorm(up.child("2"), channels: next) : nil
+            let norm = c.useNorm ? try ChannelNorm(up.child("2"), channels: next, eps: eps) : nil
             stages.append(Stage(units: units, enhance: enhance, proj: proj, rate: c.decodeRates[i], norm: norm))
             index += 3
         }
@@ -42,9 +43,9 @@ struct Decoder: Sendable {
         let last = c.decoderDims[c.decoderDims.count - 1]
         let block = b.child("\(index)").child("block")
         legacyUnits = try [1, 3, 9].enumerated().map { i, d in
-            try LegacyUnit(block.child("0").child("\(i)"), dim: last, dilation: d)
+            try LegacyUnit(block.child("0").child("\(i)"), dim: last, dilation: d, eps: eps)
         }
-        snake = try Snake(block.child("1"), channels: last)
+        snake = try Snake(block.child("1"), channels: last, eps: eps)
         out = try Conv1d(block.child("2"), in: last, out: 1, kernel: 7, padding: 3)
     }
 

@@ -17,7 +17,8 @@ struct Encoder: Sendable {
     let lastUnits: [ConvUnit]
     let out: Conv1d
 
-    init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
+    /// `eps`: of the norms and activations (float32 epsilon for sq-codec, 1e-8 for l3ac).
+    init(_ w: WeightScope, configuration c: SQCodecConfiguration, eps: Float = Kernels.float32Epsilon) throws {
         let b = w.child("blocks")
         first = try FirstBlock(b.child("0"), dim: c.encoderDims[0])
         var stages: [Stage] = []
@@ -25,18 +26,18 @@ struct Encoder: Sendable {
         for i in 0..<c.compressRates.count {
             let dim = c.encoderDims[i], next = c.encoderDims[i + 1], s = c.compressRates[i]
             let units = try (0..<c.encoderDepths[i]).map {
-                try ConvUnit(b.child("\(index)").child("\($0)"), dim: dim, useNorm: c.useNorm)
+                try ConvUnit(b.child("\(index)").child("\($0)"), dim: dim, useNorm: c.useNorm, eps: eps)
             }
             let downScope = b.child("\(index + 1)")
             let down = try Conv1d(downScope.child("0"), in: dim, out: next, kernel: s, stride: s)
-            let norm = c.useNorm ? try ChannelNorm(downScope.child("1"), channels: next) : nil
+            let norm = c.useNorm ? try ChannelNorm(downScope.child("1"), channels: next, eps: eps) : nil
             stages.append(Stage(units: units, down: down, norm: norm))
             index += 2
         }
         self.stages = stages
         let last = c.encoderDims[c.encoderDims.count - 1]
         lastUnits = try (0..<c.encoderDepths[c.encoderDepths.count - 1]).map {
-            try ConvUnit(b.child("\(index)").child("\($0)"), dim: last, useNorm: c.useNorm)
+            try ConvUnit(b.child("\(index)").child("\($0)"), dim: last, useNorm: c.useNorm, eps: eps)
         }
         out = try Conv1d(b.child("\(index + 1)"), in: last, out: c.featureDim, kernel: 3, padding: 1)
     }

@@ -8,7 +8,7 @@ import Foundation
 ///     index  = Σ_i (q_i · ⌊L_i/2⌋ + ⌊L_i/2⌋) · basis_i,   basis_i = Π_{k<i} L_k   (mixed radix)
 ///
 /// All arithmetic is float32 as in the reference, the index sum truncated to an integer.
-public struct FSQ: Sendable, Equatable {
+public struct FSQ: ScalarQuantizer {
     public let levels: [Int]
     let halfL: [Float], offset: [Float], shift: [Float], halfWidth: [Float], basis: [Int]
 
@@ -19,12 +19,8 @@ public struct FSQ: Sendable, Equatable {
         offset = levels.map { $0 % 2 == 0 ? 0.5 : 0 }
         shift = zip(offset, halfL).map { atanhf($0 / $1) }
         halfWidth = levels.map { Float($0 / 2) }
-        var b = 1
-        basis = levels.map { l in defer { b *= l }; return b }
+        basis = Self.mixedRadixBasis(levels)
     }
-
-    /// `Π L_i`, the number of distinct indices.
-    public var codebookSize: Int { levels.reduce(1, *) }
 
     /// The index of the code nearest to `z` (`levels.count` values); 0 when `z` holds NaN.
     public func index(of z: UnsafeBufferPointer<Float>) -> Int32 {
@@ -49,16 +45,18 @@ public struct FSQ: Sendable, Equatable {
     }
 }
 
-/// sq-codec's `VQEmbed` around FSQ: `Linear(featureDim, d)` in, FSQ, `Linear(d, featureDim)` out.
+/// The `VQEmbed` of sq-codec and l3ac around a scalar quantizer (`FSQ` for SQCodec, `SuperFSQ`
+/// for L3AC): `Linear(featureDim, d)` in, quantize, `Linear(d, featureDim)` out.
 /// Weight keys `project_in.{weight,bias}` `(d, featureDim)`, `project_out.{weight,bias}` `(featureDim, d)`.
-struct Quantizer: Sendable {
-    let fsq: FSQ
+struct Quantizer<Q: ScalarQuantizer>: Sendable {
+    let fsq: Q
     let projectIn: Linear, projectOut: Linear
 
-    init(_ w: WeightScope, featureDim: Int, levels: [Int]) throws {
-        fsq = FSQ(levels: levels)
-        projectIn = try Linear(w.child("project_in"), in: featureDim, out: levels.count)
-        projectOut = try Linear(w.child("project_out"), in: levels.count, out: featureDim)
+    init(_ w: WeightScope, featureDim: Int, quantizer: Q) throws {
+        fsq = quantizer
+        let d = quantizer.levels.count
+        projectIn = try Linear(w.child("project_in"), in: featureDim, out: d)
+        projectOut = try Linear(w.child("project_out"), in: d, out: featureDim)
     }
 
     /// `x: (T, featureDim)` → `T` indices.

@@ -13,18 +13,21 @@ struct LayerNorm: Sendable {
     func callAsFunction(_ x: Matrix) -> Matrix { Kernels.layerNormRows(x, weight: weight, bias: bias, eps: eps) }
 }
 
-/// sq-codec's `ChannelNorm` (either data format) on channel-first input `(C, T)`: normalizes
-/// each frame over its channels with eps = float32 epsilon. Weights: `weight (C)`, `bias (C)`.
+/// sq-codec's and l3ac's `ChannelNorm` (either data format) on channel-first input `(C, T)`:
+/// normalizes each frame over its channels with `eps` (float32 epsilon for sq-codec, 1e-8 for
+/// l3ac). Weights: `weight (C)`, `bias (C)`.
 struct ChannelNorm: Sendable {
     let weight: [Float], bias: [Float]
+    let eps: Float
 
-    init(_ w: WeightScope, channels: Int) throws {
+    init(_ w: WeightScope, channels: Int, eps: Float = Kernels.float32Epsilon) throws {
         weight = try w.tensor("weight", shape: [channels])
         bias = try w.tensor("bias", shape: [channels])
+        self.eps = eps
     }
 
     func callAsFunction(_ x: Matrix) -> Matrix {
-        Kernels.layerNormColumns(x, weight: weight, bias: bias, eps: Kernels.float32Epsilon)
+        Kernels.layerNormColumns(x, weight: weight, bias: bias, eps: eps)
     }
 }
 
@@ -41,16 +44,18 @@ struct InstanceNorm: Sendable {
 }
 
 /// sq-codec's `GRN` (channels last): `y = γ · (x · ‖x‖/(‖x‖ + eps)) + β + x` with one norm over
-/// the whole sequence. Weights: `gamma (1, C)`, `beta (1, C)`.
+/// the whole sequence (eps as for `ChannelNorm`). Weights: `gamma (1, C)`, `beta (1, C)`.
 struct GlobalResponseNorm: Sendable {
     let gamma: [Float], beta: [Float]
+    let eps: Float
 
-    init(_ w: WeightScope, channels: Int) throws {
+    init(_ w: WeightScope, channels: Int, eps: Float = Kernels.float32Epsilon) throws {
         gamma = try w.tensor("gamma", shape: [1, channels])
         beta = try w.tensor("beta", shape: [1, channels])
+        self.eps = eps
     }
 
-    func callAsFunction(_ x: Matrix) -> Matrix { Kernels.globalResponseNorm(x, gamma: gamma, beta: beta) }
+    func callAsFunction(_ x: Matrix) -> Matrix { Kernels.globalResponseNorm(x, gamma: gamma, beta: beta, eps: eps) }
 
     /// With the sequence-wide factor `‖x‖/(‖x‖ + eps)` known.
     func callAsFunction(_ x: Matrix, factor: Float) -> Matrix {
@@ -58,14 +63,16 @@ struct GlobalResponseNorm: Sendable {
     }
 }
 
-/// Snake activation `x + sin²(αx)/(α + eps)` with one α per channel. Weight: `alpha`, shaped
-/// `(1, C, 1)` (channels first) or `(1, 1, C)` (channels last).
+/// Snake activation `x + sin²(αx)/(α + eps)` with one α per channel (eps as for `ChannelNorm`).
+/// Weight: `alpha`, shaped `(1, C, 1)` (channels first) or `(1, 1, C)` (channels last).
 struct Snake: Sendable {
     let alpha: [Float]
+    let eps: Float
 
-    init(_ w: WeightScope, channels: Int, channelsLast: Bool = false) throws {
+    init(_ w: WeightScope, channels: Int, channelsLast: Bool = false, eps: Float = Kernels.float32Epsilon) throws {
         alpha = try w.tensor("alpha", shape: channelsLast ? [1, 1, channels] : [1, channels, 1])
+        self.eps = eps
     }
 
-    func callAsFunction(_ x: Matrix) -> Matrix { Kernels.snake(x, alpha: alpha) }
+    func callAsFunction(_ x: Matrix) -> Matrix { Kernels.snake(x, alpha: alpha, eps: eps) }
 }

@@ -15,14 +15,16 @@ struct ConvUnit: Sendable {
     let grn: GlobalResponseNorm
     let pwConv2: PointwiseLinear
 
-    init(_ w: WeightScope, dim: Int, useNorm: Bool, dilation: Int = 1, kernel: Int = 7) throws {
+    /// `eps`: of ChannelNorm, Snake and GRN (float32 epsilon for sq-codec, 1e-8 for l3ac).
+    init(_ w: WeightScope, dim: Int, useNorm: Bool, dilation: Int = 1, kernel: Int = 7,
+         eps: Float = Kernels.float32Epsilon) throws {
         let m = w.child("module")
         dwConv = try Conv1d(m.child("dw_conv"), in: dim, out: dim, kernel: kernel, dilation: dilation,
                             padding: (kernel - 1) * dilation / 2, groups: dim)
-        norm = useNorm ? try ChannelNorm(m.child("norm"), channels: dim) : nil
+        norm = useNorm ? try ChannelNorm(m.child("norm"), channels: dim, eps: eps) : nil
         pwConv1 = try PointwiseLinear(m.child("pw_conv1"), in: dim, out: 4 * dim)
-        act = try Snake(m.child("act"), channels: 4 * dim, channelsLast: true)
-        grn = try GlobalResponseNorm(m.child("grn"), channels: 4 * dim)
+        act = try Snake(m.child("act"), channels: 4 * dim, channelsLast: true, eps: eps)
+        grn = try GlobalResponseNorm(m.child("grn"), channels: 4 * dim, eps: eps)
         pwConv2 = try PointwiseLinear(m.child("pw_conv2"), in: 4 * dim, out: dim)
     }
 
@@ -49,12 +51,12 @@ struct ConvUnit: Sendable {
         // A short probe first: it costs a sliver of the first tile, which the tiles then compute.
         let loud = [16, width].contains { frames in
             let head = activation(x.columns(0 ..< min(x.cols, frames + reach)), frames: 0..<frames)
-            return Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head)) == 1
+            return Kernels.responseNormFactor(sumOfSquares: Kernels.sumOfSquares(head), eps: grn.eps) == 1
         }
         guard loud else { x = whole(x); return }
         mapTilesInPlace(&x, reach: reach, width: width) { s, kept in
             var a = projected(s, frames: kept)
-            Kernels.snakeResponseNorm(&a, alpha: act.alpha, gamma: grn.gamma, beta: grn.beta, factor: 1)
+            Kernels.snakeResponseNorm(&a, alpha: act.alpha, gamma: grn.gamma, beta: grn.beta, factor: 1, eps: act.eps)
             return s.columns(kept) + pwConv2(a)
         }
     }
@@ -84,11 +86,11 @@ struct ConvUnit: Sendable {
 struct LegacyUnit: Sendable {
     let snake1: Snake, conv1: Conv1d, snake2: Snake, conv2: Conv1d
 
-    init(_ w: WeightScope, dim: Int, dilation: Int) throws {
+    init(_ w: WeightScope, dim: Int, dilation: Int, eps: Float = Kernels.float32Epsilon) throws {
         let b = w.child("module").child("block")
-        snake1 = try Snake(b.child("0"), channels: dim)
+        snake1 = try Snake(b.child("0"), channels: dim, eps: eps)
         conv1 = try Conv1d(b.child("1"), in: dim, out: dim, kernel: 7, dilation: dilation, padding: 3 * dilation)
-        snake2 = try Snake(b.child("2"), channels: dim)
+        snake2 = try Snake(b.child("2"), channels: dim, eps: eps)
         conv2 = try Conv1d(b.child("3"), in: dim, out: dim, kernel: 1)
     }
 

@@ -103,14 +103,23 @@ struct CompressedTransformerEncoder: Sendable {
     let window: Int, cache: Int, rate: Int
 
     init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
-        window = c.enCoderWindowSize; cache = c.enCoderCacheSize; rate = c.enCoderCompressRate
-        let dim = c.featureDim
-        cacheToken = Matrix(rows: cache * rate, cols: dim,
-                            data: try w.tensor("cache_token", shape: [1, cache * rate, dim]))
-        downTrans = try LocalTransformer(w.child("down_trans").child("trans"), dim: dim, depth: 2,
+        try self.init(w, dim: c.featureDim, window: c.enCoderWindowSize, rate: c.enCoderCompressRate,
+                      depths: (2, c.enCoderDepth - 2), cache: c.enCoderCacheSize)
+    }
+
+    /// `depths`: of the transformers before and after the down-convolution (sq-codec: 2 and
+    /// `en_coder_depth − 2`; l3ac: 1 and 2). `cache: nil` for a checkpoint without `cache_token`
+    /// (l3ac, which has no cache), else the cache tokens per block, read from `cache_token`.
+    init(_ w: WeightScope, dim: Int, window: Int, rate: Int, depths: (before: Int, after: Int), cache: Int?) throws {
+        self.window = window; self.cache = cache ?? 0; self.rate = rate
+        cacheToken = try cache.map { cache in
+            Matrix(rows: cache * rate, cols: dim, data: try w.tensor("cache_token", shape: [1, cache * rate, dim]))
+        } ?? Matrix(rows: 0, cols: dim)
+        let cache = self.cache
+        downTrans = try LocalTransformer(w.child("down_trans").child("trans"), dim: dim, depth: depths.before,
                                          windowSize: (window + cache) * rate)
         downConv = try Conv1d(w.child("down_trans").child("down_layer"), in: dim, out: dim, kernel: rate, stride: rate)
-        localTrans = try LocalTransformer(w.child("local_trans"), dim: dim, depth: c.enCoderDepth - 2,
+        localTrans = try LocalTransformer(w.child("local_trans"), dim: dim, depth: depths.after,
                                           windowSize: window + cache)
     }
 

@@ -34,7 +34,7 @@ public struct SQCodecModel: Sendable {
     /// The parts this model was built with (`load(model:weightsDirectory:parts:)`).
     public let parts: Parts
     private let encoding: (encoder: Encoder, transformer: TransformerEncoder)?
-    let quantizer: Quantizer
+    let quantizer: Quantizer<FSQ>
     private let decoding: (transformer: TransformerDecoder, decoder: Decoder)?
 
     /// The halves of a model: encoding needs the encoder, the transformer encoder and the
@@ -111,11 +111,11 @@ public struct SQCodecModel: Sendable {
         self.parts = parts
         // The modules in `moduleNames` order, the order `RandomWeights` draws its values in; side
         // by side when there are threads and the tensors are given (packing weights is most of it).
-        var encoder: Encoder?, quantizer: Quantizer?, decoder: Decoder?
+        var encoder: Encoder?, quantizer: Quantizer<FSQ>?, decoder: Decoder?
         var enEncoder: TransformerEncoder?, enDecoder: TransformerDecoder?
         let builders: [String: () throws -> Void] = [
             "encoder": { encoder = try Encoder(stores["encoder"]!.scope(""), configuration: c) },
-            "quantizer": { quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, levels: c.levels) },
+            "quantizer": { quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, quantizer: FSQ(levels: c.levels)) },
             "decoder": { decoder = try Decoder(stores["decoder"]!.scope(""), configuration: c) },
             "en_encoder": { enEncoder = try TransformerEncoder(stores["en_encoder"]!.scope(""), configuration: c) },
             "en_decoder": { enDecoder = try TransformerDecoder(stores["en_decoder"]!.scope(""), configuration: c) },
