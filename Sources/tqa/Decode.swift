@@ -54,9 +54,10 @@ struct Decode: ParsableCommand {
     @OptionGroup(title: "Span")
     var span: SpanOptions
 
-    /// Decodes `input` to `output` (paths to open: `-` already mapped), on `threads` threads;
-    /// warnings on stderr; returns the summary line.
-    func decodeOne(input: String, output: String, threads: Int) throws -> String {
+    /// Decodes the argument `inputArgument` to `outputArgument` (either may be `-`), on `threads`
+    /// threads; warnings on stderr name the arguments; returns the summary line.
+    func decodeOne(input inputArgument: String, output outputArgument: String, threads: Int) throws -> String {
+        let input = StandardStream.input(inputArgument), output = StandardStream.output(outputArgument)
         let r: Pipeline.DecodeResult
         do {
             if span.isSet {
@@ -70,12 +71,12 @@ struct Decode: ParsableCommand {
             throw CLIError("\(e); decode with --salvage to keep the intact packets")
         }
         if r.nonFiniteSamples > 0 {
-            FileHandleOut.stderr("warning: \(input) decoded to \(r.nonFiniteSamples) NaN or infinite samples, written as silence; "
+            FileHandleOut.stderr("warning: \(inputArgument) decoded to \(r.nonFiniteSamples) NaN or infinite samples, written as silence; "
                 + "the file or the model's weights are damaged\n")
         }
         if salvage && !r.report.isClean {
             let rate = Double(r.header.sampleRate)
-            FileHandleOut.stderr("warning: \(input) is damaged: \(r.report.skipped.count) damaged region(s), "
+            FileHandleOut.stderr("warning: \(inputArgument) is damaged: \(r.report.skipped.count) damaged region(s), "
                 + "\(r.report.droppedPackets) packet(s) dropped, \(r.report.lostFrames) frames (\(fmt(Double(r.report.lostFrames) / rate, 3)) s) "
                 + "replaced by silence; \(r.report.packetsDecoded) packets intact\n")
             if r.report.unwrittenFrames > 0 {
@@ -85,6 +86,6 @@ struct Decode: ParsableCommand {
                 FileHandleOut.stderr("  bytes \(s.offset)..<\(s.offset + s.count): \(s.error)\n")
             }
         }
-        return Summary.decoded(output: output, input: input, frames: r.frames, channels: r.header.channelCount, sampleRate: r.sampleRate, format: "\(r.outputFormat)", seconds: r.seconds)
+        return Summary.decoded(output: outputArgument, input: inputArgument, frames: r.frames, channels: r.header.channelCount, sampleRate: r.sampleRate, format: "\(r.outputFormat)", seconds: r.seconds)
     }
 }

@@ -21,7 +21,7 @@ extension Decode {
         let perFile = selected.count > 1 && batch.jobs > 1 ? max(1, all / batch.jobs) : all
         let items = selected.map { BatchItem(input: $0, output: destination($0)) }
         try Batch.run(items, jobs: batch.jobs, force: force, quiet: quiet, isComplete: CompleteOutput.wav) { item in
-            try decodeOne(input: StandardStream.input(item.input), output: StandardStream.output(item.output), threads: perFile)
+            try decodeOne(input: item.input, output: item.output, threads: perFile)
         }
     }
 }

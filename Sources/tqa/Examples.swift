@@ -6,9 +6,9 @@ enum EncodeExamples {
 
 
         Examples:
-          tqa encode input.wav -o out.tqa
-          tqa encode input.wav -o spectral.tqa --codec spectral --snr 30
-          tqa encode a.wav b.wav --jobs 2 --bits 4
+          tqa encode input.wav
+          tqa encode a.wav b.wav --output-dir out --jobs 2 --codec spectral --snr 30
+          tqa synth --type demo -o - | tqa encode - -o demo.tqa
         """
 }
 
