@@ -13,7 +13,7 @@ enum Advice {
             "--bits must be \(range.lowerBound)...\(range.upperBound), got \(bits)"
         case TurboError.invalidBlockSize(let size, let range):
             "--block must be a power of two in \(range.lowerBound)...\(range.upperBound), got \(size)"
-        case FileError.exists:
+        case FileError.exists, WAVError.file(.exists):
             "\(error); pass --force to replace it"
         case CheckpointError.unexpectedTensor, CheckpointError.shapeMismatch:
             "\(error) (wrong --model?)"
