@@ -65,7 +65,7 @@ import TQContainer
                     #expect(out.buffer.frameCount <= 64 * 2048)
                 }
                 decoded += 1
-            } catch is ContainerError {
+            } catch is SpectralError {
                 thrown += 1
             }
         }

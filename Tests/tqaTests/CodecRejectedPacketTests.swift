@@ -29,7 +29,9 @@ import TurboQuant
 
         let strict = try decode(bytes, salvage: false)
         #expect(strict.error as? TurboError == .payloadTooShort(packet: 1, bytes: 2), "\(String(describing: strict.error))")
-        #expect(strict.audio == s.clean.frames(0..<s.packetFrames[1].first))
+        // Packets decode in batches, so a strict decode may emit less than the packets before.
+        #expect(strict.audio.frameCount <= s.packetFrames[1].first)
+        #expect(strict.audio == s.clean.frames(0..<strict.audio.frameCount))
 
         let salvage = try decode(bytes, salvage: true)
         #expect(salvage.error == nil, "salvage threw \(String(describing: salvage.error))")

@@ -21,9 +21,13 @@ import TurboQuant
         fits.codecParameters = TurboParameters(bits: 1, blockSize: 8192, residual: false, blocksPerPacket: 8).encoded()
         _ = try TurboDecoder(header: fits)
         fits.codecParameters = TurboParameters(bits: 1, blockSize: 8192, residual: false, blocksPerPacket: 9).encoded()
-        #expect(throws: ContainerError.self) { try TurboDecoder(header: fits) }
+        #expect(throws: TurboError.packetTooLarge(blocksPerPacket: 9, blockSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try TurboDecoder(header: fits)
+        }
         // And the encoder will not write what the decoder refuses.
-        #expect(throws: ContainerError.self) { try TurboEncoder(parameters: params, channelCount: 32, seed: 1) }
+        #expect(throws: TurboError.packetTooLarge(blocksPerPacket: 1024, blockSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try TurboEncoder(parameters: params, channelCount: 32, seed: 1)
+        }
     }
 
     /// Every channel count with the CLI's defaults stays within the limit.
