@@ -10,7 +10,7 @@ private func decoder(_ header: TQAHeader) throws -> any PacketDecoder {
     switch header.codec {
     case .turbo: return try TurboDecoder(header: header)
     case .spectral: return try SpectralDecoder(header: header)
-    case .sqcodec: throw ContainerError.codec("sqcodec payloads are not fuzzed")
+    case .sqcodec: throw TurboError.notTurboQuantCodec(.sqcodec)  // sqcodec payloads are not fuzzed here
     }
 }
 

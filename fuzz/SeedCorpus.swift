@@ -120,7 +120,7 @@ struct SeedCorpus {
         }
         let sp = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 1)
         for (i, bps) in [1.0, 3.0].enumerated() {
-            let e = SpectralEncoder(sampleRate: 8000, channelCount: i + 1, target: .bitsPerSample(bps), seed: 3, parameters: sp)
+            let e = try SpectralEncoder(sampleRate: 8000, channelCount: i + 1, target: .bitsPerSample(bps), seed: 3, parameters: sp)
             try save("tqa", "spectral-\(i + 1)ch.tqa", tqa(e, signal(frames: 700, channels: i + 1, rate: 8000)))
         }
     }

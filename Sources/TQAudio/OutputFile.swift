@@ -22,7 +22,7 @@ public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotOpen(let p, let r): "cannot open \(p): \(r)"
-        case .exists(let p): "\(p) exists; pass --force to replace it"
+        case .exists(let p): "\(p) exists"
         case .sameAsInput(let p): "\(p) is the input file; choose another output"
         case .writeFailed(let p, let r): "cannot write \(p): \(r)"
         case .readFailed(let p, let r): "cannot read \(p): \(r)"

@@ -1,4 +1,5 @@
-/// What can be wrong with a .tqa file. Each case says where, so that a user can act on it.
+/// What can be wrong with a .tqa file as a container. Each case says where, so that a user can act
+/// on it. What a codec finds wrong with its parameters or payloads is its own `CodecError`.
 public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible {
     case notTQA
     case unsupportedVersion(UInt16)
@@ -23,8 +24,6 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A metadata section whose CRC holds but whose entries or place break the format's rules.
     case invalidMetadata(offset: Int, reason: String)
     case trailerMismatch(String)
-    /// A codec rejected the parameters or a payload.
-    case codec(String)
     case io(String)
 
     public var description: String {
@@ -48,7 +47,6 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
             "metadata section at byte \(o) declares \(l) bytes (limit \(lim)): the file is damaged"
         case .invalidMetadata(let o, let why): "metadata section at byte \(o) is invalid: \(why)"
         case .trailerMismatch(let why): "end marker disagrees with the stream: \(why)"
-        case .codec(let why): why
         case .io(let why): why
         }
     }

@@ -110,7 +110,7 @@ enum Batch {
                         line = try work(item)
                     }
                 } catch {
-                    slots.value[i] = several ? "\(item.input): \(error)" : "\(error)"
+                    slots.value[i] = several ? "\(item.input): \(Advice.message(error))" : Advice.message(error)
                     return
                 }
                 if !quiet, let line { lock.withLock { StandardStream.report(line) } }

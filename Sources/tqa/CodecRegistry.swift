@@ -13,12 +13,12 @@ enum CodecRegistry {
             return try TurboEncoder(parameters: p, channelCount: channelCount, seed: o.seed, threads: o.threads)
         case .spectral:
             let target: SpectralTarget = o.snr.map { .snr($0) } ?? .bitsPerSample(o.bitsPerSample ?? 4)
-            return SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
+            return try SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
         case .sqcodec:
             try checkCPU()
             let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) },
                                               parts: .encoding, threads: o.threads)
-            return SQCodecEncoder(model: model, sourceSampleRate: sampleRate, channelCount: channelCount, threads: o.threads)
+            return try SQCodecEncoder(model: model, sampleRate: sampleRate, channelCount: channelCount, threads: o.threads)
         }
     }
 

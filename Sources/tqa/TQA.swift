@@ -48,13 +48,14 @@ struct TQA: ParsableCommand {
         return !name.hasPrefix("ArgumentParser.")
     }
 
-    /// Prints `error: <description>` and exits with status 1. The description is escaped for
-    /// the terminal (`escapedForTerminal`): errors quote names and text read from files, which
+    /// Prints `error: <description>` and exits with status 1. The description (`Advice.message`:
+    /// the library's fact in the words of our options) is escaped for the terminal
+    /// (`escapedForTerminal`): errors quote names and text read from files, which
     /// must neither break the line nor reach the terminal as control codes. A `CLIError` made
     /// of several lines (`init(summary:items:)`) escaped its parts already and prints as is.
     static func fail(_ error: Error) -> Never {
         let message = (error as? CLIError).flatMap { $0.isEscaped ? $0.description : nil }
-            ?? String(describing: error).escapedForTerminal
+            ?? Advice.message(error).escapedForTerminal
         FileHandleOut.stderr("error: \(message)\n")
         Glibc.exit(1)
     }

@@ -61,7 +61,7 @@ struct TestCommand: ParsableCommand {
             let o = TestCommand.check(StandardStream.input(file), weights: weights, threads: threads)
             outcomes.append(o)
             if let e = o.error {
-                FileHandleOut.stderr("error: \(file): \(o.damaged ? "damaged: " : "")\(e)\n")
+                FileHandleOut.stderr("error: \(file): \(o.damaged ? "damaged: " : "")\(Advice.message(e))\n")
             } else if !quiet {
                 let seconds = o.sampleRate > 0 ? Double(o.frames) / Double(o.sampleRate) : 0
                 FileHandleOut.stderr("\(file): ok (\(o.packets) packets, \(o.frames) frames, \(fmt(seconds, 3)) s)\n")
@@ -94,14 +94,10 @@ struct TestCommand: ParsableCommand {
         } catch let e as ContainerError where e.isDamage {
             o.error = e
             o.damaged = true
-        } catch let e as ContainerError {
-            if case .codec = e, let s = stream {
-                // A payload whose CRC holds but that the codec rejects: damage too (or a forgery).
-                o.error = CLIError("a packet after packet \(max(0, s.report.packetsDecoded - 1)) does not decode: \(e)")
-                o.damaged = true
-            } else {
-                o.error = e
-            }
+        } catch let e as any CodecError where stream != nil {
+            // A payload whose CRC holds but that the codec rejects: damage too (or a forgery).
+            o.error = CLIError("a packet after packet \(max(0, stream!.report.packetsDecoded - 1)) does not decode: \(e)")
+            o.damaged = true
         } catch {
             o.error = error
         }
@@ -111,7 +107,7 @@ struct TestCommand: ParsableCommand {
     private func dictionary(_ o: Outcome) -> [String: Any] {
         var d: [String: Any] = ["file": o.file, "ok": o.error == nil]
         if let e = o.error {
-            d["error"] = String(describing: e)
+            d["error"] = Advice.message(e)
             d["damaged"] = o.damaged
             if let c = e as? ContainerError {
                 if let i = c.packetIndex { d["packet"] = i }

@@ -25,7 +25,7 @@ import TQContainer
     func roundTrip(_ model: SQCodecModel, _ x: AudioBuffer, blocksPerPacket: Int, seed: UInt64) throws -> ([Packet], AudioBuffer) {
         var x = x
         CodecInput.condition(&x)  // as TQAStreamEncoder does
-        var enc = SQCodecEncoder(model: model, sourceSampleRate: x.sampleRate, channelCount: x.channelCount, blocksPerPacket: blocksPerPacket)
+        var enc = try SQCodecEncoder(model: model, sampleRate: x.sampleRate, channelCount: x.channelCount, blocksPerPacket: blocksPerPacket)
         var rng = Xoshiro(seed: seed)
         var packets: [Packet] = []
         var start = 0
@@ -86,7 +86,7 @@ import TQContainer
         let model = try f.model()
         let cfg = model.configuration
         let x = signal(frames: cfg.fillLength * 12, channels: 1, seed: 7)
-        var enc = SQCodecEncoder(model: model, sourceSampleRate: 16_000, channelCount: 1, blocksPerPacket: 3)
+        var enc = try SQCodecEncoder(model: model, sampleRate: 16_000, channelCount: 1, blocksPerPacket: 3)
         let packets = try enc.encode(x) + enc.finish()
         #expect(packets.count == 4)
         let header = TQAHeader(codec: .sqcodec, sourceFormat: .s16, sampleRate: cfg.sampleRate, channelCount: 1,
@@ -144,17 +144,40 @@ import TQContainer
                                codecParameters: SQCodecParameters(model: "small_local", sourceSampleRate: 16_000, blocksPerPacket: 4).encoded())
         var dec = try SQCodecDecoder(header: header, model: model)
         var p = packets[0]
+        let n = p.payload.count
         p.payload.removeLast()
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: SQCodecStreamError.tokenByteCount(packet: 0, bytes: n - 1, expected: n)) { try dec.decode(p) }
         p = packets[0]
         p.frameCount = 1 << 30
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: SQCodecStreamError.frameCountMismatch(packet: 0, frames: 1 << 30, firstFrame: 0,
+                                                              blockLength: model.configuration.fillLength)) { try dec.decode(p) }
         p = packets[0]
         p.payload = p.payload.map { _ in 0xFF }
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: SQCodecStreamError.damagedTokens(packet: 0, .valueOutOfRange(group: 0))) { try dec.decode(p) }
         var wrong = header
         wrong.codecParameters = SQCodecParameters(model: "6kbps", sourceSampleRate: 16_000, blocksPerPacket: 4).encoded()
-        #expect(throws: ContainerError.self) { try SQCodecDecoder(header: wrong, model: model) }
-        #expect(throws: ContainerError.self) { try SQCodecParameters(decoding: [1, 40]) }
+        #expect(throws: SQCodecStreamError.modelMismatch(file: "6kbps", loaded: "small_local")) { try SQCodecDecoder(header: wrong, model: model) }
+        var rate = header
+        rate.sampleRate = 22_050
+        #expect(throws: SQCodecStreamError.sampleRateMismatch(fileRate: 22_050, model: "small_local", modelRate: 16_000)) {
+            try SQCodecDecoder(header: rate, model: model)
+        }
+        var turbo = header
+        turbo.codec = .turbo
+        #expect(throws: SQCodecStreamError.notSQCodecStream(.turbo)) { try SQCodecDecoder(header: turbo, model: model) }
+        #expect(throws: SQCodecStreamError.malformedParameters(byteCount: 2)) { try SQCodecParameters(decoding: [1, 40]) }
+        #expect(throws: SQCodecStreamError.emptyParameters) { try SQCodecParameters(decoding: []) }
+        #expect(throws: SQCodecStreamError.unsupportedParameterVersion(2, supported: 1)) { try SQCodecParameters(decoding: [2]) }
+        var bad = SQCodecParameters(model: "small_local", sourceSampleRate: 0, blocksPerPacket: 4).encoded()
+        #expect(throws: SQCodecStreamError.sampleRateOutOfRange(0)) { try SQCodecParameters(decoding: bad) }
+        bad = SQCodecParameters(model: "small_local", sourceSampleRate: 16_000, blocksPerPacket: 0).encoded()
+        #expect(throws: SQCodecStreamError.blocksPerPacketOutOfRange(0, range: 1...1024)) { try SQCodecParameters(decoding: bad) }
+        #expect(throws: SQCodecStreamError.channelCountOutOfRange(0, range: 1...32)) {
+            try SQCodecEncoder(model: model, sampleRate: 16_000, channelCount: 0)
+        }
+        #expect(throws: SQCodecStreamError.sampleRateOutOfRange(0)) { try SQCodecEncoder(model: model, sampleRate: 0, channelCount: 1) }
+        #expect(throws: SQCodecStreamError.blocksPerPacketOutOfRange(1025, range: 1...1024)) {
+            try SQCodecEncoder(model: model, sampleRate: 16_000, channelCount: 1, blocksPerPacket: 1025)
+        }
     }
 }

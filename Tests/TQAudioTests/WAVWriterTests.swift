@@ -106,7 +106,7 @@ import Testing
         try [1, 2, 3].write(to: path)
         let e = wavError { _ = try WAVWriter(path: path, sampleRate: 8000, channelCount: 1, sampleFormat: .s16) }
         #expect(e == .file(.exists(path: path)))
-        #expect(e?.description == "\(path) exists; pass --force to replace it")
+        #expect(e?.description == "\(path) exists", "the library states the fact; the CLI adds --force (Advice)")
         let w = try WAVWriter(path: path, sampleRate: 8000, channelCount: 1, sampleFormat: .s16, overwrite: true)
         try w.write(AudioBuffer(sampleRate: 8000, channels: [[0.25]]))
         #expect(fileBytes(path) == [1, 2, 3], "the destination is untouched until finish")

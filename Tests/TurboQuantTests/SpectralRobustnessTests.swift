@@ -11,12 +11,32 @@ import TQContainer
     @Test func badParametersThrow() {
         let good = SpectralParameters().encoded
         let v = SpectralParameters.version
-        var cases: [[UInt8]] = [[], [v], good + [0], [v - 1] + good.dropFirst(), [v + 1] + good.dropFirst(), [v, 7, 3, 8, 0], [v, 14, 3, 8, 0],
-                                [v, 11, 0, 8, 0], [v, 11, 3, 0, 0], [v, 11, 3, 33, 0], [v, 11, 3, 8, 9], [v, 8, 4, 8, 0]]
-        cases.append([v, 11, 5, 8, 0])
-        for p in cases {
+        let cases: [([UInt8], SpectralError)] = [
+            ([], .parameterSize(byteCount: 0, expected: 5)),
+            ([v], .parameterSize(byteCount: 1, expected: 5)),
+            (good + [0], .parameterSize(byteCount: 6, expected: 5)),
+            ([v - 1] + good.dropFirst(), .unsupportedParameterVersion(v - 1, supported: v)),
+            ([v + 1] + good.dropFirst(), .unsupportedParameterVersion(v + 1, supported: v)),
+            ([v, 7, 3, 8, 0], .sizeOutOfRange(frameSizeLog2: 7, shortBlockCountLog2: 3)),
+            ([v, 14, 3, 8, 0], .sizeOutOfRange(frameSizeLog2: 14, shortBlockCountLog2: 3)),
+            ([v, 11, 0, 8, 0], .sizeOutOfRange(frameSizeLog2: 11, shortBlockCountLog2: 0)),
+            ([v, 11, 3, 0, 0], .invalidParameters(frameSize: 2048, shortBlockCount: 8, framesPerPacket: 0)),
+            ([v, 11, 3, 33, 0], .invalidParameters(frameSize: 2048, shortBlockCount: 8, framesPerPacket: 33)),
+            ([v, 11, 3, 8, 9], .unknownWindow(9)),
+            ([v, 8, 4, 8, 0], .invalidParameters(frameSize: 256, shortBlockCount: 16, framesPerPacket: 8)),
+            ([v, 11, 5, 8, 0], .sizeOutOfRange(frameSizeLog2: 11, shortBlockCountLog2: 5)),
+        ]
+        for (p, expected) in cases {
             let h = TQAHeader(codec: .spectral, sourceFormat: .s16, sampleRate: 44100, channelCount: 2, frameCount: 0, seed: 1, codecParameters: p)
-            #expect(throws: ContainerError.self, "\(p)") { _ = try SpectralDecoder(header: h) }
+            #expect(throws: expected, "\(p)") { _ = try SpectralDecoder(header: h) }
+        }
+        let turbo = TQAHeader(codec: .turbo, sourceFormat: .s16, sampleRate: 44100, channelCount: 2, frameCount: 0, seed: 1, codecParameters: good)
+        #expect(throws: SpectralError.notSpectralStream(.turbo)) { _ = try SpectralDecoder(header: turbo) }
+        #expect(throws: SpectralError.channelCountOutOfRange(33, range: 1...32)) {
+            _ = try SpectralEncoder(sampleRate: 44100, channelCount: 33, seed: 1)
+        }
+        #expect(throws: SpectralError.invalidParameters(frameSize: 1000, shortBlockCount: 8, framesPerPacket: 8)) {
+            _ = try SpectralEncoder(sampleRate: 44100, channelCount: 2, seed: 1, frameSize: 1000)
         }
         let h = TQAHeader(codec: .spectral, sourceFormat: .s16, sampleRate: 44100, channelCount: 2, frameCount: 0, seed: 1, codecParameters: good)
         #expect(throws: Never.self) { _ = try SpectralDecoder(header: h) }
@@ -45,7 +65,7 @@ import TQContainer
                     #expect(out.buffer.frameCount <= 64 * 2048)
                 }
                 decoded += 1
-            } catch is ContainerError {
+            } catch is SpectralError {
                 thrown += 1
             }
         }

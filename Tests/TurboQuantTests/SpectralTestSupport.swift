@@ -50,7 +50,7 @@ enum SpectralTestSupport {
                           piece: Int = 4096) throws -> RoundTrip {
         var buffer = buffer
         CodecInput.condition(&buffer)  // as TQAStreamEncoder does
-        var enc = SpectralEncoder(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, target: target, seed: seed, frameSize: frameSize)
+        var enc = try SpectralEncoder(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, target: target, seed: seed, frameSize: frameSize)
         var packets: [Packet] = []
         var at = 0
         while at < buffer.frameCount {

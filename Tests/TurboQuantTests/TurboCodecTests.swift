@@ -102,26 +102,43 @@ import Foundation
         var dec = try TurboDecoder(header: header)
         var p = packets[0]
         p.payload.removeLast(100)
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: TurboError.payloadSizeMismatch(packet: 0, tooFew: true)) { try dec.decode(p) }
+        p = packets[0]
+        p.payload.append(0)
+        #expect(throws: TurboError.payloadSizeMismatch(packet: 0, tooFew: false)) { try dec.decode(p) }
         p = packets[0]
         p.frameCount = 1 << 30
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: TurboError.frameCountOutOfRange(packet: 0, frames: 1 << 30, limit: 4096)) { try dec.decode(p) }
         p = packets[0]
         p.payload = []
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: TurboError.payloadTooShort(packet: 0, bytes: 0)) { try dec.decode(p) }
         // A crafted block whose σ is binary16 +∞ (bits 1…16 of the first block: μ; 17…32: σ).
         p = packets[0]
         p.payload[2] = 0x3E | (p.payload[2] & 0x80)
         p.payload[3] = 0x00
         p.payload[4] = p.payload[4] & 0x7F
-        #expect(throws: ContainerError.self) { try dec.decode(p) }
+        #expect(throws: TurboError.nonFiniteSideInformation(packet: 0)) { try dec.decode(p) }
+        var spectral = header
+        spectral.codec = .spectral
+        #expect(throws: TurboError.notTurboStream(.spectral)) { try TurboDecoder(header: spectral) }
     }
 
     @Test func parametersRoundTripAndReject() throws {
         let p = TurboParameters(bits: 3, blockSize: 1024, residual: false)
         #expect(try TurboParameters(decoding: p.encoded()) == p)
-        #expect(throws: ContainerError.self) { try TurboParameters(decoding: [1, 9, 9, 0, 1, 0]) }
-        #expect(throws: ContainerError.self) { try TurboParameters(decoding: [1, 6, 9]) }
-        #expect(throws: ContainerError.self) { try TurboParameters(bits: 6, blockSize: 100).validate() }
+        #expect(throws: TurboError.bitsOutOfRange(9, range: 1...8)) { try TurboParameters(decoding: [1, 9, 9, 0, 1, 0]) }
+        #expect(throws: TurboError.malformedParameters(byteCount: 3)) { try TurboParameters(decoding: [1, 6, 9]) }
+        #expect(throws: TurboError.unsupportedParameterVersion(2, supported: 1)) { try TurboParameters(decoding: [2, 6, 9, 0, 1, 0]) }
+        #expect(throws: TurboError.malformedParameters(byteCount: nil)) { try TurboParameters(decoding: [1, 6, 9, 2, 1, 0]) }
+        #expect(throws: TurboError.blocksPerPacketOutOfRange(0, range: 1...1024)) { try TurboParameters(decoding: [1, 6, 9, 0, 0, 0]) }
+        #expect(throws: TurboError.invalidBlockSize(100, range: 64...8192)) { try TurboParameters(bits: 6, blockSize: 100).validate() }
+        #expect(throws: TurboError.invalidBlockSize(32, range: 64...8192)) { try TurboParameters(bits: 6, blockSize: 32).validate() }
+        #expect(throws: TurboError.bitsOutOfRange(0, range: 1...8)) { try TurboParameters(bits: 0).validate() }
+        #expect(throws: TurboError.channelCountOutOfRange(0, range: 1...32)) {
+            try TurboEncoder(parameters: TurboParameters(), channelCount: 0, seed: 1)
+        }
+        #expect(throws: TurboError.packetTooLarge(blocksPerPacket: 1024, blockSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try TurboEncoder(parameters: TurboParameters(blockSize: 8192, blocksPerPacket: 1024), channelCount: 32, seed: 1)
+        }
     }
 }

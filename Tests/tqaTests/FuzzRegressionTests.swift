@@ -13,7 +13,7 @@ import TurboQuant
         let encoder: any PacketEncoder
         if b & 0x40 != 0 {
             let p = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 1 + (b & 3))
-            encoder = SpectralEncoder(sampleRate: x.sampleRate, channelCount: x.channelCount, target: .bitsPerSample(Double(1 + (b & 7))),
+            encoder = try SpectralEncoder(sampleRate: x.sampleRate, channelCount: x.channelCount, target: .bitsPerSample(Double(1 + (b & 7))),
                                       seed: UInt64(b), parameters: p)
         } else {
             let p = TurboParameters(bits: 1 + (b & 7), blockSize: 64 << ((b >> 3) & 3), residual: b & 0x80 != 0, blocksPerPacket: 1 + (b >> 5 & 1))

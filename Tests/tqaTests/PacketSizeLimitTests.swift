@@ -13,15 +13,21 @@ import TurboQuant
         let params = TurboParameters(bits: 1, blockSize: 8192, residual: false, blocksPerPacket: 1024)
         let header = TQAHeader(codec: .turbo, sourceFormat: .s16, sampleRate: 768_000, channelCount: 32,
                                frameCount: 8_388_608, seed: 1, codecParameters: params.encoded())
-        #expect(throws: ContainerError.self) { try TurboDecoder(header: header) }
+        #expect(throws: TurboError.packetTooLarge(blocksPerPacket: 1024, blockSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try TurboDecoder(header: header)
+        }
         // The largest packet that fits is accepted: 8 blocks of 8192 frames × 32 channels = 2^21.
         var fits = header
         fits.codecParameters = TurboParameters(bits: 1, blockSize: 8192, residual: false, blocksPerPacket: 8).encoded()
         _ = try TurboDecoder(header: fits)
         fits.codecParameters = TurboParameters(bits: 1, blockSize: 8192, residual: false, blocksPerPacket: 9).encoded()
-        #expect(throws: ContainerError.self) { try TurboDecoder(header: fits) }
+        #expect(throws: TurboError.packetTooLarge(blocksPerPacket: 9, blockSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try TurboDecoder(header: fits)
+        }
         // And the encoder will not write what the decoder refuses.
-        #expect(throws: ContainerError.self) { try TurboEncoder(parameters: params, channelCount: 32, seed: 1) }
+        #expect(throws: TurboError.packetTooLarge(blocksPerPacket: 1024, blockSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try TurboEncoder(parameters: params, channelCount: 32, seed: 1)
+        }
     }
 
     /// Every channel count with the CLI's defaults stays within the limit.
@@ -31,7 +37,7 @@ import TurboQuant
                 try TurboParameters(blockSize: block).validate(channelCount: channels)
             }
             for rate in [8000, 48000] {
-                let e = SpectralEncoder(sampleRate: rate, channelCount: channels, seed: 1)
+                let e = try SpectralEncoder(sampleRate: rate, channelCount: channels, seed: 1)
                 #expect(e.parameters == SpectralParameters(frameSize: SpectralParameters.recommendedFrameSize(sampleRate: rate)))
             }
         }
@@ -43,8 +49,10 @@ import TurboQuant
         let big = SpectralParameters(frameSize: 8192, shortBlockCount: 8, framesPerPacket: 32)
         let header = TQAHeader(codec: .spectral, sourceFormat: .s16, sampleRate: 48000, channelCount: 32,
                                frameCount: 100, seed: 1, codecParameters: big.encoded)
-        #expect(throws: ContainerError.self) { try SpectralDecoder(header: header) }
-        let encoder = SpectralEncoder(sampleRate: 48000, channelCount: 32, target: .bitsPerSample(1), seed: 1, parameters: big)
+        #expect(throws: SpectralError.packetTooLarge(framesPerPacket: 32, frameSize: 8192, channelCount: 32, limit: Packet.maxDecodedSamples)) {
+            try SpectralDecoder(header: header)
+        }
+        let encoder = try SpectralEncoder(sampleRate: 48000, channelCount: 32, target: .bitsPerSample(1), seed: 1, parameters: big)
         #expect(encoder.parameters.framesPerPacket == 7)
         #expect(encoder.parameters.fits(channelCount: 32))
         var rng = SplitMix64(seed: 0x5A11)

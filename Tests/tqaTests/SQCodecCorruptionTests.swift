@@ -23,7 +23,7 @@ import TQContainer
         var rng = SplitMix64(seed: 99)
         let x = AudioBuffer(sampleRate: 16_000, channels: [(0..<2000).map { _ in Float.random(in: -0.3...0.3, using: &rng) }])
         let sink = MemorySink()
-        let enc = try TQAStreamEncoder(encoder: SQCodecEncoder(model: model, sourceSampleRate: 16_000, channelCount: 1, blocksPerPacket: 4),
+        let enc = try TQAStreamEncoder(encoder: SQCodecEncoder(model: model, sampleRate: 16_000, channelCount: 1, blocksPerPacket: 4),
                                        sink: sink, sampleRate: 16_000, channelCount: 1, sourceFormat: .s16)
         try enc.write(x)
         try enc.finish()

@@ -12,7 +12,7 @@ import TurboQuant
         var rng = SplitMix64(seed: 0x5BEC)
         let x = AudioBuffer(sampleRate: 16000, channels: (0..<2).map { _ in rng.noise(6000, sigma: 0.1) })
         let p = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 2)
-        let bytes = try! encode(x, encoder: SpectralEncoder(sampleRate: 16000, channelCount: 2, target: .bitsPerSample(3), seed: 4, parameters: p))
+        let bytes = try! encode(x, encoder: try! SpectralEncoder(sampleRate: 16000, channelCount: 2, target: .bitsPerSample(3), seed: 4, parameters: p))
         let clean = try! decode(bytes, salvage: false)
         precondition(clean.error == nil && clean.audio.frameCount == 6000)
         return (bytes, clean.audio, try! TQAReader(bytes: bytes).headerSize)

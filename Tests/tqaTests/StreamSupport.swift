@@ -86,7 +86,7 @@ func decode(_ bytes: [UInt8], salvage: Bool) throws -> DecodeOutcome {
     let decoder: any PacketDecoder = switch reader.header.codec {
     case .turbo: try TurboDecoder(header: reader.header)
     case .spectral: try SpectralDecoder(header: reader.header)
-    case .sqcodec: throw ContainerError.codec("sqcodec streams are not decoded in these tests")
+    case .sqcodec: throw TurboError.notTurboQuantCodec(.sqcodec)  // these tests decode TurboQuant streams only
     }
     let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage)
     var audio = AudioBuffer(sampleRate: reader.header.sampleRate, channelCount: reader.header.channelCount, frameCount: 0)

@@ -39,16 +39,21 @@ public struct SQCodecParameters: Sendable, Equatable {
         return w.bytes
     }
 
-    public init(decoding bytes: [UInt8]) throws(ContainerError) {
+    /// Blocks per packet the format allows.
+    public static let blocksPerPacketRange = 1...1024
+
+    public init(decoding bytes: [UInt8]) throws(SQCodecStreamError) {
         var r = ByteReader(bytes)
-        guard let version = r.u8() else { throw .codec("sqcodec parameters are empty") }
-        guard version == 1 else { throw .codec("sqcodec parameters version \(version) is newer than this tqa reads (1)") }
+        guard let version = r.u8() else { throw .emptyParameters }
+        guard version == 1 else { throw .unsupportedParameterVersion(version, supported: 1) }
         guard let n = r.u8(), (1...32).contains(n), let name = r.bytes(Int(n)), let rate = r.u32(), let blocks = r.u16(),
               r.remaining == 0, let model = String(validating: name, as: UTF8.self) else {
-            throw .codec("sqcodec parameters are malformed (\(bytes.count) bytes)")
+            throw .malformedParameters(byteCount: bytes.count)
         }
-        guard AudioLimits.sampleRates.contains(Int(rate)) else { throw .codec("sqcodec source sample rate \(rate) is out of range") }
-        guard (1...1024).contains(Int(blocks)) else { throw .codec("sqcodec blocks per packet \(blocks) is out of range") }
+        guard AudioLimits.sampleRates.contains(Int(rate)) else { throw .sampleRateOutOfRange(Int(rate)) }
+        guard Self.blocksPerPacketRange.contains(Int(blocks)) else {
+            throw .blocksPerPacketOutOfRange(Int(blocks), range: Self.blocksPerPacketRange)
+        }
         self.init(model: model, sourceSampleRate: Int(rate), blocksPerPacket: Int(blocks))
     }
 }

@@ -49,7 +49,17 @@ public struct SQCodecEncoder: PacketEncoder {
     /// Threads shared by the channels and the layers; the packets do not depend on it.
     public let threads: Int
 
-    public init(model: SQCodecModel, sourceSampleRate: Int, channelCount: Int, blocksPerPacket: Int? = nil, threads: Int = 1) {
+    /// `sampleRate` is the input's rate (the source rate, kept in the header's parameters);
+    /// the encoder resamples it to the model's.
+    public init(model: SQCodecModel, sampleRate sourceSampleRate: Int, channelCount: Int, blocksPerPacket: Int? = nil,
+                threads: Int = 1) throws(SQCodecStreamError) {
+        guard AudioLimits.sampleRates.contains(sourceSampleRate) else { throw .sampleRateOutOfRange(sourceSampleRate) }
+        guard AudioLimits.channelCounts.contains(channelCount) else {
+            throw .channelCountOutOfRange(channelCount, range: AudioLimits.channelCounts)
+        }
+        if let b = blocksPerPacket, !SQCodecParameters.blocksPerPacketRange.contains(b) {
+            throw .blocksPerPacketOutOfRange(b, range: SQCodecParameters.blocksPerPacketRange)
+        }
         let c = model.configuration
         self.model = model
         self.threads = max(1, threads)
@@ -143,15 +153,15 @@ public struct SQCodecDecoder: PacketDecoder {
     /// Threads shared by the channels and the layers; the audio does not depend on it.
     public let threads: Int
 
-    public init(header: TQAHeader, model: SQCodecModel, threads: Int = 1) throws {
+    public init(header: TQAHeader, model: SQCodecModel, threads: Int = 1) throws(SQCodecStreamError) {
         self.threads = max(1, threads)
-        guard header.codec == .sqcodec else { throw ContainerError.codec("not an sqcodec stream (codec \(header.codec))") }
+        guard header.codec == .sqcodec else { throw .notSQCodecStream(header.codec) }
         parameters = try SQCodecParameters(decoding: header.codecParameters)
         guard parameters.model == model.configuration.name else {
-            throw ContainerError.codec("the file was made with SQCodec model \(parameters.model), not \(model.configuration.name)")
+            throw .modelMismatch(file: parameters.model, loaded: model.configuration.name)
         }
         guard header.sampleRate == model.configuration.sampleRate else {
-            throw ContainerError.codec("the file's rate \(header.sampleRate) Hz is not the \(parameters.model) model's \(model.configuration.sampleRate) Hz")
+            throw .sampleRateMismatch(fileRate: header.sampleRate, model: parameters.model, modelRate: model.configuration.sampleRate)
         }
         self.model = model
         channelCount = header.channelCount
@@ -239,26 +249,30 @@ private func perChannel<T>(_ channels: Int, threads: Int, _ body: (Int, Int) -> 
 
 /// Reading the token indices of a packet, which needs the model's shape but not its weights.
 public enum SQCodecPacketTokens {
-    /// The tokens of each channel in `packet`; throws `ContainerError.codec` when the packet's
-    /// frames or byte count do not fit, or the packing is damaged.
+    /// The tokens of each channel in `packet`; throws when the packet's frames or byte count do
+    /// not fit, or the packing is damaged.
     public static func tokens(of packet: Packet, configuration cfg: SQCodecConfiguration, parameters: SQCodecParameters,
-                              channelCount: Int) throws -> [[Int32]] {
+                              channelCount: Int) throws(SQCodecStreamError) -> [[Int32]] {
         let fill = cfg.fillLength
         let frames = Int(packet.frameCount)
         guard frames >= 1, frames <= parameters.blocksPerPacket * fill, packet.firstFrame % UInt64(fill) == 0 else {
-            throw ContainerError.codec("packet \(packet.index) declares \(frames) frames at frame \(packet.firstFrame); sqcodec packets hold whole blocks of \(fill)")
+            throw .frameCountMismatch(packet: Int(packet.index), frames: frames, firstFrame: packet.firstFrame, blockLength: fill)
         }
         let count = (frames + fill - 1) / fill * cfg.tokensPerBlock
         let bytes = SQTokenPacking.byteCount(count: count, codebookSize: cfg.codebookSize)
         guard packet.payload.count == bytes * channelCount else {
-            throw ContainerError.codec("packet \(packet.index) has \(packet.payload.count) bytes of tokens, expected \(bytes * channelCount)")
+            throw .tokenByteCount(packet: Int(packet.index), bytes: packet.payload.count, expected: bytes * channelCount)
         }
-        return try (0..<channelCount).map { c in
+        var tokens: [[Int32]] = []
+        tokens.reserveCapacity(channelCount)
+        for c in 0..<channelCount {
             do {
-                return try SQTokenPacking.unpack(Array(packet.payload[c * bytes ..< (c + 1) * bytes]), count: count, codebookSize: cfg.codebookSize)
+                tokens.append(try SQTokenPacking.unpack(Array(packet.payload[c * bytes ..< (c + 1) * bytes]), count: count,
+                                                        codebookSize: cfg.codebookSize))
             } catch {
-                throw ContainerError.codec("packet \(packet.index): \(error)")
+                throw .damagedTokens(packet: Int(packet.index), error)
             }
         }
+        return tokens
     }
 }

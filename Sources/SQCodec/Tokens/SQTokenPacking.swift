@@ -76,7 +76,7 @@ public enum SQTokenPacking {
     /// The `count` tokens packed in `bytes` by `pack`.
     /// - Throws: `SQTokenPackingError` when the length, a group's value or the padding is wrong;
     ///   never allocates more than `count` tokens, and checks `count` against the bytes first.
-    public static func unpack(_ bytes: [UInt8], count: Int, codebookSize: Int) throws -> [Int32] {
+    public static func unpack(_ bytes: [UInt8], count: Int, codebookSize: Int) throws(SQTokenPackingError) -> [Int32] {
         guard codebookSize >= 2, codebookSize <= Int(UInt32.max) else { throw SQTokenPackingError.invalidCodebookSize(codebookSize) }
         guard count >= 0, count <= bytes.count * 8 else {
             throw count < 0 ? SQTokenPackingError.invalidCount(count)

@@ -22,7 +22,10 @@ public struct TurboEncoder: PacketEncoder {
     private var pending: [[Float]]
     private var nextFrame: UInt64 = 0
 
-    public init(parameters: TurboParameters, channelCount: Int, seed: UInt64, threads: Int = 1) throws {
+    public init(parameters: TurboParameters, channelCount: Int, seed: UInt64, threads: Int = 1) throws(TurboError) {
+        guard AudioLimits.channelCounts.contains(channelCount) else {
+            throw .channelCountOutOfRange(channelCount, range: AudioLimits.channelCounts)
+        }
         try parameters.validate(channelCount: channelCount)
         self.parameters = parameters
         self.seed = seed
@@ -111,8 +114,8 @@ public struct TurboDecoder: PacketDecoder {
     public let sampleRate: Int
     private let coder: TurboBlockCoder
 
-    public init(header: TQAHeader) throws {
-        guard header.codec == .turbo else { throw ContainerError.codec("not a turbo stream (codec \(header.codec))") }
+    public init(header: TQAHeader) throws(TurboError) {
+        guard header.codec == .turbo else { throw TurboError.notTurboStream(header.codec) }
         parameters = try TurboParameters(decoding: header.codecParameters)
         try parameters.validate(channelCount: header.channelCount)
         channelCount = header.channelCount
@@ -129,13 +132,13 @@ public struct TurboDecoder: PacketDecoder {
         let n = parameters.blockSize
         let frameCount = Int(packet.frameCount)
         guard frameCount >= 1, frameCount <= n * parameters.blocksPerPacket else {
-            throw ContainerError.codec("packet \(packet.index) declares \(frameCount) frames; turbo packets hold 1...\(n * parameters.blocksPerPacket)")
+            throw TurboError.frameCountOutOfRange(packet: Int(packet.index), frames: frameCount, limit: n * parameters.blocksPerPacket)
         }
         let blocks = (frameCount + n - 1) / n
         // A packet cannot be shorter than its side information; this also bounds the work.
         let minimumBits = blocks * channelCount * TurboParameters.sideBits(residual: false)
         guard packet.payload.count * 8 >= minimumBits else {
-            throw ContainerError.codec("packet \(packet.index) payload is too short (\(packet.payload.count) bytes)")
+            throw TurboError.payloadTooShort(packet: Int(packet.index), bytes: packet.payload.count)
         }
         var reader = BitReader(packet.payload)
         var out = AudioBuffer(sampleRate: sampleRate, channelCount: channelCount, frameCount: frameCount)
@@ -155,10 +158,10 @@ public struct TurboDecoder: PacketDecoder {
             }
         }
         if !finite {
-            throw ContainerError.codec("packet \(packet.index) has infinite or NaN side information: it was not written by tqa")
+            throw TurboError.nonFiniteSideInformation(packet: Int(packet.index))
         }
         if reader.overrun || reader.bitsLeft >= 8 {
-            throw ContainerError.codec("packet \(packet.index) payload has \(reader.overrun ? "too few" : "too many") bytes for its frames")
+            throw TurboError.payloadSizeMismatch(packet: Int(packet.index), tooFew: reader.overrun)
         }
         return out
     }

@@ -22,13 +22,17 @@ public struct TurboParameters: Sendable, Equatable {
         self.blocksPerPacket = blocksPerPacket ?? max(1, 4096 / max(1, blockSize))
     }
 
-    /// Throws a message for settings outside the ranges.
-    public func validate() throws(ContainerError) {
-        guard TurboParameters.bitsRange.contains(bits) else { throw .codec("--bits must be 1...8, got \(bits)") }
+    public static let blocksPerPacketRange = 1...1024
+
+    /// Throws the first setting outside its range.
+    public func validate() throws(TurboError) {
+        guard TurboParameters.bitsRange.contains(bits) else { throw .bitsOutOfRange(bits, range: TurboParameters.bitsRange) }
         guard TurboParameters.blockSizeRange.contains(blockSize), blockSize & (blockSize - 1) == 0 else {
-            throw .codec("--block must be a power of two in 64...8192, got \(blockSize)")
+            throw .invalidBlockSize(blockSize, range: TurboParameters.blockSizeRange)
         }
-        guard (1...1024).contains(blocksPerPacket) else { throw .codec("blocks per packet must be 1...1024, got \(blocksPerPacket)") }
+        guard TurboParameters.blocksPerPacketRange.contains(blocksPerPacket) else {
+            throw .blocksPerPacketOutOfRange(blocksPerPacket, range: TurboParameters.blocksPerPacketRange)
+        }
     }
 
     /// Frames in a full packet.
@@ -36,10 +40,11 @@ public struct TurboParameters: Sendable, Equatable {
 
     /// `validate()`, and that a full packet of `channelCount` channels decodes to at most
     /// `Packet.maxDecodedSamples` samples (decode memory stays bounded whatever a file claims).
-    public func validate(channelCount: Int) throws(ContainerError) {
+    public func validate(channelCount: Int) throws(TurboError) {
         try validate()
         guard framesPerPacket * max(1, channelCount) <= Packet.maxDecodedSamples else {
-            throw .codec("turbo packets of \(blocksPerPacket) blocks of \(blockSize) frames × \(channelCount) channels exceed \(Packet.maxDecodedSamples) samples")
+            throw .packetTooLarge(blocksPerPacket: blocksPerPacket, blockSize: blockSize, channelCount: channelCount,
+                                  limit: Packet.maxDecodedSamples)
         }
     }
 
@@ -62,13 +67,13 @@ public struct TurboParameters: Sendable, Equatable {
         return w.bytes
     }
 
-    public init(decoding bytes: [UInt8]) throws(ContainerError) {
+    public init(decoding bytes: [UInt8]) throws(TurboError) {
         var r = ByteReader(bytes)
         guard let version = r.u8(), let bits = r.u8(), let log2 = r.u8(), let flags = r.u8(), let bpp = r.u16(), r.remaining == 0 else {
-            throw .codec("turbo codec parameters are malformed (\(bytes.count) bytes)")
+            throw .malformedParameters(byteCount: bytes.count)
         }
-        guard version == 1 else { throw .codec("turbo codec parameters version \(version) is newer than this tqa reads (1)") }
-        guard log2 < 16, flags & ~1 == 0 else { throw .codec("turbo codec parameters are malformed") }
+        guard version == 1 else { throw .unsupportedParameterVersion(version, supported: 1) }
+        guard log2 < 16, flags & ~1 == 0 else { throw .malformedParameters(byteCount: nil) }
         self.init(bits: Int(bits), blockSize: 1 << Int(log2), residual: flags & 1 == 1, blocksPerPacket: Int(bpp))
         try validate()
     }

@@ -38,7 +38,7 @@ public enum TQAFile {
         switch header.codec {
         case .turbo: return try TurboDecoder(header: header)
         case .spectral: return try SpectralDecoder(header: header)
-        default: throw ContainerError.codec("codec \(header.codec) is not a TurboQuant codec")
+        default: throw TurboError.notTurboQuantCodec(header.codec)
         }
     }
 }

@@ -21,11 +21,12 @@ public struct SpectralDecoder: PacketDecoder {
     private var span: [Float]
     private var scratch: [Float]
 
-    public init(header: TQAHeader) throws {
-        guard header.codec == .spectral else { throw ContainerError.codec("spectral decoder given a \(header.codec) stream") }
+    public init(header: TQAHeader) throws(SpectralError) {
+        guard header.codec == .spectral else { throw .notSpectralStream(header.codec) }
         let p = try SpectralParameters(decoding: header.codecParameters)
         guard p.fits(channelCount: header.channelCount) else {
-            throw ContainerError.codec("spectral: packets of \(p.framesPerPacket) frames of \(p.frameSize) × \(header.channelCount) channels exceed \(Packet.maxDecodedSamples) samples")
+            throw .packetTooLarge(framesPerPacket: p.framesPerPacket, frameSize: p.frameSize, channelCount: header.channelCount,
+                                 limit: Packet.maxDecodedSamples)
         }
         parameters = p
         sampleRate = header.sampleRate
@@ -59,7 +60,7 @@ public struct SpectralDecoder: PacketDecoder {
     public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
         let n = parameters.frameSize, ch = channelCount
         guard packet.firstFrame % UInt64(n) == 0, packet.firstFrame / UInt64(n) < UInt64(Int32.max) else {
-            throw ContainerError.codec("spectral: packet \(packet.index) starts at frame \(packet.firstFrame), not a multiple of \(n)")
+            throw SpectralError.misalignedPacket(packet: Int(packet.index), firstFrame: packet.firstFrame, frameSize: n)
         }
         let f0 = Int(packet.firstFrame / UInt64(n))
         // After a gap (lost packets), what the last packet left in its overlap comes first.
@@ -71,10 +72,10 @@ public struct SpectralDecoder: PacketDecoder {
         var d = RangeDecoder(packet.payload)
         let count = Int(d.decodeBits(count: 6))
         guard count >= 1 && count <= parameters.maxFramesInPacket else {
-            throw ContainerError.codec("spectral: packet \(packet.index) declares \(count) frames (1…\(parameters.maxFramesInPacket))")
+            throw SpectralError.frameCountOutOfRange(packet: Int(packet.index), frames: count, limit: parameters.maxFramesInPacket)
         }
         guard UInt64(count * n) >= UInt64(packet.frameCount) else {
-            throw ContainerError.codec("spectral: packet \(packet.index) holds \(count) frames for \(packet.frameCount) samples")
+            throw SpectralError.frameCountMismatch(packet: Int(packet.index), frames: count, samples: packet.frameCount)
         }
         let start = max(0, (f0 - 1) * n)
         let end = (f0 + count - 1) * n
@@ -88,7 +89,7 @@ public struct SpectralDecoder: PacketDecoder {
                 // Damage in the first frame of a packet that continues the last one leaves that
                 // packet's overlap for `finish()`; later frames have replaced it with this one's.
                 if i > 0 { reset() }
-                throw ContainerError.codec("spectral: packet \(packet.index), frame \(i) is damaged")
+                throw SpectralError.damagedFrame(packet: Int(packet.index), frame: i)
             }
             // Emit input samples [(f − 1)N, fN) ∩ [start, end).
             let from = (f - 1) * n

@@ -49,14 +49,18 @@ public struct SpectralEncoder: PacketEncoder {
 
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
     /// up, 1024 below). The frame size goes into the header, so decoding needs no option.
-    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64, frameSize: Int? = nil) {
-        self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
+    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64,
+                frameSize: Int? = nil) throws(SpectralError) {
+        try self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
                   parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate)))
     }
 
-    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64, parameters: SpectralParameters) {
-        precondition(parameters.isValid, "invalid spectral parameters")
-        precondition(AudioLimits.channelCounts.contains(channelCount), "channel count out of range")
+    public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64,
+                parameters: SpectralParameters) throws(SpectralError) {
+        try parameters.validate()
+        guard AudioLimits.channelCounts.contains(channelCount) else {
+            throw .channelCountOutOfRange(channelCount, range: AudioLimits.channelCounts)
+        }
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.target = target

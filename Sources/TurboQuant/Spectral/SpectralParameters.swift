@@ -49,6 +49,13 @@ public struct SpectralParameters: Sendable, Equatable {
             && frameSize / shortBlockCount >= 64 && (1 ... 32).contains(framesPerPacket)
     }
 
+    /// Throws `SpectralError.invalidParameters` unless `isValid`.
+    public func validate() throws(SpectralError) {
+        guard isValid else {
+            throw .invalidParameters(frameSize: frameSize, shortBlockCount: shortBlockCount, framesPerPacket: framesPerPacket)
+        }
+    }
+
     /// Most frames one packet holds: `framesPerPacket`, and one more in the last packet (the
     /// frame that only completes the delayed signal joins it rather than start a packet of its own).
     public var maxFramesInPacket: Int { framesPerPacket + 1 }
@@ -67,14 +74,14 @@ public struct SpectralParameters: Sendable, Equatable {
         return p
     }
 
-    public init(decoding bytes: [UInt8]) throws(ContainerError) {
-        guard bytes.count == 5 else { throw .codec("spectral: codec parameters of \(bytes.count) bytes, expected 5") }
-        guard bytes[0] == SpectralParameters.version else { throw .codec("spectral: parameter version \(bytes[0]) unknown (this tqa reads \(SpectralParameters.version))") }
+    public init(decoding bytes: [UInt8]) throws(SpectralError) {
+        guard bytes.count == 5 else { throw .parameterSize(byteCount: bytes.count, expected: 5) }
+        guard bytes[0] == SpectralParameters.version else { throw .unsupportedParameterVersion(bytes[0], supported: SpectralParameters.version) }
         guard (8 ... 13).contains(bytes[1]), (1 ... 4).contains(bytes[2]) else {
-            throw .codec("spectral: frame size 2^\(bytes[1]) or short-block count 2^\(bytes[2]) out of range")
+            throw .sizeOutOfRange(frameSizeLog2: bytes[1], shortBlockCountLog2: bytes[2])
         }
-        guard let w = MDCTWindow(rawValue: bytes[4]) else { throw .codec("spectral: unknown window \(bytes[4])") }
+        guard let w = MDCTWindow(rawValue: bytes[4]) else { throw .unknownWindow(bytes[4]) }
         self.init(frameSize: 1 << Int(bytes[1]), shortBlockCount: 1 << Int(bytes[2]), framesPerPacket: Int(bytes[3]), window: w)
-        guard isValid else { throw .codec("spectral: invalid parameters (frame \(frameSize), \(shortBlockCount) short blocks, \(framesPerPacket) frames per packet)") }
+        try validate()
     }
 }
