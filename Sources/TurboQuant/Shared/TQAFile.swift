@@ -33,12 +33,12 @@ public enum TQAFile {
         return out
     }
 
+    /// The TurboQuant codecs (turbo and spectral); `Codecs.all` in TQCodecs holds every codec.
+    public static let codecs = CodecTable([TurboParameters.self, SpectralParameters.self])
+
     /// The decoder for a header's codec (turbo or spectral).
+    /// - Throws: `CodecTableError.notIncluded` for another codec, or the codec's error.
     public static func decoder(for header: TQAHeader) throws -> any PacketDecoder {
-        switch header.codec {
-        case .turbo: return try TurboDecoder(header: header)
-        case .spectral: return try SpectralDecoder(header: header)
-        default: throw ContainerError.codec("codec \(header.codec) is not a TurboQuant codec")
-        }
+        try codecs.decoder(for: header)
     }
 }
