@@ -23,7 +23,7 @@ public enum TQAFile {
     }
 
     /// The audio of a .tqa file coded with a TurboQuant codec. Throws `ContainerError` for a
-    /// damaged file or a codec this module does not decode.
+    /// damaged file, `CodecTableError.notIncluded` for a codec this module does not decode.
     public static func decode(_ bytes: [UInt8]) throws -> AudioBuffer {
         let reader = try TQAReader(bytes: bytes)
         let stream = TQAStreamDecoder(reader: reader, decoder: try decoder(for: reader.header))
