@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "TurboQuant", targets: ["TurboQuant"]),
         .library(name: "TQContainer", targets: ["TQContainer"]),
         .library(name: "SQCodec", targets: ["SQCodec"]),
+        .library(name: "TQCodecs", targets: ["TQCodecs"]),
         .executable(name: "tqa", targets: ["tqa"]),
     ],
     dependencies: [
@@ -36,10 +37,11 @@ let package = Package(
         .target(name: "TQContainer", dependencies: ["TQAudio"]),
         .target(name: "TurboQuant", dependencies: ["TQAudio", "TQContainer"]),
         .target(name: "SQCodec", dependencies: ["TQAudio", "TQContainer"], swiftSettings: sqcodecSettings),
+        .target(name: "TQCodecs", dependencies: ["TQContainer", "TurboQuant", "SQCodec"]),
         .executableTarget(
             name: "tqa",
             dependencies: [
-                "TQAudio", "TQContainer", "TurboQuant", "SQCodec",
+                "TQAudio", "TQContainer", "TurboQuant", "SQCodec", "TQCodecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +49,6 @@ let package = Package(
         .testTarget(name: "TQContainerTests", dependencies: ["TQContainer", "TQAudio"]),
         .testTarget(name: "TurboQuantTests", dependencies: ["TurboQuant", "TQContainer", "TQAudio"]),
         .testTarget(name: "SQCodecTests", dependencies: ["SQCodec", "TQAudio"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "tqaTests", dependencies: ["tqa", "TQAudio", "TQContainer", "TurboQuant", "SQCodec"]),
+        .testTarget(name: "tqaTests", dependencies: ["tqa", "TQAudio", "TQContainer", "TurboQuant", "SQCodec", "TQCodecs"]),
     ]
 )

@@ -2,6 +2,7 @@
 // settings from the input's last byte). The decode must keep the frame and channel counts and
 // give finite samples, whatever the input's values (NaN, ±Inf, 3.4e38, …).
 import TQAudio
+import TQCodecs
 import TQContainer
 import TurboQuant
 
@@ -27,7 +28,7 @@ public func fuzzRoundTrip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         try enc.write(x)
         try enc.finish()
         let r = try TQAReader(bytes: sink.bytes)
-        let d: any PacketDecoder = r.header.codec == .turbo ? try TurboDecoder(header: r.header) : try SpectralDecoder(header: r.header)
+        let d = try Codecs.all.decoder(for: r.header)
         let stream = TQAStreamDecoder(reader: r, decoder: d)
         var frames = 0
         while let y = try stream.next() {

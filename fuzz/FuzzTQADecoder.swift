@@ -1,25 +1,22 @@
-// libFuzzer target: the .tqa reader and every codec decoder in this build, strict and salvage.
+// libFuzzer target: the .tqa reader and every codec decoder in this build (`Codecs.all`, but
+// sqcodec), strict and salvage.
 // A damaged stream must end in a thrown error (strict) or a report (salvage), never a crash;
 // salvage output must never exceed the frame count the stream declares, nor its silence the
 // reader's budget (`TQAReader.silenceBudget`).
 import TQAudio
+import TQCodecs
 import TQContainer
-import TurboQuant
 
-private func decoder(_ header: TQAHeader) throws -> any PacketDecoder {
-    switch header.codec {
-    case .turbo: return try TurboDecoder(header: header)
-    case .spectral: return try SpectralDecoder(header: header)
-    case .sqcodec: throw TurboError.notTurboQuantCodec(.sqcodec)  // sqcodec payloads are not fuzzed here
-    }
-}
+/// Every codec in the build but sqcodec, whose decoder needs a model's weights: FuzzSQCodec
+/// fuzzes it with a tiny random-weight model.
+private let codecs = Codecs.all.excluding(.sqcodec)
 
 /// Caps the work one input may cause: a forged header may declare 2^64 frames, which salvage
 /// fills with silence piece by piece; the fuzzer stops after this many frames.
 private let frameBudget: UInt64 = 1 << 18
 
 private func run(_ bytes: [UInt8], salvage: Bool) {
-    guard let reader = try? TQAReader(bytes: bytes), let d = try? decoder(reader.header) else { return }
+    guard let reader = try? TQAReader(bytes: bytes), let d = try? codecs.decoder(for: reader.header) else { return }
     let stream = TQAStreamDecoder(reader: reader, decoder: d, salvage: salvage)
     do {
         while let b = try stream.next() {

@@ -63,7 +63,7 @@ module() {  # name, sources...
 # A target's sources: every .swift file under its folder, at any depth, as SwiftPM compiles them
 # (TurboQuant keeps Classic/, Spectral/ and Shared/; SQCodec one folder per part).
 sources() { find "Sources/$1" -name '*.swift' | LC_ALL=C sort; }
-for target in TQAudio TQContainer TurboQuant SQCodec; do
+for target in TQAudio TQContainer TurboQuant SQCodec TQCodecs; do
     mapfile -t files < <(sources "$target")
     [ ${#files[@]} -gt 0 ] || { echo "fuzz/run.sh: no sources under Sources/$target" >&2; exit 2; }
     module "$target" "${files[@]}"
@@ -80,8 +80,10 @@ link() {  # binary, module name, sources and objects...
     fi
 }
 link fuzz-wav FuzzWAVReader fuzz/FuzzWAVReader.swift "$obj/TQAudio.o"
-link fuzz-tqa FuzzTQADecoder fuzz/FuzzTQADecoder.swift "${libs[@]}"
-link fuzz-roundtrip FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${libs[@]}"
+# The decoders are looked up in TQCodecs' table of every codec, so these link SQCodec too.
+codecs=("${libs[@]}" "$obj/SQCodec.o" "$obj/TQCodecs.o")
+link fuzz-tqa FuzzTQADecoder fuzz/FuzzTQADecoder.swift "${codecs[@]}"
+link fuzz-roundtrip FuzzRoundTrip fuzz/FuzzRoundTrip.swift "${codecs[@]}"
 link fuzz-sqcodec FuzzSQCodec fuzz/FuzzSQCodec.swift "$obj/TQAudio.o" "$obj/TQContainer.o" "$obj/SQCodec.o"
 # The checkpoint loaders are internal to SQCodec: the harness is compiled into their module.
 link fuzz-checkpoint SQCodecCheckpoint fuzz/FuzzCheckpoint.swift Sources/SQCodec/Checkpoint/*.swift "$obj/TQContainer.o" "$obj/TQAudio.o"

@@ -1,10 +1,13 @@
 import Foundation
 import SQCodec
 import TQAudio
+import TQCodecs
 import TQContainer
 import TurboQuant
 
-/// Builds the encoder for the chosen codec, and the decoder named by a file's header.
+/// The CLI's side of the codecs: the encoder for the chosen `CodecOptions`, and the advice when
+/// this CPU cannot run a codec. Everything else a codec knows (describing its parameters, its
+/// decoder, its source rate) is in its `CodecDescription`, looked up in `Codecs.all`.
 enum CodecRegistry {
     static func encoder(_ o: CodecOptions, sampleRate: Int, channelCount: Int) throws -> any PacketEncoder {
         switch o.codec {
@@ -22,21 +25,15 @@ enum CodecRegistry {
         }
     }
 
-    /// The decoder for `header`; sqcodec files load their model's weights from `weights`
-    /// (default: the model's cache directory).
+    /// The decoder for `header`, from the one codec table (`Codecs.all`); neural codecs load
+    /// their model's weights from `weights` (default: the model's cache directory).
     static func decoder(_ header: TQAHeader, weights: String? = nil, threads: Int = 1) throws -> any PacketDecoder {
-        switch header.codec {
-        case .turbo, .spectral: return try TQAFile.decoder(for: header)
-        case .sqcodec:
-            let p = try SQCodecParameters(decoding: header.codecParameters)
-            try checkCPU()
-            let model = try SQCodecModel.load(model: p.model, weightsDirectory: weights.map { URL(fileURLWithPath: $0) },
-                                              parts: .decoding, threads: threads)
-            return try SQCodecDecoder(header: header, model: model, threads: threads)
-        }
+        let codec = try Codecs.all.description(of: header.codec)
+        if codec.needsAVX2AndFMA { try checkCPU() }
+        return try codec.decoder(for: header, options: DecoderOptions(weightsDirectory: weights, threads: threads))
     }
 
-    /// SQCodec is built for AVX2 + FMA on x86-64: say so rather than fault on an older CPU.
+    /// Codecs built for AVX2 + FMA on x86-64: say so rather than fault on an older CPU.
     static func checkCPU() throws {
         if SQCodecModel.needsAVX2AndFMA && !CPUFeatures.hasAVX2AndFMA {
             throw CLIError("this CPU lacks AVX2/FMA, which this build's SQCodec kernels use; rebuild with TQA_PORTABLE=1 swift build -c release")

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import TQAudio
+import TQCodecs
 import TQContainer
-import TurboQuant
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +44,7 @@ struct Info: ParsableCommand {
             o["source_format"] = h.sourceFormat.description
             o["seed"] = h.seed
             o["bytes"] = size
-            o["parameters"] = describe(h)
+            o["parameters"] = Codecs.all.summary(of: h)
             o["packets"] = scan.isIntact ? scan.packets : scan.intactPackets
             o["integrity"] = scan.isIntact ? "ok" : "damaged"
             describe(metadata: scan.metadata, into: &o)
@@ -118,19 +118,5 @@ struct Info: ParsableCommand {
             }.joined(separator: " ")
         }
         return "\(v)"
-    }
-
-    private func describe(_ h: TQAHeader) -> [String: Any] {
-        switch h.codec {
-        case .turbo:
-            guard let p = try? TurboParameters(decoding: h.codecParameters) else { return ["error": "malformed"] }
-            return ["bits": p.bits, "block": p.blockSize, "residual": p.residual, "blocks_per_packet": p.blocksPerPacket]
-        case .spectral:
-            guard let p = try? SpectralParameters(decoding: h.codecParameters) else { return ["error": "malformed"] }
-            return ["frame": p.frameSize, "short_blocks": p.shortBlockCount, "frames_per_packet": p.framesPerPacket,
-                    "window": p.window == .sine ? "sine" : "vorbis"]
-        default:
-            return ["bytes": h.codecParameters.count]
-        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import SQCodec
 import TQAudio
+import TQCodecs
 import TQContainer
 
 /// File-to-file encode and decode, shared by the subcommands. Streams in bounded memory.
@@ -79,17 +79,17 @@ enum Pipeline {
         let decoder = try CodecRegistry.decoder(header, weights: weights, threads: threads)
         let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage, threads: threads)
         let outFormat = format ?? header.sourceFormat.writable
-        // sqcodec files hold audio at the model's rate; `sourceRate` resamples back to the input's.
+        // A codec may hold audio at another rate than its input's (sqcodec: the model's);
+        // `sourceRate` resamples back to the input's.
+        let parameters = try? Codecs.all.parameters(of: header)
+        let sourceSampleRate = parameters?.sourceSampleRate(of: header) ?? header.sampleRate
         var resampler: ResamplerStream?
         var outRate = header.sampleRate
         var outFrames: UInt64?
-        if sourceRate, header.codec == .sqcodec, let p = try? SQCodecParameters(decoding: header.codecParameters),
-           p.sourceSampleRate != header.sampleRate {
-            resampler = ResamplerStream(Resampler(inputRate: header.sampleRate, outputRate: p.sourceSampleRate), channelCount: header.channelCount)
-            outRate = p.sourceSampleRate
-            if header.frameCount != TQAHeader.unknownFrameCount {
-                outFrames = p.sourceFrameCount(modelFrames: header.frameCount, modelRate: header.sampleRate)
-            }
+        if sourceRate, sourceSampleRate != header.sampleRate {
+            resampler = ResamplerStream(Resampler(inputRate: header.sampleRate, outputRate: sourceSampleRate), channelCount: header.channelCount)
+            outRate = sourceSampleRate
+            outFrames = parameters?.sourceFrameCount(of: header)
         }
         // Told to an output that cannot seek up front. Not when salvaging: a damaged file may hold
         // fewer frames than its header declares (see `SalvageReport.unwrittenFrames`).
@@ -98,9 +98,7 @@ enum Pipeline {
             expected = Int(clamping: outFrames ?? header.frameCount)
         }
         // Chunks that count samples are left out when the audio comes out at another rate.
-        let sourceRate = header.codec == .sqcodec
-            ? (try? SQCodecParameters(decoding: header.codecParameters))?.sourceSampleRate ?? header.sampleRate : header.sampleRate
-        let leading = MetadataPolicy.forRate(reader.leadingMetadata, sourceRate: sourceRate, outputRate: outRate)
+        let leading = MetadataPolicy.forRate(reader.leadingMetadata, sourceRate: sourceSampleRate, outputRate: outRate)
         let writer = try WAVWriter(path: output, sampleRate: outRate, channelCount: header.channelCount,
                                    sampleFormat: outFormat, overwrite: force, expectedFrames: expected, metadata: leading.kept)
         let total = header.frameCount == TQAHeader.unknownFrameCount ? nil : Int(clamping: header.frameCount)
@@ -118,11 +116,11 @@ enum Pipeline {
                 progress.update(Int(clamping: stream.framesOut))
             }
             if resampler != nil { try put(resampler!.finish()) }
-            let trailing = MetadataPolicy.forRate(reader.trailingMetadata, sourceRate: sourceRate, outputRate: outRate)
+            let trailing = MetadataPolicy.forRate(reader.trailingMetadata, sourceRate: sourceSampleRate, outputRate: outRate)
             writer.addMetadata(trailing.kept)
             let dropped = leading.dropped + trailing.dropped
             if !dropped.isEmpty {
-                FileHandleOut.stderr(MetadataPolicy.rateNote(dropped, input: input, sourceRate: sourceRate, outputRate: outRate))
+                FileHandleOut.stderr(MetadataPolicy.rateNote(dropped, input: input, sourceRate: sourceSampleRate, outputRate: outRate))
             }
             if !writer.droppedMetadata.isEmpty { FileHandleOut.stderr(MetadataPolicy.unwritableWarning(writer.droppedMetadata, output: output)) }
             try writer.finish()

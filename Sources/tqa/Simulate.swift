@@ -1,5 +1,4 @@
 import ArgumentParser
-import SQCodec
 import TQAudio
 import TQContainer
 
@@ -31,7 +30,7 @@ struct Simulate: ParsableCommand {
         var y = AudioBuffer(sampleRate: reader.header.sampleRate, channelCount: x.channelCount, frameCount: 0)
         while let b = try dec.next() { y.append(b) }
         if y.sampleRate != x.sampleRate {
-            // sqcodec decodes at its model's rate: back to the signal's for the comparison.
+            // A codec that codes at another rate (sqcodec: its model's): back to the signal's for the comparison.
             y = Resampler(inputRate: y.sampleRate, outputRate: x.sampleRate)(y)
         }
         y.truncate(toFrames: x.frameCount)

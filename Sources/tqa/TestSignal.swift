@@ -1,6 +1,6 @@
 import Foundation
-import SQCodec
 import TQAudio
+import TQCodecs
 import TQContainer
 
 /// The TEST side of `tqa compare`: a WAV file read as it is, or a .tqa file decoded in memory
@@ -36,9 +36,9 @@ final class TestSignal {
         if h.sampleRate != referenceRate && referenceRate > 0 {
             resampler = ResamplerStream(Resampler(inputRate: h.sampleRate, outputRate: referenceRate), channelCount: h.channelCount)
             sampleRate = referenceRate
-            if h.codec == .sqcodec, h.frameCount != TQAHeader.unknownFrameCount,
-               let p = try? SQCodecParameters(decoding: h.codecParameters), p.sourceSampleRate == referenceRate {
-                frameLimit = p.sourceFrameCount(modelFrames: h.frameCount, modelRate: h.sampleRate)
+            if h.frameCount != TQAHeader.unknownFrameCount, let p = try? Codecs.all.parameters(of: h),
+               p.sourceSampleRate(of: h) == referenceRate {
+                frameLimit = p.sourceFrameCount(of: h)
             } else {
                 warnings.append("\(path) holds audio at \(h.sampleRate) Hz; resampled to the reference's \(referenceRate) Hz")
             }

@@ -16,8 +16,6 @@ public enum TurboError: CodecError, Equatable, Sendable {
     case unsupportedParameterVersion(UInt8, supported: UInt8)
     /// A turbo decoder was given the header of another codec's stream.
     case notTurboStream(CodecID)
-    /// `TQAFile.decoder(for:)` was given a codec that is not a TurboQuant one.
-    case notTurboQuantCodec(CodecID)
     case frameCountOutOfRange(packet: Int, frames: Int, limit: Int)
     case payloadTooShort(packet: Int, bytes: Int)
     /// Side information (gain, scale) that no encoder writes: infinite or NaN.
@@ -37,7 +35,6 @@ public enum TurboError: CodecError, Equatable, Sendable {
         case .malformedParameters(nil): "turbo codec parameters are malformed"
         case .unsupportedParameterVersion(let v, let s): "turbo codec parameters version \(v) is newer than this tqa reads (\(s))"
         case .notTurboStream(let c): "not a turbo stream (codec \(c))"
-        case .notTurboQuantCodec(let c): "codec \(c) is not a TurboQuant codec"
         case .frameCountOutOfRange(let p, let f, let lim): "packet \(p) declares \(f) frames; turbo packets hold 1...\(lim)"
         case .payloadTooShort(let p, let n): "packet \(p) payload is too short (\(n) bytes)"
         case .nonFiniteSideInformation(let p): "packet \(p) has infinite or NaN side information: it was not written by tqa"

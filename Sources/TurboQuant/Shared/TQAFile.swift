@@ -23,7 +23,7 @@ public enum TQAFile {
     }
 
     /// The audio of a .tqa file coded with a TurboQuant codec. Throws `ContainerError` for a
-    /// damaged file or a codec this module does not decode.
+    /// damaged file, `CodecTableError.notIncluded` for a codec this module does not decode.
     public static func decode(_ bytes: [UInt8]) throws -> AudioBuffer {
         let reader = try TQAReader(bytes: bytes)
         let stream = TQAStreamDecoder(reader: reader, decoder: try decoder(for: reader.header))
@@ -33,12 +33,12 @@ public enum TQAFile {
         return out
     }
 
+    /// The TurboQuant codecs (turbo and spectral); `Codecs.all` in TQCodecs holds every codec.
+    public static let codecs = CodecTable([TurboParameters.self, SpectralParameters.self])
+
     /// The decoder for a header's codec (turbo or spectral).
+    /// - Throws: `CodecTableError.notIncluded` for another codec, or the codec's error.
     public static func decoder(for header: TQAHeader) throws -> any PacketDecoder {
-        switch header.codec {
-        case .turbo: return try TurboDecoder(header: header)
-        case .spectral: return try SpectralDecoder(header: header)
-        default: throw TurboError.notTurboQuantCodec(header.codec)
-        }
+        try codecs.decoder(for: header)
     }
 }

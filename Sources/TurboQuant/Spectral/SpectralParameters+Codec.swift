@@ -1,0 +1,15 @@
+import TQContainer
+
+/// The spectral codec in the codec tables (`CodecDescription`).
+extension SpectralParameters: CodecDescription {
+    public static var codec: CodecID { .spectral }
+
+    public var summary: [String: Any] {
+        ["frame": frameSize, "short_blocks": shortBlockCount, "frames_per_packet": framesPerPacket,
+         "window": window == .sine ? "sine" : "vorbis"]
+    }
+
+    public static func decoder(for header: TQAHeader, options: DecoderOptions) throws -> any PacketDecoder {
+        try SpectralDecoder(header: header)
+    }
+}
