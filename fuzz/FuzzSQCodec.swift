@@ -1,6 +1,7 @@
 // libFuzzer target: the sqcodec packet decoder (codec id 3) with a tiny random-weight model.
 // Input: frame count (u16 LE), first block (u8), then the packet payload. Any bytes must end in
-// a thrown ContainerError or finite audio of the declared length, never a crash.
+// a thrown ContainerError or codec error (`CodecError`: SQCodecStreamError) or finite audio of
+// the declared length, never a crash or another error.
 import SQCodec
 import TQAudio
 import TQContainer
@@ -32,6 +33,7 @@ public func fuzzSQCodec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             precondition(d.buffer.samples.allSatisfy { $0.isFinite }, "non-finite audio")
         }
     } catch is ContainerError {
+    } catch is any CodecError {
     } catch {
         preconditionFailure("unexpected error type: \(error)")
     }
