@@ -19,14 +19,12 @@ struct Fixture {
 
     init(_ name: String, root: URL = Fixture.root()) throws {
         self.name = name
-        directory = root.appendingPathComponent(name, isDirectory: true)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("config.json"))) as! [String: Any]
-        configuration = Fixture.configuration(json: json, name: name)
-        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent("vectors.safetensors")))
-        let read = try SafeTensors.read(bytes: bytes, file: name, floatOnly: false)
-        vectors = read.tensors
-        metadata = read.metadata
-        tokens = int32Values(read.raw["tokens"]!, bytes: bytes)
+        let files = try ReferenceFiles(root.appendingPathComponent(name, isDirectory: true), name: name)
+        directory = files.directory
+        configuration = Fixture.configuration(json: files.config, name: name)
+        vectors = files.vectors
+        metadata = files.metadata
+        tokens = files.int32["tokens"]!
     }
 
     /// A configuration from sq-codec's `network_config` keys (as written to config.json).
@@ -47,6 +45,26 @@ struct Fixture {
     func vector(_ key: String) -> [Float] { vectors[key]!.values }
 
     func model() throws -> SQCodecModel { try SQCodecModel(configuration: configuration, directory: directory) }
+}
+
+/// The files of a reference fixture directory (SQCodec's or L3AC's): `config.json` and
+/// `vectors.safetensors`, with its float tensors, its I32 tensors and its metadata.
+struct ReferenceFiles {
+    let directory: URL
+    let config: [String: Any]
+    let vectors: [String: StoredTensor]
+    let int32: [String: [Int32]]
+    let metadata: [String: String]
+
+    init(_ directory: URL, name: String) throws {
+        self.directory = directory
+        config = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("config.json"))) as! [String: Any]
+        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent("vectors.safetensors")))
+        let read = try SafeTensors.read(bytes: bytes, file: name, floatOnly: false)
+        vectors = read.tensors
+        metadata = read.metadata
+        int32 = read.raw.filter { $0.value.dtype == "I32" }.mapValues { int32Values($0, bytes: bytes) }
+    }
 }
 
 /// The values of an `I32` tensor of a safetensors file read from `bytes`.

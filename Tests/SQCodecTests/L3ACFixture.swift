@@ -15,14 +15,12 @@ struct L3ACFixture {
 
     init(_ name: String, root: URL = Fixture.root()) throws {
         self.name = name
-        directory = root.appendingPathComponent(name, isDirectory: true)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("config.json"))) as! [String: Any]
-        configuration = L3ACFixture.configuration(json: json, name: name)
-        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent("vectors.safetensors")))
-        let read = try SafeTensors.read(bytes: bytes, file: name, floatOnly: false)
-        vectors = read.tensors
-        metadata = read.metadata
-        int32 = read.raw.filter { $0.value.dtype == "I32" }.mapValues { int32Values($0, bytes: bytes) }
+        let files = try ReferenceFiles(root.appendingPathComponent(name, isDirectory: true), name: name)
+        directory = files.directory
+        configuration = L3ACFixture.configuration(json: files.config, name: name)
+        vectors = files.vectors
+        metadata = files.metadata
+        int32 = files.int32
     }
 
     /// A configuration from l3ac's `network_config` keys (as written to config.json).

@@ -69,12 +69,15 @@ enum CLI {
         }
     }
 
-    static func start(_ args: [String], in directory: String? = nil) throws -> Running {
+    /// Starts `executable` (default: tqa) with `args`, stdin empty, stdout and stderr collected;
+    /// `environment` is added to this process's.
+    static func start(_ args: [String], in directory: String? = nil, executable: String = binary,
+                      environment: [String: String] = [:]) throws -> Running {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         if let d = directory { p.currentDirectoryURL = URL(fileURLWithPath: d) }
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["SWIFT_BACKTRACE"] = "enable=no"
         p.environment = env
         let out = Pipe(), err = Pipe()

@@ -91,28 +91,8 @@ final class PipedCLI: @unchecked Sendable {
 
 /// Runs `command` with /bin/sh; `$TQA` names the tqa binary. Exit status, stdout, stderr.
 func shell(_ command: String, in directory: String) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    p.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var env = ProcessInfo.processInfo.environment
-    env["TQA"] = CLI.binary
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    /// Filled on one queue, read after `g.wait()`.
-    final class Collected: @unchecked Sendable { var data = Data() }
-    let o = Collected(), e = Collected()
-    let g = DispatchGroup()
-    g.enter(); DispatchQueue.global().async { o.data = out.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-    g.enter(); DispatchQueue.global().async { e.data = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-    p.waitUntilExit()
-    g.wait()
-    return (p.terminationStatus, [UInt8](o.data), String(decoding: e.data, as: UTF8.self))
+    let o = try CLI.start(["-c", command], in: directory, executable: "/bin/sh", environment: ["TQA": CLI.binary]).finish()
+    return (o.status, o.stdoutBytes, o.stderr)
 }
 
 /// The full path of `tool` when it is on PATH.
