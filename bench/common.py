@@ -69,6 +69,23 @@ class Stopwatch:
         return time.perf_counter() - self.start
 
 
+def cpu_model() -> str:
+    """'cpu family F, model M: NAME' from /proc/cpuinfo (the first processor), for every figure
+    that goes into BENCHMARKS.md; 'unknown cpu' where there is no /proc/cpuinfo."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        return "unknown cpu"
+    return (f"cpu family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}: "
+            f"{fields.get('model name', '?')}")
+
+
 def utc_now() -> str:
     """The time stamp of a run's report: '2026-01-31 12:00 UTC'."""
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

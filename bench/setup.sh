@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install what bench/ needs, once and on purpose; no driver installs anything, each one checks
 # what it needs and names this script when something is missing.
-#   bash bench/setup.sh               # Debian tools (apt-get) + bench/work/venv (numpy, the seed)
+#   bash bench/setup.sh               # Debian tools (apt-get) + bench/work/venv (numpy, the seed,
+#                                     # and perceptual.py's visqol-python, pesq, pystoi)
 #   bash bench/setup.sh --reference   # also tools/reference/.venv (torch, sq-codec), for sqcodec_speed.sh
 # Idempotent. Tools: ffmpeg, sox, flac, wavpack, espeak-ng, hyperfine, taskset, /usr/bin/time,
-# python3-venv. The venvs are git-ignored.
+# python3-venv, and gcc + python3-dev (pesq is built from its source distribution). The venvs are
+# git-ignored.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
@@ -17,6 +19,9 @@ for t in ffmpeg:ffmpeg sox:sox soxi:sox flac:flac wavpack:wavpack wvunpack:wavpa
   command -v "${t%%:*}" >/dev/null || missing+=("${t##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+command -v gcc >/dev/null || missing+=(gcc)
+python3 -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' \
+  2>/dev/null || missing+=(python3-dev)
 if ((${#missing[@]})); then
   echo "apt-get install ${missing[*]}" >&2
   apt-get update -qq
@@ -32,6 +37,12 @@ if ! "$VENV/bin/python" -c 'import numpy' 2>/dev/null; then
 fi
 if [[ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("audiotq"))' 2>/dev/null)" != "$SEED_VERSION" ]]; then
   "$VENV/bin/pip" install -q "audiotq==$SEED_VERSION" >&2
+fi
+
+# perceptual.py's scores: ViSQOL v3 (pure Python; speech mode uses its polynomial mapper unless
+# `pip install 'visqol-python[lattice]'` adds the TFLite runtime of the C++ default), PESQ, STOI
+if ! "$VENV/bin/python" -c 'import visqol, pesq, pystoi, soundfile, scipy' 2>/dev/null; then
+  "$VENV/bin/pip" install -q visqol-python pesq pystoi >&2
 fi
 
 if [[ "${1:-}" == --reference ]]; then
