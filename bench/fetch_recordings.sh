@@ -21,7 +21,10 @@
 # Vorbis stage is part of the "original" every codec is measured against):
 #   fretsonfire-songs-muldjord  metal band Muldjord, real multitrack recordings
 #                               (song.ogg backing + guitar.ogg summed = the full mix)
-#   klettres-data               letters and words spoken by a native English speaker
+#   fretsonfire-songs-sectoid   metal by Sectoid (Carlos Viola Iborra), stems summed as above
+#   singularity-music           Endgame: Singularity's soundtrack (Max McCracken), one 48 kHz stereo
+#                               track as shipped
+#   klettres-data               letters and words spoken by native speakers (English, French, German)
 #   sound-theme-freedesktop     "front left", "rear center", ... spoken, 48 kHz mono
 #   espeak-ng                   synthesized speech, a supplement only (kind=speech-tts)
 set -euo pipefail
@@ -73,13 +76,14 @@ to_s16() {
   mv "$out.part.wav" "$out"
 }
 
-# music NAME SONG START DURATION RATE: sum the Fretsonfire stems of SONG, cut, resample
+# music NAME SONG START DURATION RATE [PACKAGE BAND]: sum the Fretsonfire stems of SONG (song.ogg
+# backing + guitar.ogg), cut, resample; PACKAGE defaults to fretsonfire-songs-muldjord, BAND to muldjord
 music() {
-  local name="$1" song="$2" start="$3" dur="$4" rate="$5"
+  local name="$1" song="$2" start="$3" dur="$4" rate="$5" pkg="${6:-fretsonfire-songs-muldjord}" band="${7:-muldjord}"
   local out="$WAV/$name.wav"
   [[ -s "$out" && "$FORCE" != 1 ]] && return 0
-  fetch fretsonfire-songs-muldjord
-  local dir="$X/fretsonfire-songs-muldjord/usr/share/games/fretsonfire/data/songs/muldjord/$song"
+  fetch "$pkg"
+  local dir="$X/$pkg/usr/share/games/fretsonfire/data/songs/$band/$song"
   local tmp="$DATA/tmp.$name.f32.wav"
   ffmpeg -nostdin -v error -y -i "$dir/song.ogg" -i "$dir/guitar.ogg" \
     -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0,atrim=start=$start:duration=$((dur + 1))" \
@@ -91,12 +95,26 @@ music() {
   rm -f "$tmp"
 }
 
-# speech_klettres NAME RATE: every English clip, silence-trimmed, 0.25 s apart, mono
+# music_track NAME PACKAGE FILE START DURATION: a cut of one finished stereo track as shipped
+# (FILE relative to the package's tree), at its own sample rate
+music_track() {
+  local name="$1" pkg="$2" file="$3" start="$4" dur="$5"
+  local out="$WAV/$name.wav"
+  [[ -s "$out" && "$FORCE" != 1 ]] && return 0
+  fetch "$pkg"
+  local tmp="$DATA/tmp.$name.f32.wav"
+  ffmpeg -nostdin -v error -y -i "$X/$pkg/$file" -af "atrim=start=$start:duration=$((dur + 1))" -c:a pcm_f32le "$tmp"
+  to_s16 "$tmp" "$out" trim 0 "$dur"
+  rm -f "$tmp"
+}
+
+# speech_klettres NAME RATE [LANG]: every clip of one language (default en: a native English
+# speaker; fr, de: other speakers), silence-trimmed, 0.25 s apart, mono
 speech_klettres() {
-  local name="$1" rate="$2" out="$WAV/$1.wav"
+  local name="$1" rate="$2" lang="${3:-en}" out="$WAV/$1.wav"
   [[ -s "$out" && "$FORCE" != 1 ]] && return 0
   fetch klettres-data
-  local root="$X/klettres-data/usr/share/klettres/en" tmpd="$DATA/tmp.$name"
+  local root="$X/klettres-data/usr/share/klettres/$lang" tmpd="$DATA/tmp.$name"
   rm -rf "$tmpd"; mkdir -p "$tmpd"
   local i=0 f parts=()
   for f in "$root"/alpha/*.ogg "$root"/syllab/*.ogg; do
@@ -152,8 +170,12 @@ music   music_44k_stereo  chaos_god              60 30 44100
 music   music_48k_stereo  armygeddon             40 30 48000
 music   music_16k_stereo  mutilated_mime         50 30 16000
 music   speed_60s_44k_stereo internal_degeneration 30 60 44100
+music   music_sectoid_44k_stereo "Escape from chaosland" 60 30 44100 fretsonfire-songs-sectoid sectoid
+music_track music_singularity_48k_stereo singularity-music "usr/share/games/singularity/music/Media Threat.ogg" 60 30
 speech_klettres    speech_16k_mono 16000
 speech_klettres    speech_44k_mono 44100
+speech_klettres    speech_fr_16k_mono 16000 fr
+speech_klettres    speech_de_16k_mono 16000 de
 speech_freedesktop speech_48k_mono
 speech_tts         speech_tts_16k_mono 16000
 
@@ -161,6 +183,8 @@ speech_tts         speech_tts_16k_mono 16000
 fd_ver="$(version_of sound-theme-freedesktop)"
 mj_ver="$(version_of fretsonfire-songs-muldjord)"
 kl_ver="$(version_of klettres-data)"
+sc_ver="$(version_of fretsonfire-songs-sectoid)"
+sg_ver="$(version_of singularity-music)"
 tts_ver="$(dpkg-query -W -f='${Version}' espeak-ng 2>/dev/null || echo unknown)"
 mj="usr/share/games/fretsonfire/data/songs/muldjord"
 {
@@ -185,6 +209,16 @@ mj="usr/share/games/fretsonfire/data/songs/muldjord"
     "9 clips x2, 0.2 s gaps, native 48 kHz, peak -1 dBFS"
   row speech_tts_16k_mono speech-tts espeak-ng "$tts_ver" "espeak-ng -v en-us -s 160 (fixed text)" \
     "synthesized 22.05 kHz, resampled to 16 kHz, peak -1 dBFS"
+  row music_sectoid_44k_stereo music fretsonfire-songs-sectoid "$sc_ver" \
+    "usr/share/games/fretsonfire/data/songs/sectoid/Escape from chaosland/{song,guitar}.ogg" \
+    "stems summed, 60-90 s, peak -1 dBFS (Sectoid, Expat licence)"
+  row music_singularity_48k_stereo music singularity-music "$sg_ver" \
+    "usr/share/games/singularity/music/Media Threat.ogg" \
+    "60-90 s, native 48 kHz stereo, peak -1 dBFS (Max McCracken, CC BY-SA 3.0)"
+  row speech_fr_16k_mono speech klettres-data "$kl_ver" "usr/share/klettres/fr/{alpha,syllab}/*.ogg" \
+    "54 clips (a French speaker) silence-trimmed, 0.25 s gaps, resampled 44.1->16 kHz, peak -1 dBFS"
+  row speech_de_16k_mono speech klettres-data "$kl_ver" "usr/share/klettres/de/{alpha,syllab}/*.ogg" \
+    "64 clips (a German speaker) silence-trimmed, 0.25 s gaps, resampled 44.1->16 kHz, peak -1 dBFS"
   row speed_60s_44k_stereo speed fretsonfire-songs-muldjord "$mj_ver" "$mj/internal_degeneration/{song,guitar}.ogg" \
     "stems summed, 30-90 s, peak -1 dBFS"
 } > "$MANIFEST.part"

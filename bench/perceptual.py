@@ -17,16 +17,16 @@ Rates (kbit/s): music 64/96/128, speech 16/24/32 (--rates replaces them for ever
 A codec's rate is its audio payload over the input's duration: for tqa the whole .tqa file
 (headers included; it has no other container), for the peers the sum of the audio packets
 (ffprobe), so that the Ogg / MP4 / MP3 container is not charged to the codec. Each codec's knob
-(tqa: --bitrate when the binary has it, else --bits-per-sample; the peers: ffmpeg -b:a, Vorbis
--q:a) is moved by secant steps in log-log space (bisection once the target is bracketed) until that
+(tqa: --bitrate when the binary has it, else --bits-per-sample; the peers: ffmpeg -b:a) is moved by secant steps in log-log space (bisection once the target is bracketed) until that
 rate is within 0.5 % of the target (12 encodes at most); within 2 % counts as landed. The rate
 reached is reported; a codec that cannot land is scored at its closest rate, marked † in the
 table and listed with the rate it reached, never silently.
 
 Codecs (ffmpeg): Opus = libopus VBR (-vbr on, the default application `audio`), AAC = ffmpeg's
-native `aac` (-b:a, its default ABR), Vorbis = libvorbis VBR (-q:a, the quality searched: -b:a's
-managed mode jumps over the 2 % window, e.g. 62.5 -> 66.5 kbit/s at 64000), MP3 = libmp3lame -b:a
-(CBR). tqa: `tqa encode --codec spectral [--tune T]`, T from --tunings (default: mse and
+native `aac` (-b:a, its default ABR), Vorbis = libvorbis -b:a (ffmpeg's default: a nominal rate,
+quality mode underneath; it can jump over the 2 % window, 62.5 -> 66.5 kbit/s between 63999 and
+64000 on music, and ffmpeg's -q:a stops at 0, 66.5 kbit/s there), MP3 = libmp3lame -b:a (CBR).
+tqa: `tqa encode --codec spectral [--tune T]`, T from --tunings (default: mse and
 perceptual when `tqa encode --help` lists --tune, else the plain build as `mse`).
 
 Scoring, after decoding back to the input's rate and channel count (ffmpeg -ar/-ac, float) and
@@ -289,9 +289,6 @@ class Coder:
         if self.family == "tqa" and not self.by_bitrate:
             bps = kbps * 1000 / (rec.sample_rate * rec.channels)
             return bps, 0.01, 16.0, 0.0001
-        if self.family == "vorbis":   # knob = quality + 2 (-q:a -1...10 as 1...12, positive for the search)
-            q = (kbps * 2 / rec.channels - 64) / 16   # ~ libvorbis's nominal rates at 44.1/48 kHz stereo
-            return min(12.0, max(1.0, q + 2)), 1.0, 12.0, 0.001
         return kbps, kbps / 4, kbps * 4, 0.001     # kbit/s, ffmpeg and --bitrate take integer bit/s
 
     def encode_cmd(self, src: str, out: str, knob: float) -> list[str]:
@@ -299,7 +296,7 @@ class Coder:
             cmd = [self.tool, "encode", src, "-o", out, "--codec", "spectral", "--force", "-q"]
             cmd += ["--bitrate", str(round(knob * 1000))] if self.by_bitrate else ["--bits-per-sample", f"{knob:.4f}"]
             return cmd + (["--tune", self.tune] if self.tune else [])
-        rate = (["-q:a", f"{knob - 2:.3f}"] if self.family == "vorbis" else ["-b:a", str(round(knob * 1000))])
+        rate = ["-b:a", str(round(knob * 1000))]
         opts = {"opus": ["-c:a", "libopus", "-vbr", "on"], "aac": ["-c:a", "aac"],
                 "vorbis": ["-c:a", "libvorbis"], "mp3": ["-c:a", "libmp3lame"]}[self.family]
         return ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", src, *opts, *rate, "-map_metadata", "-1", out]
@@ -322,7 +319,7 @@ def encode(coder: Coder, rec: Recording, knob: float) -> dict:
     """Encode once (cached): {"path", "bytes", "file_bytes", "kbps", "command"}."""
     d = os.path.join(DATA, "enc")
     os.makedirs(d, exist_ok=True)
-    key = text_hash(file_hash(rec.path), coder.family, coder.tune, coder.by_bitrate, f"{knob:.6f}", coder.tool_id)
+    key = text_hash(file_hash(rec.path), *coder.encode_cmd("IN", "OUT", knob)[1:], coder.tool_id)
     stem = os.path.join(d, f"{rec.name}.{rec.kind}.{coder.label.replace(' ', '_')}.{key}")
     comp, meta_path = f"{stem}.{coder.ext}", f"{stem}.json"
     meta = read_json(meta_path)
@@ -479,7 +476,8 @@ def kind_tables(kind: Kind, rows: list[dict]) -> list[str]:
                     cells.append("failed" if failed else "–")
                 elif all(math.isfinite(v) for v in vals):
                     digits = 3 if metric == "stoi" else 1 if metric == "snr_db" else 2
-                    cells.append(fmt(sum(vals) / len(vals), digits) + ("†" if off else ""))
+                    cells.append(fmt(sum(vals) / len(vals), digits) + ("†" if off else "")
+                                 + (f" ({len(vals)} of {len(recs)})" if len(vals) < len(recs) else ""))
                 else:
                     cells.append("–")
             lines.append(f"| {t:g} | " + " | ".join(cells) + " |")
@@ -499,7 +497,8 @@ def kind_tables(kind: Kind, rows: list[dict]) -> list[str]:
         lines.append(f"| {t:g} | " + " | ".join(cells) + " |")
     lines.append("")
     if missing:
-        lines += ["† includes a recording off the target rate (below); \"failed\": not measured, the error below.", ""] + [f"- {m}" for m in missing] + [""]
+        lines += ["† includes a recording off the target rate (below); \"failed\": not measured, the error below; "
+                  "(k of N): the mean of the k recordings measured.", ""] + [f"- {m}" for m in missing] + [""]
     return lines
 
 
@@ -600,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(a, kinds: list[str], codecs: list[str], rates: list[float], command: str) -> tuple[list[dict], list[str]]:
     require_tools("ffmpeg", "ffprobe", "sox")
+    if a.jobs > 1:  # visqol-python[accel]'s numba kernels: one thread per process when processes run side by side
+        os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     try:
         import pesq, pystoi, visqol  # noqa: F401  (checked here, used in the workers)
     except ImportError as e:
@@ -633,17 +634,21 @@ def run(a, kinds: list[str], codecs: list[str], rates: list[float], command: str
     if not tasks:
         sys.exit("error: no recording matches (--kinds/--files); bash bench/fetch_recordings.sh makes them")
     print(f"{len(tasks)} cells on {a.jobs} process(es)", file=sys.stderr, flush=True)
+    # tqa, Opus and AAC (the issue's targets) on every recording before Vorbis and MP3
+    tasks.sort(key=lambda t: ALL_CODECS.index(t[0].family))
     rows: list[dict] = []
-    with ProcessPoolExecutor(max_workers=a.jobs) as pool:
+    # the rows go to OUT.csv.part as they come (--from-csv renders a cut-short run), then OUT.csv
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    with open(a.out + ".csv.part", "w", newline="") as f, ProcessPoolExecutor(max_workers=a.jobs) as pool:
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        w.writeheader()
         for row in pool.map(measure_one, tasks):
             status = row["error"] or f"{fmt(as_float(row.get('kbps')), 1)} kbit/s" + ("" if row["landed"] else " NOT AT RATE")
             print(f"  {row['kind']} {row['recording']} {row['codec']} {row['target_kbps']:g}: {status}",
                   file=sys.stderr, flush=True)
             rows.append(row)
-    with open(a.out + ".csv.part", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+            w.writerow(row)
+            f.flush()
     os.replace(a.out + ".csv.part", a.out + ".csv")
 
     import importlib.metadata as md
@@ -660,7 +665,7 @@ def run(a, kinds: list[str], codecs: list[str], rates: list[float], command: str
               f"ViSQOL mapper: music {visqol_mapper('audio')}" +
               (f", speech {visqol_mapper('speech')}" if "speech" in kinds else "") + ".", "",
               f"Tools: {ffv}{tqa_line}; {versions}. Opus = libopus VBR, AAC = ffmpeg native aac, "
-              f"Vorbis = libvorbis VBR (-q:a searched), MP3 = libmp3lame CBR. Per recording: `" + shown([a.out + ".csv"]) + "`.", ""]
+              f"Vorbis = libvorbis -b:a, MP3 = libmp3lame CBR. Per recording: `" + shown([a.out + ".csv"]) + "`.", ""]
     return rows, header
 
 

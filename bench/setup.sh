@@ -39,10 +39,11 @@ if [[ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version(
   "$VENV/bin/pip" install -q "audiotq==$SEED_VERSION" >&2
 fi
 
-# perceptual.py's scores: ViSQOL v3 (pure Python; speech mode uses its polynomial mapper unless
+# perceptual.py's scores: ViSQOL v3 (pure Python; [accel] adds its numba kernels, the same FP64
+# results about 8x faster; speech mode uses its polynomial mapper unless
 # `pip install 'visqol-python[lattice]'` adds the TFLite runtime of the C++ default), PESQ, STOI
-if ! "$VENV/bin/python" -c 'import visqol, pesq, pystoi, soundfile, scipy' 2>/dev/null; then
-  "$VENV/bin/pip" install -q visqol-python pesq pystoi >&2
+if ! "$VENV/bin/python" -c 'import visqol, numba, pesq, pystoi, soundfile, scipy' 2>/dev/null; then
+  "$VENV/bin/pip" install -q 'visqol-python[accel]' pesq pystoi >&2
 fi
 
 if [[ "${1:-}" == --reference ]]; then

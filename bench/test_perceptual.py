@@ -141,7 +141,7 @@ def test_table_means_marks_off_rate_and_failures():
             result_row("Opus", 64, 66.0, 4.6, landed=False),
             result_row("AAC", 64, 0.0, None, landed=False, error="ffmpeg exited 1: boom")]
     text = "\n".join(pc.kind_tables(pc.KINDS["music"], rows))
-    assert "| 64 | 3.60 | 4.60† | failed |" in text, text
+    assert "| 64 | 3.60 | 4.60† (1 of 2) | failed |" in text, text
     assert "Opus at 64 kbit/s on r1: could not land within 2 %, closest 66.00 kbit/s (+3.1 %)" in text, text
     assert "AAC at 64 kbit/s on r1: failed: ffmpeg exited 1: boom" in text, text
 
