@@ -555,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="cells measured at once (processes)")
     ap.add_argument("--write-benchmarks", action="store_true", help="put the tables into BENCHMARKS.md")
     ap.add_argument("--title", default=DEFAULT_TITLE, help="the BENCHMARKS.md section (replaced when present)")
+    ap.add_argument("--note", help="a sentence for the report's head (e.g. which source the tqa build is)")
     ap.add_argument("--from-csv", help="re-render the tables of an earlier run's CSV; measures nothing")
     ap.add_argument("--out", default=os.path.join(WORK, "perceptual"), help="output stem (.md, .csv)")
     a = ap.parse_args(argv)
@@ -585,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
         header = [f"Re-rendered from {a.from_csv}.", ""]
     else:
         rows, header = run(a, kinds, codecs, rates, command)
+    if a.note:
+        header = [a.note, ""] + header
     text = report(rows, header)
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out + ".md", "w") as f:
