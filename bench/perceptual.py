@@ -502,10 +502,52 @@ def kind_tables(kind: Kind, rows: list[dict]) -> list[str]:
     return lines
 
 
+# The targets of issue 15: (kind, metric, peer, rates or None for every rate, margin): tqa's mean
+# must be >= the peer's mean - margin.
+TARGETS = [
+    ("music", "visqol", "AAC", None, 0.0),
+    ("music", "visqol", "Opus", (96.0, 128.0), 0.1),
+    ("speech", "pesq_wb", "AAC", None, 0.0),
+    ("speech", "pesq_wb", "Opus", (24.0,), 0.3),
+    ("speech", "pesq_wb", "Opus", (32.0,), 0.0),
+]
+
+
+def cell_mean(rows: list[dict], kind: str, codec: str, target: float, metric: str) -> float:
+    """The mean of one cell over its recordings; NaN when any of them failed or has no score."""
+    cell = [r for r in rows if r["kind"] == kind and r["codec"] == codec and as_float(r["target_kbps"]) == target]
+    vals = [as_float(r.get(metric)) for r in cell]
+    if not cell or any(r.get("error") for r in cell) or not all(math.isfinite(v) for v in vals):
+        return math.nan
+    return sum(vals) / len(vals)
+
+
+def target_checks(rows: list[dict]) -> list[str]:
+    """One line per tqa tuning x target of issue 15 that this run can judge: met or missed, by how much."""
+    lines = []
+    tunings = [c for c in ("tqa mse", "tqa perceptual") if any(r["codec"] == c for r in rows)]
+    for tq in tunings:
+        for kind, metric, peer, rates, margin in TARGETS:
+            present = sorted({as_float(r["target_kbps"]) for r in rows if r["kind"] == kind and r["codec"] == tq})
+            for t in (present if rates is None else [x for x in rates if x in present]):
+                mine, theirs = cell_mean(rows, kind, tq, t, metric), cell_mean(rows, kind, peer, t, metric)
+                if not (math.isfinite(mine) and math.isfinite(theirs)):
+                    continue
+                need = f"≥ {peer}" + (f" − {margin:g}" if margin else "")
+                verdict = "met" if mine >= theirs - margin - 1e-9 else "missed"
+                lines.append(f"| {tq} | {kind} {t:g} kbit/s | {METRIC_NAMES[metric]} {need} | "
+                             f"{mine:.2f} vs {theirs:.2f} ({mine - theirs:+.2f}) | {verdict} |")
+    if not lines:
+        return []
+    return (["Targets of issue 15 (means over the recordings above):", "",
+             "| tqa | cell | target | tqa vs peer | |", "| --- | --- | --- | --- | --- |"] + lines + [""])
+
+
 def report(rows: list[dict], header: list[str]) -> str:
     lines = list(header)
     for kind in KINDS.values():
         lines += kind_tables(kind, rows)
+    lines += target_checks(rows)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -655,7 +697,12 @@ def run(a, kinds: list[str], codecs: list[str], rates: list[float], command: str
     os.replace(a.out + ".csv.part", a.out + ".csv")
 
     import importlib.metadata as md
-    versions = ", ".join(f"{p} {md.version(p)}" for p in ("visqol-python", "pesq", "pystoi", "numpy", "scipy"))
+    def version(p: str) -> str:
+        try:
+            return f"{p} {md.version(p)}"
+        except md.PackageNotFoundError:
+            return f"no {p}"
+    versions = ", ".join(version(p) for p in ("visqol-python", "numba", "pesq", "pystoi", "numpy", "scipy"))
     tqa_line = ""
     if "tqa" in codecs:
         git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)

@@ -146,6 +146,22 @@ def test_table_means_marks_off_rate_and_failures():
     assert "AAC at 64 kbit/s on r1: failed: ffmpeg exited 1: boom" in text, text
 
 
+def test_target_checks_judge_each_tuning():
+    def row(kind, codec, t, metric, v, rec="r1"):
+        return {"kind": kind, "recording": rec, "codec": codec, "target_kbps": t, metric: v, "error": ""}
+    rows = [row("music", "tqa mse", 96, "visqol", 4.50), row("music", "AAC", 96, "visqol", 4.40),
+            row("music", "Opus", 96, "visqol", 4.65),
+            row("music", "tqa perceptual", 96, "visqol", 4.56), row("speech", "tqa mse", 32, "pesq_wb", 4.00),
+            row("speech", "Opus", 32, "pesq_wb", 4.00), row("speech", "AAC", 32, "pesq_wb", 4.10)]
+    text = "\n".join(pc.target_checks(rows))
+    assert "| tqa mse | music 96 kbit/s | ViSQOL MOS-LQO ≥ AAC | 4.50 vs 4.40 (+0.10) | met |" in text, text
+    assert "| tqa mse | music 96 kbit/s | ViSQOL MOS-LQO ≥ Opus − 0.1 | 4.50 vs 4.65 (-0.15) | missed |" in text, text
+    assert "| tqa perceptual | music 96 kbit/s | ViSQOL MOS-LQO ≥ Opus − 0.1 | 4.56 vs 4.65 (-0.09) | met |" in text, text
+    assert "| tqa mse | speech 32 kbit/s | PESQ-WB MOS-LQO ≥ Opus | 4.00 vs 4.00 (+0.00) | met |" in text, text
+    assert "| tqa mse | speech 32 kbit/s | PESQ-WB MOS-LQO ≥ AAC | 4.00 vs 4.10 (-0.10) | missed |" in text, text
+    assert "64 kbit/s" not in text, text  # no cell the run did not measure
+
+
 def test_write_benchmarks_replaces_its_own_section_only():
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, "BENCHMARKS.md")
