@@ -452,8 +452,10 @@ def kind_tables(kind: Kind, rows: list[dict]) -> list[str]:
               if any(r["codec"] == c for r in rows)]
     targets = sorted({as_float(r["target_kbps"]) for r in rows})
     recs = sorted({r["recording"] for r in rows})
+    package = {r["recording"]: str(r.get("source") or "").split(":")[0] for r in rows}
+    named = ", ".join(f"{n} ({package[n]})" if package.get(n) else n for n in recs)
     lines = [f"**{kind.name}** ({kind.sample_rate // 1000} kHz, {'stereo' if kind.channels == 2 else 'mono'}; "
-             f"{len(recs)} recordings: {', '.join(recs)}; mean over the recordings)", ""]
+             f"{len(recs)} recordings: {named}; mean over the recordings)", ""]
     missing: list[str] = []
     for metric in kind.metrics:
         lines += [f"| {kind.name} kbit/s: {METRIC_NAMES[metric]} | " + " | ".join(codecs) + " |",
