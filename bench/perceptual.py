@@ -373,7 +373,10 @@ def score(kind: Kind, ref_path: str, dec_path: str) -> dict:
     """The kind's metrics of one decoded file against its reference (cached)."""
     d = os.path.join(DATA, "scores")
     os.makedirs(d, exist_ok=True)
-    key = text_hash(file_hash(ref_path), file_hash(dec_path), kind.name, kind.metrics, "v1")
+    # the speech mode's lattice mapper scores differently from its polynomial fallback: its own key
+    lattice = "visqol" in kind.metrics and visqol_mapper(kind.visqol_mode).startswith("lattice")
+    parts = [file_hash(ref_path), file_hash(dec_path), kind.name, kind.metrics] + (["lattice"] if lattice else [])
+    key = text_hash(*parts, "v1")
     path = os.path.join(d, f"{key}.json")
     cached = read_json(path)
     if cached:
