@@ -35,8 +35,9 @@ both have equal length):
   music   ViSQOL v3 audio mode at 48 kHz (MOS-LQO, ceiling ~4.73; the channel mean, as ViSQOL
           reads a stereo file), SNR over both channels
   speech  PESQ wide-band (`pesq`, 16 kHz, MOS-LQO, ceiling 4.64), ViSQOL speech mode at 16 kHz
-          (the lattice mapper when `ai-edge-litert` is installed, else visqol-python's
-          polynomial fallback: the table says which), STOI (`pystoi`, 0..1), SNR
+          (the lattice mapper, the C++ default, when `ai-edge-litert` is installed, else
+          visqol-python's polynomial fallback, which reads 1-2 MOS high: the report says which),
+          STOI (`pystoi`, 0..1), SNR
 Everything is cached under bench/data/perceptual/ (encodes by input hash + codec + knob + tool,
 scores by reference hash + decoded hash + metric set), so a rerun only redoes what changed.
 
@@ -707,7 +708,8 @@ def run(a, kinds: list[str], codecs: list[str], rates: list[float], command: str
             return f"{p} {md.version(p)}"
         except md.PackageNotFoundError:
             return f"no {p}"
-    versions = ", ".join(version(p) for p in ("visqol-python", "numba", "pesq", "pystoi", "numpy", "scipy"))
+    versions = ", ".join(version(p) for p in ("visqol-python", "numba", "ai-edge-litert", "pesq", "pystoi",
+                                              "numpy", "scipy"))
     tqa_line = ""
     if "tqa" in codecs:
         git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
@@ -717,6 +719,8 @@ def run(a, kinds: list[str], codecs: list[str], rates: list[float], command: str
               f"Clips: the first {a.seconds:g} s of each recording (sox -D rate -v). Rates: audio payload / "
               f"duration (tqa: the whole .tqa file; peers: the audio packets, ffprobe), each within "
               f"{RATE_TOLERANCE * 100:g} % of the target by a knob search. Aligned by cross-correlation. "
+              f"Encodes and scores cached in bench/data/perceptual/ (by clip, command, binary) are reused, "
+              f"so the date is the report's, not necessarily each measurement's. "
               f"ViSQOL mapper: music {visqol_mapper('audio')}" +
               (f", speech {visqol_mapper('speech')}" if "speech" in kinds else "") + ".", "",
               f"Tools: {ffv}{tqa_line}; {versions}. Opus = libopus VBR, AAC = ffmpeg native aac, "

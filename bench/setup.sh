@@ -40,10 +40,10 @@ if [[ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version(
 fi
 
 # perceptual.py's scores: ViSQOL v3 (pure Python; [accel] adds its numba kernels, the same FP64
-# results about 8x faster; speech mode uses its polynomial mapper unless
-# `pip install 'visqol-python[lattice]'` adds the TFLite runtime of the C++ default), PESQ, STOI
-if ! "$VENV/bin/python" -c 'import visqol, numba, pesq, pystoi, soundfile, scipy' 2>/dev/null; then
-  "$VENV/bin/pip" install -q 'visqol-python[accel]' pesq pystoi >&2
+# results about 8x faster; [lattice] the TFLite runtime of the speech mode's lattice mapper, the
+# C++ default, without which it falls back to a polynomial that reads 1-2 MOS high), PESQ, STOI
+if ! "$VENV/bin/python" -c 'import visqol, numba, ai_edge_litert, pesq, pystoi, soundfile, scipy' 2>/dev/null; then
+  "$VENV/bin/pip" install -q 'visqol-python[accel,lattice]' pesq pystoi >&2
 fi
 
 if [[ "${1:-}" == --reference ]]; then
