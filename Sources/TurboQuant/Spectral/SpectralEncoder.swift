@@ -18,9 +18,12 @@ public struct SpectralEncoder: PacketEncoder {
     public let sampleRate: Int
     public let channelCount: Int
     public let target: SpectralTarget
+    public let tuning: SpectralTuning
 
     let transform: SpectralTransform
     let bands: SpectralBands
+    /// Bands from these up (long, short blocks) are never coded: the perceptual low-pass.
+    let bandLimit: (long: Int, short: Int)
     /// Input not yet coded, per channel; input[c][0] is sample `inputStart`.
     private var input: [[Float]]
     private var inputStart = 0
@@ -50,26 +53,35 @@ public struct SpectralEncoder: PacketEncoder {
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
     /// up, 1024 below). The frame size goes into the header, so decoding needs no option.
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64,
-                frameSize: Int? = nil) throws(SpectralError) {
+                frameSize: Int? = nil, tuning: SpectralTuning = .mse) throws(SpectralError) {
         try self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
-                  parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate)))
+                  parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate),
+                                                 formatVersion: tuning.formatVersion),
+                  tuning: tuning)
     }
 
+    /// `tuning` sets the parameters' version (`SpectralTuning.formatVersion`).
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64,
-                parameters: SpectralParameters) throws(SpectralError) {
-        try parameters.validate()
+                parameters: SpectralParameters, tuning: SpectralTuning = .mse) throws(SpectralError) {
+        var requested = parameters
+        requested.formatVersion = tuning.formatVersion
+        try requested.validate()
         guard AudioLimits.channelCounts.contains(channelCount) else {
             throw .channelCountOutOfRange(channelCount, range: AudioLimits.channelCounts)
         }
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.target = target
+        self.tuning = tuning
         self.seed = seed
         // Packets of many channels hold fewer frames, within `Packet.maxDecodedSamples`.
-        let parameters = parameters.fitted(channelCount: channelCount)
+        let parameters = requested.fitted(channelCount: channelCount)
         self.parameters = parameters
         transform = SpectralTransform(parameters: parameters)
         bands = SpectralBands(parameters: parameters, seed: seed)
+        let cutoff = tuning == .perceptual ? Perceptual.cutoffHz(target: target, sampleRate: sampleRate) : nil
+        bandLimit = (Perceptual.bandLimit(bands.long, sampleRate: sampleRate, hz: cutoff),
+                     Perceptual.bandLimit(bands.short, sampleRate: sampleRate, hz: cutoff))
         input = Array(repeating: [], count: channelCount)
         // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
         let framesPerChunk = max(1, Tuning.chunkSeconds * max(sampleRate, 1) / parameters.frameSize)
@@ -346,7 +358,7 @@ public struct SpectralEncoder: PacketEncoder {
         var packets: [Packet] = []
         var bits = 0
         var noise = 0.0
-        var frameCoder = SpectralFrameEncoder(bands: bands, channels: channelCount)
+        var frameCoder = frameEncoder()
         var i = 0
         while i < chunk.frames {
             var count = min(k, chunk.frames - i)
@@ -416,9 +428,14 @@ public struct SpectralEncoder: PacketEncoder {
         return Double(bits)
     }
 
+    /// A frame encoder for this stream's version and low-pass.
+    private func frameEncoder() -> SpectralFrameEncoder {
+        SpectralFrameEncoder(bands: bands, channels: channelCount, fillsNoise: parameters.fillsNoise, bandLimit: bandLimit)
+    }
+
     /// Range-coder bits of frames 0, k, 2k, … of the chunk at step index g (payload only).
     private func codedBits(_ chunk: SpectralChunk, g: Double, everyKthFrame k: Int) -> Double {
-        var frameCoder = SpectralFrameEncoder(bands: bands, channels: channelCount)
+        var frameCoder = frameEncoder()
         var e = RangeEncoder()
         var j = 0
         while j < chunk.frames {
