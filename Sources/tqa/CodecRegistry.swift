@@ -16,7 +16,7 @@ enum CodecRegistry {
             return try TurboEncoder(parameters: p, channelCount: channelCount, seed: o.seed, threads: o.threads)
         case .spectral:
             let target: SpectralTarget = o.snr.map { .snr($0) }
-                ?? o.bitrate.map { .bitrate($0.bitsPerSecond, sampleRate: sampleRate, channelCount: channelCount) }
+                ?? o.bitrate.map { .bitsPerSecond($0.bitsPerSecond) }
                 ?? .bitsPerSample(o.bitsPerSample ?? 4)
             return try SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed,
                                        tuning: o.tune ?? .mse)

@@ -33,7 +33,8 @@ public struct SpectralDecoder: PacketDecoder {
         channelCount = header.channelCount
         transform = SpectralTransform(parameters: p)
         frameDecoder = SpectralFrameDecoder(bands: SpectralBands(parameters: p, seed: header.seed), channels: header.channelCount,
-                                            fillsNoise: p.fillsNoise, seed: header.seed)
+                                            fillsNoise: p.fillsNoise, seed: header.seed,
+                                            masking: SpectralMasking.pair(parameters: p, sampleRate: header.sampleRate))
         overlap = [Float](repeating: 0, count: header.channelCount * p.frameSize)
         coefficients = [Float](repeating: 0, count: header.channelCount * p.frameSize)
         span = [Float](repeating: 0, count: 2 * p.frameSize)

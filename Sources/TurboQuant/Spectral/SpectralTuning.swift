@@ -14,9 +14,13 @@ public enum SpectralTuning: String, Sendable, CaseIterable {
 }
 
 extension SpectralTarget {
-    /// The `.bitsPerSample` target of a rate in bits per second, container included: one
-    /// second of `channelCount` channels at `sampleRate` holds sampleRate·channelCount samples.
-    public static func bitrate(_ bitsPerSecond: Double, sampleRate: Int, channelCount: Int) -> SpectralTarget {
-        .bitsPerSample(bitsPerSecond / Double(max(1, sampleRate) * max(1, channelCount)))
+    /// Bits per sample per channel of a rate target at `sampleRate` with `channelCount` channels;
+    /// nil at an SNR.
+    func bitsPerSample(sampleRate: Int, channelCount: Int) -> Double? {
+        switch self {
+        case .bitsPerSample(let x): x
+        case .bitsPerSecond(let r): r / Double(max(1, sampleRate) * max(1, channelCount))
+        case .snr: nil
+        }
     }
 }
