@@ -225,9 +225,12 @@ struct SpectralFrameDecoder {
                         continue
                     }
                     let k = masking == nil ? 0 : Int(offsets[c * nb + b])
-                    if s - k < GaussianModel.minScale {  // version 3 noise band: its energy, as noise
+                    if s - k < GaussianModel.minScale {
+                        // Version 3 noise band: its energy as ±σ̂ with seeded signs, straight in
+                        // the MDCT domain (no rotation: flat noise of the band's energy).
                         let bandSeed = SpectralNoiseFill.bandSeed(stream: seed, frame: frame, block: block, channel: c, band: b)
                         SpectralNoiseFill.fill(x + lo, count: w, level: step * SpectralNoiseFill.ratio(scale: s), seed: bandSeed)
+                        continue
                     } else {
                         let bandStep = k == 0 ? step : step * SpectralNoiseFill.ratio(scale: k)
                         guard CoefficientCoding.decode(x + lo, count: w, scale: s - k, step: bandStep, &d) else { return nil }

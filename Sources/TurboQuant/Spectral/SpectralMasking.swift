@@ -6,7 +6,8 @@
 /// bits per frame) and every machine agrees on it.
 ///
 /// The threshold of band b is the strongest of the block's bands after a spreading function over
-/// the Bark scale: m_b = max_j (s_j − spread(z_b − z_j)), falling 10 dB per Bark towards higher
+/// the Bark scale: m_b = max_j (s_j − spread(j → b)), the penalty summed band by band (each
+/// neighbour step's ⌊Δz·slope⌋, so two linear sweeps compute it), falling 10 dB per Bark towards higher
 /// frequencies and 25 dB per Bark towards lower ones (the asymmetry of simultaneous masking; the
 /// slopes of MPEG psychoacoustic model 1 and of Schroeder's spreading function at moderate
 /// levels). The water level then follows the threshold's shape: k_b = clamp(m_b − max m + K, 0, K)
@@ -62,17 +63,23 @@ struct SpectralMasking: Sendable {
             for b in 0 ..< bandCount { k[b] = 0 }
             return
         }
+        // Two sweeps (the spreading is piecewise linear in Bark, so the max over all maskers
+        // is a running max): upwards with the 10 dB/Bark slope, downwards with 25 dB/Bark, each
+        // step's penalty rounded down on its own.
         var loudest = Int32.min
         bark8.withUnsafeBufferPointer { z in
+            var m = Int32.min / 2
             for b in 0 ..< bandCount {
-                var m = Int32.min
-                for j in 0 ..< bandCount {
-                    let d = z[b] - z[j]
-                    let spread = d >= 0 ? (d * Self.upSlope64) >> 6 : (-d * Self.downSlope64) >> 6
-                    m = max(m, scales[j] - spread)
-                }
+                if b > 0 { m -= ((z[b] - z[b - 1]) * Self.upSlope64) >> 6 }
+                m = max(m, scales[b])
                 k[b] = m
-                loudest = max(loudest, m)
+            }
+            m = Int32.min / 2
+            for b in stride(from: bandCount - 1, through: 0, by: -1) {
+                if b < bandCount - 1 { m -= ((z[b + 1] - z[b]) * Self.downSlope64) >> 6 }
+                m = max(m, scales[b])
+                k[b] = max(k[b], m)
+                loudest = max(loudest, k[b])
             }
         }
         for b in 0 ..< bandCount {
@@ -89,15 +96,18 @@ struct SpectralMasking: Sendable {
             return
         }
         var loudest = -Float.infinity
+        var m: Float = -1e30
         for b in 0 ..< bandCount {
-            var m = -Float.infinity
-            for j in 0 ..< bandCount {
-                let d = bark8[b] - bark8[j]
-                let spread = Float(d >= 0 ? d * Self.upSlope64 : -d * Self.downSlope64) / 64
-                m = max(m, max(l[j], -1e6) - spread)
-            }
+            if b > 0 { m -= Float(((bark8[b] - bark8[b - 1]) * Self.upSlope64) >> 6) }
+            m = max(m, max(l[b], -1e6))
             k[b] = m
-            loudest = max(loudest, m)
+        }
+        m = -1e30
+        for b in stride(from: bandCount - 1, through: 0, by: -1) {
+            if b < bandCount - 1 { m -= Float(((bark8[b + 1] - bark8[b]) * Self.downSlope64) >> 6) }
+            m = max(m, max(l[b], -1e6))
+            k[b] = max(k[b], m)
+            loudest = max(loudest, k[b])
         }
         for b in 0 ..< bandCount { k[b] = min(max(k[b] - loudest + range, 0), range) + Float(highFrequency[b]) }
     }

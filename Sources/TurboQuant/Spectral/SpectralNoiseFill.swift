@@ -29,8 +29,8 @@ enum SpectralNoiseFill {
             ^ (UInt64(block) << 16 | UInt64(channel) << 24 | UInt64(band) << 40)
     }
 
-    /// x[0..<count] ← ±level with seeded random signs (the band's rotation then makes it
-    /// Gaussian-like noise of mean square level²).
+    /// x[0..<count] ← ±level with seeded random signs: noise of mean square level² (a noise
+    /// band's MDCT coefficients; no rotation needed).
     @inline(__always)
     static func fill(_ x: UnsafeMutablePointer<Float>, count: Int, level: Float, seed: UInt64) {
         var rng = SplitMix64(seed: seed)
