@@ -15,7 +15,8 @@ public func fuzzRoundTrip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     if b & 0x40 != 0 {
         let p = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 1 + (b & 3))
         guard let e = try? SpectralEncoder(sampleRate: x.sampleRate, channelCount: x.channelCount,
-                                           target: .bitsPerSample(Double(1 + (b & 7))), seed: UInt64(b), parameters: p) else { return 0 }
+                                           target: .bitsPerSample(Double(1 + (b & 7))), seed: UInt64(b), parameters: p,
+                                           tuning: b & 0x20 != 0 ? .perceptual : .mse) else { return 0 }
         encoder = e
     } else {
         let p = TurboParameters(bits: 1 + (b & 7), blockSize: 64 << ((b >> 3) & 3), residual: b & 0x80 != 0, blocksPerPacket: 1 + (b >> 5 & 1))

@@ -28,6 +28,12 @@ struct CodecOptions: ParsableArguments {
     @Option(help: "spectral: target SNR in dB (constant quality) instead of a rate.")
     var snr: Double?
 
+    @Option(help: "spectral: average rate in bits per second, header and container included (96000, 96k, 1.2M), instead of --bits-per-sample.")
+    var bitrate: Bitrate?
+
+    @Option(help: "spectral: mse (least squared error, the default) or perceptual (by ear: every band's energy kept, as noise where not coded; a low-pass that follows the rate).")
+    var tune: SpectralTuning?
+
     @Option(name: .customLong("model"), help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")) (default 6kbps).")
     var modelOption: String?
 
@@ -53,7 +59,12 @@ struct CodecOptions: ParsableArguments {
         if SQCodecConfiguration.named(model) == nil {
             throw ValidationError("--model must be one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")), got \(model)")
         }
-        if bitsPerSample != nil && snr != nil { throw ValidationError("give --bits-per-sample or --snr, not both") }
+        if [bitsPerSample != nil, snr != nil, bitrate != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --bits-per-sample, --bitrate and --snr")
+        }
+        if let r = bitrate, !(r.bitsPerSecond >= 100 && r.bitsPerSecond <= 100_000_000) {
+            throw ValidationError("--bitrate must be in 100...100M bits per second, got \(r.bitsPerSecond)")
+        }
         if let b = bitsPerSample, !(b > 0 && b <= 32) { throw ValidationError("--bits-per-sample must be in (0, 32], got \(b)") }
         if let s = snr, !(s > 0 && s <= 150) { throw ValidationError("--snr must be in (0, 150] dB, got \(s)") }
         guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be 1...256") }
@@ -63,7 +74,9 @@ struct CodecOptions: ParsableArguments {
     var summary: String {
         switch codec {
         case .turbo: "turbo, \(bits) bits\(noResidual ? "" : " + residual"), block \(block)"
-        case .spectral: snr.map { "spectral, target \($0) dB SNR" } ?? "spectral, \(bitsPerSample ?? 4) bits per sample"
+        case .spectral:
+            (tune == .perceptual ? "spectral perceptual, " : "spectral, ")
+                + (snr.map { "target \($0) dB SNR" } ?? bitrate.map { "\($0.bitsPerSecond / 1000) kbit/s" } ?? "\(bitsPerSample ?? 4) bits per sample")
         case .sqcodec: "sqcodec \(model)"
         }
     }

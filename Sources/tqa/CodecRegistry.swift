@@ -15,8 +15,11 @@ enum CodecRegistry {
             let p = TurboParameters(bits: o.bits, blockSize: o.block, residual: !o.noResidual)
             return try TurboEncoder(parameters: p, channelCount: channelCount, seed: o.seed, threads: o.threads)
         case .spectral:
-            let target: SpectralTarget = o.snr.map { .snr($0) } ?? .bitsPerSample(o.bitsPerSample ?? 4)
-            return try SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed)
+            let target: SpectralTarget = o.snr.map { .snr($0) }
+                ?? o.bitrate.map { .bitsPerSecond($0.bitsPerSecond) }
+                ?? .bitsPerSample(o.bitsPerSample ?? 4)
+            return try SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed,
+                                       tuning: o.tune ?? .mse)
         case .sqcodec:
             try checkCPU()
             let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) },

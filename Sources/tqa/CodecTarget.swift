@@ -16,6 +16,12 @@ enum CodecTarget {
             guard let reached = result.measuredSNRDB, reached < snr - snrToleranceDB else { return nil }
             return "warning: \(input): --snr \(fmt(snr, 1)) cannot be met; reached \(fmt(reached, 1)) dB SNR as the encoder measured it (the finest step it has)"
         }
+        if let rate = options.bitrate {
+            let seconds = Double(result.frames) / Double(result.inputFormat.sampleRate)
+            let reached = Double(result.bytes) * 8 / seconds
+            guard reached > rate.bitsPerSecond * (1 + rateTolerance) else { return nil }
+            return "warning: \(input): --bitrate \(fmt(rate.bitsPerSecond / 1000, 1))k cannot be met; reached \(fmt(reached / 1000, 1)) kbit/s, the spectral codec's floor for this input (side information and container)"
+        }
         guard let target = options.bitsPerSample else { return nil }
         let reached = Double(result.bytes) * 8 / Double(result.frames * result.inputFormat.channelCount)
         guard reached > target * (1 + rateTolerance) else { return nil }

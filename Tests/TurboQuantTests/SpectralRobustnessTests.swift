@@ -10,13 +10,13 @@ import TQContainer
 
     @Test func badParametersThrow() {
         let good = SpectralParameters().encoded
-        let v = SpectralParameters.version
+        let v = SpectralParameters.version, newest = SpectralParameters.perceptualVersion
         let cases: [([UInt8], SpectralError)] = [
             ([], .parameterSize(byteCount: 0, expected: 5)),
             ([v], .parameterSize(byteCount: 1, expected: 5)),
             (good + [0], .parameterSize(byteCount: 6, expected: 5)),
-            ([v - 1] + good.dropFirst(), .unsupportedParameterVersion(v - 1, supported: v)),
-            ([v + 1] + good.dropFirst(), .unsupportedParameterVersion(v + 1, supported: v)),
+            ([v - 1] + good.dropFirst(), .unsupportedParameterVersion(v - 1, supported: newest)),
+            ([newest + 1] + good.dropFirst(), .unsupportedParameterVersion(newest + 1, supported: newest)),
             ([v, 7, 3, 8, 0], .sizeOutOfRange(frameSizeLog2: 7, shortBlockCountLog2: 3)),
             ([v, 14, 3, 8, 0], .sizeOutOfRange(frameSizeLog2: 14, shortBlockCountLog2: 3)),
             ([v, 11, 0, 8, 0], .sizeOutOfRange(frameSizeLog2: 11, shortBlockCountLog2: 0)),

@@ -47,10 +47,11 @@ enum SpectralTestSupport {
 
     /// Encodes `buffer` in pieces of `piece` frames, decodes, trims to the input length.
     static func roundTrip(_ buffer: AudioBuffer, target: SpectralTarget, frameSize: Int = 2048, seed: UInt64 = 7,
-                          piece: Int = 4096) throws -> RoundTrip {
+                          piece: Int = 4096, tuning: SpectralTuning = .mse) throws -> RoundTrip {
         var buffer = buffer
         CodecInput.condition(&buffer)  // as TQAStreamEncoder does
-        var enc = try SpectralEncoder(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, target: target, seed: seed, frameSize: frameSize)
+        var enc = try SpectralEncoder(sampleRate: buffer.sampleRate, channelCount: buffer.channelCount, target: target, seed: seed, frameSize: frameSize,
+                                      tuning: tuning)
         var packets: [Packet] = []
         var at = 0
         while at < buffer.frameCount {

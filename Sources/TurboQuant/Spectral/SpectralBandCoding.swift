@@ -5,7 +5,7 @@ enum ScaleCoding {
     /// Deltas −12…12 between neighbouring bands' scale indices, then an escape.
     static let deltaLimit = 12
     static let escape = 2 * deltaLimit + 1
-    /// Raw bits of an absolute scale index (s − off ∈ 0…136).
+    /// Raw bits of an absolute scale index (s − off ∈ 0…136; version 3: 0…191).
     static let absoluteBits = 8
 
     /// A fixed two-sided geometric table (ratio 5/8), integer arithmetic only.
@@ -28,40 +28,41 @@ enum ScaleCoding {
     /// Bits of the active-band count of a block with `bandCount` bands.
     static func countBits(_ bandCount: Int) -> Int { Int.bitWidth - bandCount.leadingZeroBitCount }
 
-    /// Codes `active` (bands ≥ it are off) and scales[0..<active].
-    static func encode(_ scales: UnsafePointer<Int32>, bandCount: Int, active: Int, _ e: inout RangeEncoder) {
+    /// Codes `active` (bands ≥ it are off) and scales[0..<active]; `off` is the "not coded" scale
+    /// (`GaussianModel.off`, or `SpectralNoiseFill.off` in version 3).
+    static func encode(_ scales: UnsafePointer<Int32>, bandCount: Int, active: Int, off: Int = GaussianModel.off, _ e: inout RangeEncoder) {
         e.encodeBits(UInt32(active), count: countBits(bandCount))
         guard active > 0 else { return }
-        e.encodeBits(UInt32(Int(scales[0]) - GaussianModel.off), count: absoluteBits)
+        e.encodeBits(UInt32(Int(scales[0]) - off), count: absoluteBits)
         deltaCumulative.withUnsafeBufferPointer { cum in
             for b in 1 ..< active {
                 let d = Int(scales[b] - scales[b - 1])
                 let sym = abs(d) <= deltaLimit ? d + deltaLimit : escape
                 e.encode(cumulative: cum[sym], frequency: cum[sym + 1] - cum[sym], totalBits: GaussianModel.totalBits)
-                if sym == escape { e.encodeBits(UInt32(Int(scales[b]) - GaussianModel.off), count: absoluteBits) }
+                if sym == escape { e.encodeBits(UInt32(Int(scales[b]) - off), count: absoluteBits) }
             }
         }
     }
 
     /// Decodes the active count and scales[0..<bandCount] (off beyond `active`); returns active,
     /// or nil when a value is out of range.
-    static func decode(_ scales: UnsafeMutablePointer<Int32>, bandCount: Int, _ d: inout RangeDecoder) -> Int? {
+    static func decode(_ scales: UnsafeMutablePointer<Int32>, bandCount: Int, off: Int = GaussianModel.off, _ d: inout RangeDecoder) -> Int? {
         let active = Int(d.decodeBits(count: countBits(bandCount)))
         guard active <= bandCount else { return nil }
-        for b in 0 ..< bandCount { scales[b] = Int32(GaussianModel.off) }
+        for b in 0 ..< bandCount { scales[b] = Int32(off) }
         guard active > 0 else { return 0 }
-        var s = Int(d.decodeBits(count: absoluteBits)) + GaussianModel.off
+        var s = Int(d.decodeBits(count: absoluteBits)) + off
         guard s <= GaussianModel.maxScale else { return nil }
         scales[0] = Int32(s)
         let ok: Bool = deltaCumulative.withUnsafeBufferPointer { cum in
             for b in 1 ..< active {
                 let sym = d.decode(cumulative: cum, totalBits: GaussianModel.totalBits)
                 if sym == escape {
-                    s = Int(d.decodeBits(count: absoluteBits)) + GaussianModel.off
+                    s = Int(d.decodeBits(count: absoluteBits)) + off
                 } else {
                     s += sym - deltaLimit
                 }
-                guard s >= GaussianModel.off && s <= GaussianModel.maxScale else { return false }
+                guard s >= off && s <= GaussianModel.maxScale else { return false }
                 scales[b] = Int32(s)
             }
             return true

@@ -75,7 +75,12 @@ struct SpectralChunk {
 
     /// M/S decisions, band rotations and statistics; with `statisticsOnly`, the statistics of
     /// the coefficients as they are (for provisional decisions).
-    mutating func prepare(bands: SpectralBands, statisticsOnly: Bool = false) {
+    ///
+    /// With a masking model (version 3), the statistics' log-variances are lowered by each
+    /// band's masking offset k (`SpectralMasking`), so that the rate model sees the scale the
+    /// band is coded with (s − k); `logVariances` stay the bands' energies.
+    mutating func prepare(bands: SpectralBands, statisticsOnly: Bool = false,
+                          masking: (long: SpectralMasking, short: SpectralMasking)? = nil, maskingStrength: Int = 0) {
         let n = bands.long.blockSize
         entryStride = max(bands.longEntries.count, bands.shortEntries.count)
         let stride = entryStride, ch = channels
@@ -125,6 +130,20 @@ struct SpectralChunk {
                         variances[idx] = v
                         logVariances[idx] = v > 0 ? 2 * log2f(v) - 32 : -1e9
                         statistics.append(width: entry.width, variance: v)
+                    }
+                    if let masking, maskingStrength > 0 {
+                        let model = modes[i + 1] ? masking.short : masking.long
+                        let nb = bands.layout(short: modes[i + 1]).bandCount
+                        let first = statistics.logVariances.count - entries.count
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: nb) { k in
+                            statistics.logVariances.withUnsafeMutableBufferPointer { lv in
+                                for block in 0 ..< entries.count / nb {
+                                    let at = lv.baseAddress! + first + block * nb
+                                    model.offsets(logVariances: at, bandCount: nb, strength: maskingStrength, into: k.baseAddress!)
+                                    for b in 0 ..< nb { at[b] -= k[b] }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -32,7 +32,9 @@ public struct SpectralDecoder: PacketDecoder {
         sampleRate = header.sampleRate
         channelCount = header.channelCount
         transform = SpectralTransform(parameters: p)
-        frameDecoder = SpectralFrameDecoder(bands: SpectralBands(parameters: p, seed: header.seed), channels: header.channelCount)
+        frameDecoder = SpectralFrameDecoder(bands: SpectralBands(parameters: p, seed: header.seed), channels: header.channelCount,
+                                            fillsNoise: p.fillsNoise, seed: header.seed,
+                                            masking: SpectralMasking.pair(parameters: p, sampleRate: header.sampleRate))
         overlap = [Float](repeating: 0, count: header.channelCount * p.frameSize)
         coefficients = [Float](repeating: 0, count: header.channelCount * p.frameSize)
         span = [Float](repeating: 0, count: 2 * p.frameSize)
@@ -84,7 +86,7 @@ public struct SpectralDecoder: PacketDecoder {
         let transform = transform
         for i in 0 ..< count {
             let f = f0 + i
-            let info = coefficients.withUnsafeMutableBufferPointer { co in frameDecoder.decode(&d, into: co.baseAddress!) }
+            let info = coefficients.withUnsafeMutableBufferPointer { co in frameDecoder.decode(&d, frame: f, into: co.baseAddress!) }
             guard let info, d.overrun == 0 else {
                 // Damage in the first frame of a packet that continues the last one leaves that
                 // packet's overlap for `finish()`; later frames have replaced it with this one's.

@@ -18,9 +18,15 @@ public struct SpectralEncoder: PacketEncoder {
     public let sampleRate: Int
     public let channelCount: Int
     public let target: SpectralTarget
+    public let tuning: SpectralTuning
 
     let transform: SpectralTransform
     let bands: SpectralBands
+    /// Bands from these up (long, short blocks) are never coded: the perceptual low-pass.
+    let bandLimit: (long: Int, short: Int)
+    /// Version 3: the masking model and the strength every frame is coded with.
+    let masking: (long: SpectralMasking, short: SpectralMasking)?
+    let maskingStrength: Int
     /// Input not yet coded, per channel; input[c][0] is sample `inputStart`.
     private var input: [[Float]]
     private var inputStart = 0
@@ -50,26 +56,37 @@ public struct SpectralEncoder: PacketEncoder {
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
     /// up, 1024 below). The frame size goes into the header, so decoding needs no option.
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64,
-                frameSize: Int? = nil) throws(SpectralError) {
+                frameSize: Int? = nil, tuning: SpectralTuning = .mse) throws(SpectralError) {
         try self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
-                  parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate)))
+                  parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate),
+                                                 formatVersion: tuning.formatVersion),
+                  tuning: tuning)
     }
 
+    /// `tuning` sets the parameters' version (`SpectralTuning.formatVersion`).
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget, seed: UInt64,
-                parameters: SpectralParameters) throws(SpectralError) {
-        try parameters.validate()
+                parameters: SpectralParameters, tuning: SpectralTuning = .mse) throws(SpectralError) {
+        var requested = parameters
+        requested.formatVersion = tuning.formatVersion
+        try requested.validate()
         guard AudioLimits.channelCounts.contains(channelCount) else {
             throw .channelCountOutOfRange(channelCount, range: AudioLimits.channelCounts)
         }
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.target = target
+        self.tuning = tuning
         self.seed = seed
         // Packets of many channels hold fewer frames, within `Packet.maxDecodedSamples`.
-        let parameters = parameters.fitted(channelCount: channelCount)
+        let parameters = requested.fitted(channelCount: channelCount)
         self.parameters = parameters
         transform = SpectralTransform(parameters: parameters)
         bands = SpectralBands(parameters: parameters, seed: seed)
+        let cutoff = tuning == .perceptual ? Perceptual.cutoffHz(target: target, sampleRate: sampleRate, channelCount: channelCount) : nil
+        bandLimit = (Perceptual.bandLimit(bands.long, sampleRate: sampleRate, hz: cutoff),
+                     Perceptual.bandLimit(bands.short, sampleRate: sampleRate, hz: cutoff))
+        masking = SpectralMasking.pair(parameters: parameters, sampleRate: sampleRate)
+        maskingStrength = masking == nil ? 0 : Perceptual.maskingStrength(target: target, sampleRate: sampleRate)
         input = Array(repeating: [], count: channelCount)
         // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
         let framesPerChunk = max(1, Tuning.chunkSeconds * max(sampleRate, 1) / parameters.frameSize)
@@ -141,10 +158,10 @@ public struct SpectralEncoder: PacketEncoder {
         // Stereo decisions and band statistics.
         var chunk = SpectralChunk(firstFrame: span.first, frames: span.frames, channels: channelCount,
                                   modes: modes, coefficients: coefficients)
-        chunk.prepare(bands: bands)
+        chunk.prepare(bands: bands, masking: masking, maskingStrength: maskingStrength)
         let result: CodedChunk
         switch target {
-        case .bitsPerSample: result = codeAtRate(chunk, span: span, budget: budget)
+        case .bitsPerSample, .bitsPerSecond: result = codeAtRate(chunk, span: span, budget: budget)
         case .snr(let db): result = codeAtSNR(chunk, db: db)
         }
         codedSignalEnergy += chunk.signalEnergy
@@ -162,11 +179,14 @@ public struct SpectralEncoder: PacketEncoder {
     /// target less the container's packets (and header or trailer on the first or last chunk),
     /// plus the earlier chunks' surplus or deficit within `Tuning.carryFraction`.
     private func rateBudget(_ span: ChunkSpan) -> Double {
-        guard case .bitsPerSample(let x) = target else { return 0 }
+        guard let x = target.bitsPerSample(sampleRate: sampleRate, channelCount: channelCount) else { return 0 }
         let n = parameters.frameSize
         let packets = packetCount(frames: span.frames)
         let covered = min(span.end * n, received) - span.first * n
-        var budget = x * Double(channelCount * covered) - Double(packets * Packet.overheadSize * 8)
+        var budget = x * Double(channelCount * covered)
+        // The coded size (`code`) counts each packet's container overhead; `.bitsPerSample`
+        // takes it off its budget once more (its streams stay as they were).
+        if case .bitsPerSample = target { budget -= Double(packets * Packet.overheadSize * 8) }
         budget += min(max(carryBits, -Tuning.carryFraction * budget), Tuning.carryFraction * budget)
         if span.first == 0 { budget -= Double(TQAHeader.encodedSize(parameterBytes: parameters.encoded.count) * 8) }
         if span.isFinal { budget -= Double(Packet.trailerSize * 8) }
@@ -225,7 +245,7 @@ public struct SpectralEncoder: PacketEncoder {
                                         modes: modes, coefficients: coefficients)
         provisional.prepare(bands: bands, statisticsOnly: true)
         switch target {
-        case .bitsPerSample:
+        case .bitsPerSample, .bitsPerSecond:
             return provisional.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits(frames: span.frames))
         case .snr(let db):
             return provisional.statistics.stepIndex(forNoise: provisional.signalEnergy / pow(10, db / 10))
@@ -346,7 +366,7 @@ public struct SpectralEncoder: PacketEncoder {
         var packets: [Packet] = []
         var bits = 0
         var noise = 0.0
-        var frameCoder = SpectralFrameEncoder(bands: bands, channels: channelCount)
+        var frameCoder = frameEncoder()
         var i = 0
         while i < chunk.frames {
             var count = min(k, chunk.frames - i)
@@ -416,9 +436,15 @@ public struct SpectralEncoder: PacketEncoder {
         return Double(bits)
     }
 
+    /// A frame encoder for this stream's version and low-pass.
+    private func frameEncoder() -> SpectralFrameEncoder {
+        SpectralFrameEncoder(bands: bands, channels: channelCount, fillsNoise: parameters.fillsNoise, bandLimit: bandLimit,
+                             masking: masking, maskingStrength: maskingStrength)
+    }
+
     /// Range-coder bits of frames 0, k, 2k, … of the chunk at step index g (payload only).
     private func codedBits(_ chunk: SpectralChunk, g: Double, everyKthFrame k: Int) -> Double {
-        var frameCoder = SpectralFrameEncoder(bands: bands, channels: channelCount)
+        var frameCoder = frameEncoder()
         var e = RangeEncoder()
         var j = 0
         while j < chunk.frames {

@@ -29,7 +29,7 @@ public enum SpectralError: CodecError, Equatable, Sendable {
             "spectral: invalid parameters (frame \(n), \(s) short blocks, \(f) frames per packet)"
         case .channelCountOutOfRange(let c, let r): "spectral: channel count \(c) is outside \(r.lowerBound)...\(r.upperBound)"
         case .parameterSize(let n, let e): "spectral: codec parameters of \(n) bytes, expected \(e)"
-        case .unsupportedParameterVersion(let v, let s): "spectral: parameter version \(v) unknown (this tqa reads \(s))"
+        case .unsupportedParameterVersion(let v, let s): "spectral: parameter version \(v) unknown (this tqa reads \(SpectralParameters.version)…\(s))"
         case .sizeOutOfRange(let f, let s): "spectral: frame size 2^\(f) or short-block count 2^\(s) out of range"
         case .unknownWindow(let w): "spectral: unknown window \(w)"
         case .notSpectralStream(let c): "spectral decoder given a \(c) stream"

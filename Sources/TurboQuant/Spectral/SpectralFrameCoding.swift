@@ -12,13 +12,27 @@ import Foundation
 struct SpectralFrameEncoder {
     let bands: SpectralBands
     let channels: Int
+    /// Version 3: bands below the coded range keep their energy as noise bands.
+    let fillsNoise: Bool
+    /// Bands from this index up (long, short blocks) are never coded: the encoder's low-pass.
+    let bandLimit: (long: Int, short: Int)
+    /// Version 3: the masking model (long, short blocks) and the frames' strength (0…3).
+    let masking: (long: SpectralMasking, short: SpectralMasking)?
+    let maskingStrength: Int
     private var scales: [Int32]
+    private var offsets: [Int32]
     private var active: [Int]
 
-    init(bands: SpectralBands, channels: Int) {
+    init(bands: SpectralBands, channels: Int, fillsNoise: Bool = false, bandLimit: (long: Int, short: Int)? = nil,
+         masking: (long: SpectralMasking, short: SpectralMasking)? = nil, maskingStrength: Int = 0) {
         self.bands = bands
         self.channels = channels
+        self.fillsNoise = fillsNoise
+        self.bandLimit = bandLimit ?? (bands.long.bandCount, bands.short.bandCount)
+        self.masking = masking
+        self.maskingStrength = maskingStrength
         scales = [Int32](repeating: 0, count: channels * bands.long.bandCount)
+        offsets = [Int32](repeating: 0, count: channels * bands.long.bandCount)
         active = [Int](repeating: 0, count: channels)
     }
 
@@ -49,6 +63,7 @@ struct SpectralFrameEncoder {
         e.encodeBits(chunk.modes[j] ? 1 : 0, count: 1)
         e.encodeBits(chunk.modes[j + 2] ? 1 : 0, count: 1)
         e.encodeBits(UInt32(g), count: SpectralStep.bits)
+        if fillsNoise { e.encodeBits(UInt32(maskingStrength), count: SpectralMasking.strengthBits) }
         let layout = bands.layout(short: isShort)
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, stride = chunk.entryStride
         let blockSize = layout.blockSize
@@ -71,6 +86,8 @@ struct SpectralFrameEncoder {
                 }
             }
         }
+        let off = fillsNoise ? SpectralNoiseFill.off : GaussianModel.off
+        let limit = isShort ? bandLimit.short : bandLimit.long
         for block in 0 ..< bands.blockCount(short: isShort) {
             var gb = g
             if isShort {
@@ -85,9 +102,14 @@ struct SpectralFrameEncoder {
                     for b in 0 ..< nb {
                         let idx = (j * ch + c) * stride + block * nb + b
                         var s = Int(chunk.logVariances[idx] + offset + 1024.5) - 1024
-                        if s < GaussianModel.minScale {
-                            s = GaussianModel.off
+                        if b >= limit {
+                            s = off
                             noise += Double(chunk.variances[idx]) * Double(layout.edges[b + 1] - layout.edges[b])
+                        } else if s < GaussianModel.minScale {
+                            // Not coded; version 3 keeps its energy (a noise band) when it is
+                            // above the lowest noise scale. Counted as unrecovered either way.
+                            noise += Double(chunk.variances[idx]) * Double(layout.edges[b + 1] - layout.edges[b])
+                            if fillsNoise && s > off { last = b + 1 } else { s = off }
                         } else {
                             s = min(s, GaussianModel.maxScale)
                             last = b + 1
@@ -95,7 +117,13 @@ struct SpectralFrameEncoder {
                         sc[c * nb + b] = Int32(s)
                     }
                     active[c] = last
-                    ScaleCoding.encode(sc.baseAddress! + c * nb, bandCount: nb, active: last, &e)
+                    ScaleCoding.encode(sc.baseAddress! + c * nb, bandCount: nb, active: last, off: off, &e)
+                    if let masking {
+                        offsets.withUnsafeMutableBufferPointer { k in
+                            (isShort ? masking.short : masking.long).offsets(scales: sc.baseAddress! + c * nb, bandCount: nb,
+                                                                             strength: maskingStrength, into: k.baseAddress! + c * nb)
+                        }
+                    }
                 }
             }
             if ch == 2 {
@@ -108,10 +136,17 @@ struct SpectralFrameEncoder {
                     // Bands are already rotated (SpectralChunk.prepare).
                     let x = co.baseAddress! + (j * ch + c) * n + block * blockSize
                     for b in 0 ..< active[c] {
-                        let s = Int(scales[c * nb + b])
-                        if s == GaussianModel.off { continue }
+                        let k = masking == nil ? 0 : Int(offsets[c * nb + b])
+                        let s = Int(scales[c * nb + b]) - k
                         let lo = layout.edges[b], w = layout.edges[b + 1] - lo
-                        noise += Double(CoefficientCoding.encode(x + lo, count: w, scale: s, step: step, &e))
+                        if s < GaussianModel.minScale {  // off, or a noise band
+                            if k > 0 && Int(scales[c * nb + b]) >= GaussianModel.minScale {
+                                noise += Double(chunk.variances[(j * ch + c) * stride + block * nb + b]) * Double(w)
+                            }
+                            continue
+                        }
+                        let bandStep = k == 0 ? step : step * SpectralNoiseFill.ratio(scale: k)
+                        noise += Double(CoefficientCoding.encode(x + lo, count: w, scale: s, step: bandStep, &e))
                     }
                 }
             }
@@ -124,36 +159,56 @@ struct SpectralFrameEncoder {
 struct SpectralFrameDecoder {
     let bands: SpectralBands
     let channels: Int
+    /// Version 3: noise bands and zero filling (`SpectralNoiseFill`), seeded with `seed`.
+    let fillsNoise: Bool
+    let seed: UInt64
+    /// Version 3: the masking model (long, short blocks).
+    let masking: (long: SpectralMasking, short: SpectralMasking)?
     private var scales: [Int32]
+    private var offsets: [Int32]
     private var active: [Int]
     private var midSide: [Bool]
 
     struct FrameInfo { var isShort: Bool; var prevShort: Bool; var nextShort: Bool }
 
-    init(bands: SpectralBands, channels: Int) {
+    init(bands: SpectralBands, channels: Int, fillsNoise: Bool = false, seed: UInt64 = 0,
+         masking: (long: SpectralMasking, short: SpectralMasking)? = nil) {
         self.bands = bands
         self.channels = channels
+        self.fillsNoise = fillsNoise
+        self.seed = seed
+        self.masking = masking
+        offsets = [Int32](repeating: 0, count: channels * bands.long.bandCount)
         scales = [Int32](repeating: 0, count: channels * bands.long.bandCount)
         active = [Int](repeating: 0, count: channels)
         midSide = [Bool](repeating: false, count: bands.long.bandCount)
     }
 
-    /// Decodes one frame into coefficients[c·N ..< (c+1)·N]; nil when the stream is damaged.
-    mutating func decode(_ d: inout RangeDecoder, into coefficients: UnsafeMutablePointer<Float>) -> FrameInfo? {
+    /// Decodes frame `frame` (its index in the stream: it seeds the noise of version 3) into
+    /// coefficients[c·N ..< (c+1)·N]; nil when the stream is damaged.
+    mutating func decode(_ d: inout RangeDecoder, frame: Int = 0, into coefficients: UnsafeMutablePointer<Float>) -> FrameInfo? {
         let info = FrameInfo(isShort: d.decodeBits(count: 1) == 1, prevShort: d.decodeBits(count: 1) == 1,
                              nextShort: d.decodeBits(count: 1) == 1)
         let g = Int(d.decodeBits(count: SpectralStep.bits))
+        let strength = fillsNoise ? Int(d.decodeBits(count: SpectralMasking.strengthBits)) : 0
         let layout = bands.layout(short: info.isShort)
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, blockSize = layout.blockSize
         let half = Float(0.5).squareRoot()
+        let off = fillsNoise ? SpectralNoiseFill.off : GaussianModel.off
         for block in 0 ..< bands.blockCount(short: info.isShort) {
             var gb = g
             if info.isShort { gb = min(g + Int(d.decodeBits(count: SpectralStep.boostBits)), SpectralStep.maxIndex) }
             let step = SpectralStep.size(gb)
             let ok = scales.withUnsafeMutableBufferPointer { sc in
                 for c in 0 ..< ch {
-                    guard let a = ScaleCoding.decode(sc.baseAddress! + c * nb, bandCount: nb, &d) else { return false }
+                    guard let a = ScaleCoding.decode(sc.baseAddress! + c * nb, bandCount: nb, off: off, &d) else { return false }
                     active[c] = a
+                    if let masking {
+                        offsets.withUnsafeMutableBufferPointer { k in
+                            (info.isShort ? masking.short : masking.long).offsets(scales: sc.baseAddress! + c * nb, bandCount: nb,
+                                                                                  strength: strength, into: k.baseAddress! + c * nb)
+                        }
+                    }
                 }
                 return true
             }
@@ -165,11 +220,26 @@ struct SpectralFrameDecoder {
                 for b in 0 ..< nb {
                     let lo = layout.edges[b], w = layout.edges[b + 1] - lo
                     let s = Int(scales[c * nb + b])
-                    if b >= active[c] || s == GaussianModel.off {
+                    if b >= active[c] || s == off {
                         for t in 0 ..< w { x[lo + t] = 0 }
                         continue
                     }
-                    guard CoefficientCoding.decode(x + lo, count: w, scale: s, step: step, &d) else { return nil }
+                    let k = masking == nil ? 0 : Int(offsets[c * nb + b])
+                    if s - k < GaussianModel.minScale {
+                        // Version 3 noise band: its energy as ±σ̂ with seeded signs, straight in
+                        // the MDCT domain (no rotation: flat noise of the band's energy).
+                        let bandSeed = SpectralNoiseFill.bandSeed(stream: seed, frame: frame, block: block, channel: c, band: b)
+                        SpectralNoiseFill.fill(x + lo, count: w, level: step * SpectralNoiseFill.ratio(scale: s), seed: bandSeed)
+                        continue
+                    } else {
+                        let bandStep = k == 0 ? step : step * SpectralNoiseFill.ratio(scale: k)
+                        guard CoefficientCoding.decode(x + lo, count: w, scale: s - k, step: bandStep, &d) else { return nil }
+                        if fillsNoise && s - k < SpectralNoiseFill.zeroFillScaleLimit {
+                            let bandSeed = SpectralNoiseFill.bandSeed(stream: seed, frame: frame, block: block, channel: c, band: b)
+                            SpectralNoiseFill.restore(x + lo, count: w, sigma: step * SpectralNoiseFill.ratio(scale: s), step: bandStep,
+                                                      rounding: GaussianModel.model(scale: s - k).rounding, seed: bandSeed)
+                        }
+                    }
                     layout.rotations[b].unrotate(UnsafeMutableBufferPointer(start: x + lo, count: w))
                 }
             }

@@ -5,8 +5,10 @@ extension SpectralParameters: CodecDescription {
     public static var codec: CodecID { .spectral }
 
     public var summary: [String: Any] {
-        ["frame": frameSize, "short_blocks": shortBlockCount, "frames_per_packet": framesPerPacket,
-         "window": window == .sine ? "sine" : "vorbis"]
+        var s: [String: Any] = ["frame": frameSize, "short_blocks": shortBlockCount, "frames_per_packet": framesPerPacket,
+                                "window": window == .sine ? "sine" : "vorbis"]
+        if fillsNoise { s["tune"] = "perceptual" }
+        return s
     }
 
     public static func decoder(for header: TQAHeader, options: DecoderOptions) throws -> any PacketDecoder {

@@ -4,6 +4,11 @@ import TQContainer
 public enum SpectralTarget: Sendable, Equatable {
     /// Average rate: file size ≈ x bits per sample per channel (container overhead included).
     case bitsPerSample(Double)
+    /// Average rate: file size ≈ this many bits per second of audio, header, packets' container
+    /// overhead and end marker included (`--bitrate`). Unlike `.bitsPerSample`, whose budget
+    /// counts the packets' container overhead twice (kept so that its streams stay
+    /// byte-identical: they land 0.6–2.7 % under), the overhead is counted once.
+    case bitsPerSecond(Double)
     /// Constant quality: signal-to-noise ratio of each ~30 s chunk (hence of the file) ≥ dB.
     case snr(Double)
 }
@@ -11,19 +16,31 @@ public enum SpectralTarget: Sendable, Equatable {
 /// The spectral codec's parameters, stored in the header's `codecParameters`
 /// (docs/SPECTRAL.md, "Codec parameters"):
 ///
-///     byte 0  version (2; version 1 coded raw bits inside the range coder)
+///     byte 0  version: 2 (`--tune mse`), 3 (`--tune perceptual`: noise-filled bands, energy
+///             restored; docs/SPECTRAL.md "Perceptual tuning"); version 1 coded raw bits inside
+///             the range coder and is rejected
 ///     byte 1  log2 frameSize (8…13): MDCT coefficients per long block = hop
 ///     byte 2  log2 short blocks per transient frame (1…4)
 ///     byte 3  frames per packet (1…32)
 ///     byte 4  window (0 sine, 1 Vorbis)
 public struct SpectralParameters: Sendable, Equatable {
+    /// The version the MSE tuning writes (its bitstream is the golden files').
     public static let version: UInt8 = 2
+    /// The version the perceptual tuning writes: scale indices below the coded range carry a
+    /// band's energy for the decoder's noise filling (`SpectralNoiseFill`).
+    public static let perceptualVersion: UInt8 = 3
+    /// Versions this decoder reads.
+    public static let versions: ClosedRange<UInt8> = version ... perceptualVersion
+    /// Byte 0: `version` or `perceptualVersion`.
+    public var formatVersion: UInt8
     public var frameSize: Int
     public var shortBlockCount: Int
     public var framesPerPacket: Int
     public var window: MDCTWindow
 
-    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .vorbis) {
+    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .vorbis,
+                formatVersion: UInt8 = SpectralParameters.version) {
+        self.formatVersion = formatVersion
         self.frameSize = frameSize
         self.shortBlockCount = shortBlockCount
         self.framesPerPacket = framesPerPacket
@@ -32,13 +49,16 @@ public struct SpectralParameters: Sendable, Equatable {
 
     public var shortBlockSize: Int { frameSize / shortBlockCount }
 
+    /// Whether bands carry their energy below the coded range and decode with noise (version 3).
+    public var fillsNoise: Bool { formatVersion >= SpectralParameters.perceptualVersion }
+
     /// The frame size to use when the user gives none: 2048 from 32 kHz up, 1024 below.
     /// Measured on the 16 kHz recordings (short blocks chosen by rate): speech gains 0.9–1.3 dB
     /// SNR with 1024, music loses 0.25–0.3 dB. At 44.1/48 kHz music loses ~1 dB with 1024.
     public static func recommendedFrameSize(sampleRate: Int) -> Int { sampleRate < 32000 ? 1024 : 2048 }
 
     public var encoded: [UInt8] {
-        [SpectralParameters.version, UInt8(frameSize.trailingZeroBitCount), UInt8(shortBlockCount.trailingZeroBitCount),
+        [formatVersion, UInt8(frameSize.trailingZeroBitCount), UInt8(shortBlockCount.trailingZeroBitCount),
          UInt8(framesPerPacket), window.rawValue]
     }
 
@@ -47,6 +67,7 @@ public struct SpectralParameters: Sendable, Equatable {
         (256 ... 8192).contains(frameSize) && frameSize & (frameSize - 1) == 0
             && (2 ... 16).contains(shortBlockCount) && shortBlockCount & (shortBlockCount - 1) == 0
             && frameSize / shortBlockCount >= 64 && (1 ... 32).contains(framesPerPacket)
+            && SpectralParameters.versions.contains(formatVersion)
     }
 
     /// Throws `SpectralError.invalidParameters` unless `isValid`.
@@ -76,12 +97,15 @@ public struct SpectralParameters: Sendable, Equatable {
 
     public init(decoding bytes: [UInt8]) throws(SpectralError) {
         guard bytes.count == 5 else { throw .parameterSize(byteCount: bytes.count, expected: 5) }
-        guard bytes[0] == SpectralParameters.version else { throw .unsupportedParameterVersion(bytes[0], supported: SpectralParameters.version) }
+        guard SpectralParameters.versions.contains(bytes[0]) else {
+            throw .unsupportedParameterVersion(bytes[0], supported: SpectralParameters.versions.upperBound)
+        }
         guard (8 ... 13).contains(bytes[1]), (1 ... 4).contains(bytes[2]) else {
             throw .sizeOutOfRange(frameSizeLog2: bytes[1], shortBlockCountLog2: bytes[2])
         }
         guard let w = MDCTWindow(rawValue: bytes[4]) else { throw .unknownWindow(bytes[4]) }
-        self.init(frameSize: 1 << Int(bytes[1]), shortBlockCount: 1 << Int(bytes[2]), framesPerPacket: Int(bytes[3]), window: w)
+        self.init(frameSize: 1 << Int(bytes[1]), shortBlockCount: 1 << Int(bytes[2]), framesPerPacket: Int(bytes[3]), window: w,
+                  formatVersion: bytes[0])
         try validate()
     }
 }

@@ -1,0 +1,41 @@
+/// The perceptual tuning's encoder choices (`SpectralTuning.perceptual`): not part of the format,
+/// so changing one changes which valid version-3 stream is written, never whether it decodes.
+extension SpectralEncoder {
+    enum Perceptual {
+        /// Low-pass cut-off (Hz) by rate per channel (bits per second): the bands above are not
+        /// coded at all, neither coefficients nor energy. Noise bands cost only their scale (about
+        /// 2–3 bits per band and block), so the cut-off stays high; it only drops where even the
+        /// scales would take a noticeable share of the rate. Pairs (minimum rate, cut-off), the
+        /// first that the rate reaches applies.
+        static let cutoffs: [(bitsPerSecond: Double, hz: Double)] = [(28000, 20000), (20000, 16000), (12000, 12000), (0, 8000)]
+
+        /// The cut-off for `target`; nil (no low-pass) at an SNR target.
+        static func cutoffHz(target: SpectralTarget, sampleRate: Int, channelCount: Int) -> Double? {
+            guard let x = target.bitsPerSample(sampleRate: sampleRate, channelCount: channelCount) else { return nil }
+            let perChannel = x * Double(sampleRate)
+            return cutoffs.first { perChannel >= $0.bitsPerSecond }?.hz
+        }
+
+        /// The masking strength (`SpectralMasking.ranges` index) every frame is coded with: the
+        /// strongest (K = 18 quarter octaves, 27 dB) from 32 kHz up, none below. Measured
+        /// (docs/SPECTRAL.md, "Perceptual tuning"): on 48 kHz music at 64 kbit/s ViSQOL 4.37 /
+        /// 4.38 / 4.43 / 4.48 at strengths 0…3 (wider ranges, other slopes: within 0.005 of
+        /// strength 3); on 16 kHz speech at 24 kbit/s PESQ-WB 3.78 / – / 3.71 / 3.46 at 0, 2, 3:
+        /// speech's harmonics want their precision, and PESQ has no use for the masking.
+        static let maskingStrengthFrom32kHz = 3
+        static let maskingStrengthBelow32kHz = 0
+
+        static func maskingStrength(target: SpectralTarget, sampleRate: Int) -> Int {
+            sampleRate >= 32000 ? maskingStrengthFrom32kHz : maskingStrengthBelow32kHz
+        }
+
+        /// Bands of `layout` that start below `hz` (all when nil).
+        static func bandLimit(_ layout: BandLayout, sampleRate: Int, hz: Double?) -> Int {
+            guard let hz else { return layout.bandCount }
+            let nyquist = Double(sampleRate) / 2
+            var b = 0
+            while b < layout.bandCount && Double(layout.edges[b]) * nyquist / Double(layout.blockSize) < hz { b += 1 }
+            return max(1, b)
+        }
+    }
+}
