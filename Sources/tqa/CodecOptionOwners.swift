@@ -10,8 +10,8 @@ extension CodecOptions {
          ("--no-residual", [.turbo], noResidual),
          ("--bits-per-sample", [.spectral], bitsPerSample != nil),
          ("--snr", [.spectral], snr != nil),
-         ("--model", [.sqcodec], modelOption != nil),
-         ("--weights", [.sqcodec], weights != nil),
+         ("--model", [.sqcodec, .l3ac], modelOption != nil),
+         ("--weights", [.sqcodec, .l3ac], weights != nil),
          ("--seed", [.turbo, .spectral], seedOption != nil)]
     }
 

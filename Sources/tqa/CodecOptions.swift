@@ -7,10 +7,10 @@ import SQCodec
 /// The codec choice and its settings, shared by `encode`, `run`, `simulate` and `bench`.
 struct CodecOptions: ParsableArguments {
     enum Codec: String, ExpressibleByArgument, CaseIterable {
-        case turbo, spectral, sqcodec
+        case turbo, spectral, sqcodec, l3ac
     }
 
-    @Option(help: "Codec: turbo (time-domain TurboQuant), spectral (MDCT TurboQuant), sqcodec (neural).")
+    @Option(help: "Codec: turbo (time-domain TurboQuant), spectral (MDCT TurboQuant), sqcodec or l3ac (neural).")
     var codec: Codec = .turbo
 
     @Option(name: .customLong("bits"), help: "turbo: codebook bits per sample, 1...8 (default 6).")
@@ -28,10 +28,10 @@ struct CodecOptions: ParsableArguments {
     @Option(help: "spectral: target SNR in dB (constant quality) instead of a rate.")
     var snr: Double?
 
-    @Option(name: .customLong("model"), help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")) (default 6kbps).")
+    @Option(name: .customLong("model"), help: "sqcodec: the model, one of \(ModelFamily.sqcodec.published.map(\.name).joined(separator: ", ")) (default 6kbps); l3ac: one of \(ModelFamily.l3ac.published.map(\.name).joined(separator: ", ")) (default 1kbps).")
     var modelOption: String?
 
-    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
+    @Option(help: "sqcodec, l3ac: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).", completion: .directory)
     var weights: String?
 
     @Option(name: .customLong("seed"), help: "turbo, spectral: seed of the pseudo-random rotations (stored in the file; default \(TurboParameters.defaultSeed)).")
@@ -42,7 +42,16 @@ struct CodecOptions: ParsableArguments {
 
     var bits: Int { bitsOption ?? 6 }
     var block: Int { blockOption ?? 512 }
-    var model: String { modelOption ?? "6kbps" }
+    var model: String { modelOption ?? (codec == .l3ac ? "1kbps" : "6kbps") }
+
+    /// The model family of a neural codec, nil for the others.
+    var family: ModelFamily? {
+        switch codec {
+        case .sqcodec: .sqcodec
+        case .l3ac: .l3ac
+        case .turbo, .spectral: nil
+        }
+    }
     var seed: UInt64 { seedOption ?? TurboParameters.defaultSeed }
 
     func validate() throws {
@@ -50,8 +59,9 @@ struct CodecOptions: ParsableArguments {
         guard TurboParameters.blockSizeRange.contains(block), block & (block - 1) == 0 else {
             throw ValidationError("--block must be a power of two in 64...8192, got \(block)")
         }
-        if SQCodecConfiguration.named(model) == nil {
-            throw ValidationError("--model must be one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")), got \(model)")
+        let models = family ?? .sqcodec
+        if models.named(model) == nil {
+            throw ValidationError("--model must be one of \(models.published.map(\.name).joined(separator: ", ")) for \(models.rawValue), got \(model)")
         }
         if bitsPerSample != nil && snr != nil { throw ValidationError("give --bits-per-sample or --snr, not both") }
         if let b = bitsPerSample, !(b > 0 && b <= 32) { throw ValidationError("--bits-per-sample must be in (0, 32], got \(b)") }
@@ -64,7 +74,7 @@ struct CodecOptions: ParsableArguments {
         switch codec {
         case .turbo: "turbo, \(bits) bits\(noResidual ? "" : " + residual"), block \(block)"
         case .spectral: snr.map { "spectral, target \($0) dB SNR" } ?? "spectral, \(bitsPerSample ?? 4) bits per sample"
-        case .sqcodec: "sqcodec \(model)"
+        case .sqcodec, .l3ac: "\(codec.rawValue) \(model)"
         }
     }
 }
