@@ -20,7 +20,7 @@ extension CodecOptions {
     func checkOptionsBelongToCodec(besides: Set<String> = []) throws {
         for (flag, codecs, given) in ownedOptions where given && !codecs.contains(codec) && !besides.contains(flag) {
             let owners = codecs.map(\.rawValue).joined(separator: " and ")
-            let hint = codecs.count == 1 ? "; add --codec \(owners)" : ""
+            let hint = "; add " + codecs.map { "--codec \($0.rawValue)" }.joined(separator: " or ")
             throw ValidationError("\(flag) is a \(owners) option, and the codec is \(codec.rawValue)\(hint)")
         }
     }

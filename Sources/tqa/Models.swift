@@ -10,7 +10,6 @@ struct Models: ParsableCommand {
             The two families share model names (0k75bps, 1k5bps, 3kbps): --codec picks one.
 
             Examples:
-              tqa models
               tqa models --json --codec l3ac
               tqa models --random-weights weights --model 6kbps
               tqa models --random-weights weights-l3ac --codec l3ac --model 1kbps --seed 3
