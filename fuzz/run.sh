@@ -106,10 +106,10 @@ for f in Tests/SQCodecTests/Fixtures/*/quantizer.pt Tests/SQCodecTests/Fixtures/
 done
 
 # Neural packets (frames u16 LE, first block, payload): whole and short last blocks of the tiny
-# models' packets, zero tokens of a few payload lengths (the length check is found from there).
+# models' packets, zero tokens of every payload length up to 32 bytes (the valid ones among them).
 mkdir -p "$seeds/sqcodec"
 for frames in '\xc0\x00' '\x00\x01' '\x54\x00'; do
-    for n in 4 8 10 12 16 20 24 32; do
+    for n in $(seq 1 32); do
         { printf "$frames\x00"; head -c "$n" /dev/zero; } >"$seeds/sqcodec/zeros-$n-$(printf "$frames" | od -An -tx1 | tr -d ' ')"
     done
 done
