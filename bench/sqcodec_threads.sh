@@ -24,7 +24,7 @@ echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for m in "${models[@]}"; do
   weights="$WORK/$m/weights"
   [[ -d "$weights" ]] || { echo "error: no $weights (run bench/sqcodec_speed.sh --models $m first)" >&2; exit 1; }
-  rate=$("$TQA" models | awk -v m="$m" '$1 == m {print $2}')
+  rate=$("$TQA" models --codec sqcodec | awk -v m="$m" '$2 == m {print $3}')
   input="$WORK/speech_60s_$((rate / 1000))k.wav"
   [[ -s "$input" ]] || { echo "error: no $input (run bench/sqcodec_speed.sh first)" >&2; exit 1; }
   "$TQA" encode "$input" -o "$tmp/x.tqa" --force --codec sqcodec --model "$m" --weights "$weights" --threads 2 >/dev/null 2>&1
@@ -46,7 +46,7 @@ echo "| model | one-thread decode alone, wall s | two side by side, wall s (each
 echo "| --- | ---: | ---: | ---: |"
 for m in "${models[@]}"; do
   weights="$WORK/$m/weights"
-  rate=$("$TQA" models | awk -v m="$m" '$1 == m {print $2}')
+  rate=$("$TQA" models --codec sqcodec | awk -v m="$m" '$2 == m {print $3}')
   "$TQA" encode "$WORK/speech_60s_$((rate / 1000))k.wav" -o "$tmp/x.tqa" --force --codec sqcodec --model "$m" \
     --weights "$weights" --threads 2 >/dev/null 2>&1
   read -r alone _ <<<"$(timed "$TQA" decode "$tmp/x.tqa" -o "$tmp/a.wav" --force --weights "$weights" --threads 1)"

@@ -1,5 +1,5 @@
 // libFuzzer target: the .tqa reader and every codec decoder in this build (`Codecs.all`, but
-// sqcodec), strict and salvage.
+// sqcodec and l3ac), strict and salvage.
 // A damaged stream must end in a thrown error (strict) or a report (salvage), never a crash;
 // salvage output must never exceed the frame count the stream declares, nor its silence the
 // reader's budget (`TQAReader.silenceBudget`).
@@ -7,9 +7,9 @@ import TQAudio
 import TQCodecs
 import TQContainer
 
-/// Every codec in the build but sqcodec, whose decoder needs a model's weights: FuzzSQCodec
-/// fuzzes it with a tiny random-weight model.
-private let codecs = Codecs.all.excluding(.sqcodec)
+/// Every codec in the build but sqcodec and l3ac, whose decoders need a model's weights:
+/// FuzzSQCodec fuzzes both with tiny random-weight models.
+private let codecs = Codecs.all.excluding(.sqcodec, .l3ac)
 
 /// Caps the work one input may cause: a forged header may declare 2^64 frames, which salvage
 /// fills with silence piece by piece; the fuzzer stops after this many frames.

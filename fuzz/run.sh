@@ -3,6 +3,7 @@
 # the project's own writers, runs each target for a bounded time and prints a summary.
 #
 #   bash fuzz/run.sh [--seconds N] [--targets "wav tqa checkpoint pickle roundtrip sqcodec"] [--keep-corpus]
+#   (target sqcodec fuzzes both neural packet decoders, sqcodec and l3ac)
 #
 # Targets: wav (WAVReader), tqa (TQAReader + every codec decoder, strict and salvage),
 # checkpoint (SQCodec's torch zip/pickle and safetensors loaders), pickle (PickleReader on
@@ -104,6 +105,15 @@ for f in Tests/SQCodecTests/Fixtures/*/quantizer.pt Tests/SQCodecTests/Fixtures/
     [ -e "$f" ] && cp "$f" "$seeds/checkpoint/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 
+# Neural packets (frames u16 LE, first block, payload): whole and short last blocks of the tiny
+# models' packets, zero tokens of every payload length up to 32 bytes (the valid ones among them).
+mkdir -p "$seeds/sqcodec"
+for frames in '\xc0\x00' '\x00\x01' '\x54\x00'; do
+    for n in $(seq 1 32); do
+        { printf "$frames\x00"; head -c "$n" /dev/zero; } >"$seeds/sqcodec/zeros-$n-$(printf "$frames" | od -An -tx1 | tr -d ' ')"
+    done
+done
+
 # Pickle records (count u16 LE, length, opcodes): nested tuples, lists in dicts, MARK/TUPLE via the memo.
 mkdir -p "$seeds/pickle"
 printf '\x01\x00\x01N\x50\xc3\x01\x85' >"$seeds/pickle/tuples"
@@ -120,7 +130,7 @@ for t in $targets; do
         checkpoint) bin=fuzz-checkpoint; maxlen=8192 ;;
         pickle) bin=fuzz-pickle; maxlen=512 ;;
         roundtrip) bin=fuzz-roundtrip; maxlen=4096; seed_dir=wav ;;
-        sqcodec) bin=fuzz-sqcodec; maxlen=2048; mkdir -p "$seeds/sqcodec" ;;
+        sqcodec) bin=fuzz-sqcodec; maxlen=2048 ;;
         *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
     esac
     corpus=$out/corpus/$t

@@ -9,5 +9,5 @@ import TurboQuant
 /// `compare` and the fuzz harness then describe and decode its files; only `tqa encode`'s
 /// options (the CLI's `CodecRegistry.encoder`) need the new codec's settings.
 public enum Codecs {
-    public static let all = CodecTable([TurboParameters.self, SpectralParameters.self, SQCodecParameters.self])
+    public static let all = CodecTable([TurboParameters.self, SpectralParameters.self, SQCodecParameters.self, L3ACParameters.self])
 }

@@ -30,7 +30,7 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case .notTQA: "not a .tqa file (no TQA magic)"
         case .unsupportedVersion(let v): "format version \(v) is not one this tqa reads (\(TQAHeader.versions.map(String.init).joined(separator: ", "))); update tqa"
-        case .unknownCodec(let id): "unknown codec id \(id); this tqa knows turbo (1), spectral (2), sqcodec (3)"
+        case .unknownCodec(let id): "unknown codec id \(id); this tqa knows turbo (1), spectral (2), sqcodec (3), l3ac (4)"
         case .invalidHeader(let why): "invalid header: \(why)"
         case .headerChecksum(let d, let c): "header checksum mismatch (declared \(hex(d)), computed \(hex(c))): the file is damaged"
         case .truncatedHeader: "file ends inside the header"

@@ -8,12 +8,15 @@ public enum CodecID: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case spectral = 2
     /// SQCodec neural codec tokens.
     case sqcodec = 3
+    /// L3AC neural codec tokens (SQCodec's successor, the same packet layout).
+    case l3ac = 4
 
     public var description: String {
         switch self {
         case .turbo: "turbo"
         case .spectral: "spectral"
         case .sqcodec: "sqcodec"
+        case .l3ac: "l3ac"
         }
     }
 }

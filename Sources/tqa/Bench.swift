@@ -73,7 +73,9 @@ struct Bench: ParsableCommand {
             let out = tmp.path + "/x.tqa", wav = tmp.path + "/y.wav"
             var bytes = 0
             let enc = try best { bytes = try Pipeline.encode(input: path, output: out, options: o, force: true).bytes }
-            let dec = try best { _ = try Pipeline.decode(input: out, output: wav, format: nil, salvage: false, force: true, threads: t) }
+            let dec = try best {
+                _ = try Pipeline.decode(input: out, output: wav, format: nil, salvage: false, force: true, threads: t, weights: o.weights)
+            }
             row("tqa \(codec.codec.rawValue) (\(t) thread\(t > 1 ? "s" : ""))", seconds / enc, seconds / dec, Double(bytes) * 8 / samples)
             if let f = flacSpeed {
                 print("  vs flac -5: encode \(fmt(seconds / enc / f.0))×, decode \(fmt(seconds / dec / f.1))×")

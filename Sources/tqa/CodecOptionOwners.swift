@@ -12,15 +12,16 @@ extension CodecOptions {
          ("--no-residual", [.turbo], noResidual),
          ("--bits-per-sample", [.spectral], bitsPerSample != nil),
          ("--snr", [.spectral], snr != nil),
-         ("--model", [.sqcodec], modelOption != nil),
-         ("--weights", [.sqcodec], weights != nil),
+         ("--model", [.sqcodec, .l3ac], modelOption != nil),
+         ("--weights", [.sqcodec, .l3ac], weights != nil),
          ("--seed", [.turbo, .spectral], seedOption != nil)]
     }
 
     /// What a codec takes instead of another codec's option, where it has a counterpart.
     static let counterparts: [String: [Codec: String]] = [
         "--bitrate": [.turbo: "turbo sets its rate with --bits (codebook bits per sample, 1...8, plus 1 with the residual)",
-                      .sqcodec: "sqcodec's rate is its --model's (e.g. 6kbps)"],
+                      .sqcodec: "sqcodec's rate is its --model's (e.g. 6kbps)",
+                      .l3ac: "l3ac's rate is its --model's (e.g. 1kbps)"],
     ]
 
     /// Throws a `ValidationError` for the first option given that `codec` does not use, unless it
@@ -28,7 +29,7 @@ extension CodecOptions {
     func checkOptionsBelongToCodec(besides: Set<String> = []) throws {
         for (flag, codecs, given) in ownedOptions where given && !codecs.contains(codec) && !besides.contains(flag) {
             let owners = codecs.map(\.rawValue).joined(separator: " and ")
-            let hint = codecs.count == 1 ? "; add --codec \(owners)" : ""
+            let hint = "; add " + codecs.map { "--codec \($0.rawValue)" }.joined(separator: " or ")
             let instead = Self.counterparts[flag]?[codec].map { " (\($0))" } ?? ""
             throw ValidationError("\(flag) is a \(owners) option, and the codec is \(codec.rawValue)\(hint)\(instead)")
         }

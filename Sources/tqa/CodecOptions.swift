@@ -7,10 +7,10 @@ import SQCodec
 /// The codec choice and its settings, shared by `encode`, `run`, `simulate` and `bench`.
 struct CodecOptions: ParsableArguments {
     enum Codec: String, ExpressibleByArgument, CaseIterable {
-        case turbo, spectral, sqcodec
+        case turbo, spectral, sqcodec, l3ac
     }
 
-    @Option(help: "Codec: turbo (time-domain TurboQuant), spectral (MDCT TurboQuant), sqcodec (neural).")
+    @Option(help: "Codec: turbo (time-domain TurboQuant), spectral (MDCT TurboQuant), sqcodec or l3ac (neural).")
     var codec: Codec = .turbo
 
     @Option(name: .customLong("bits"), help: "turbo: codebook bits per sample, 1...8 (default 6).")
@@ -34,10 +34,10 @@ struct CodecOptions: ParsableArguments {
     @Option(help: "spectral: mse (least squared error, the default) or perceptual (by ear: every band's energy kept, as noise where not coded; a low-pass that follows the rate).")
     var tune: SpectralTuning?
 
-    @Option(name: .customLong("model"), help: "sqcodec: the model, one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")) (default 6kbps).")
+    @Option(name: .customLong("model"), help: "sqcodec: the model, one of \(ModelFamily.sqcodec.published.map(\.name).joined(separator: ", ")) (default 6kbps); l3ac: one of \(ModelFamily.l3ac.published.map(\.name).joined(separator: ", ")) (default 1kbps).")
     var modelOption: String?
 
-    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
+    @Option(help: "sqcodec, l3ac: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).", completion: .directory)
     var weights: String?
 
     @Option(name: .customLong("seed"), help: "turbo, spectral: seed of the pseudo-random rotations (stored in the file; default \(TurboParameters.defaultSeed)).")
@@ -48,7 +48,16 @@ struct CodecOptions: ParsableArguments {
 
     var bits: Int { bitsOption ?? 6 }
     var block: Int { blockOption ?? 512 }
-    var model: String { modelOption ?? "6kbps" }
+    var model: String { modelOption ?? (codec == .l3ac ? "1kbps" : "6kbps") }
+
+    /// The model family of a neural codec, nil for the others.
+    var family: ModelFamily? {
+        switch codec {
+        case .sqcodec: .sqcodec
+        case .l3ac: .l3ac
+        case .turbo, .spectral: nil
+        }
+    }
     var seed: UInt64 { seedOption ?? TurboParameters.defaultSeed }
 
     func validate() throws {
@@ -56,8 +65,9 @@ struct CodecOptions: ParsableArguments {
         guard TurboParameters.blockSizeRange.contains(block), block & (block - 1) == 0 else {
             throw ValidationError("--block must be a power of two in 64...8192, got \(block)")
         }
-        if SQCodecConfiguration.named(model) == nil {
-            throw ValidationError("--model must be one of \(SQCodecConfiguration.published.map(\.name).joined(separator: ", ")), got \(model)")
+        let models = family ?? .sqcodec
+        if models.named(model) == nil {
+            throw ValidationError("--model must be one of \(models.published.map(\.name).joined(separator: ", ")) for \(models.rawValue), got \(model)")
         }
         if [bitsPerSample != nil, snr != nil, bitrate != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give one of --bits-per-sample, --bitrate and --snr")
@@ -77,7 +87,7 @@ struct CodecOptions: ParsableArguments {
         case .spectral:
             (tune == .perceptual ? "spectral perceptual, " : "spectral, ")
                 + (snr.map { "target \($0) dB SNR" } ?? bitrate.map { "\($0.bitsPerSecond / 1000) kbit/s" } ?? "\(bitsPerSample ?? 4) bits per sample")
-        case .sqcodec: "sqcodec \(model)"
+        case .sqcodec, .l3ac: "\(codec.rawValue) \(model)"
         }
     }
 }

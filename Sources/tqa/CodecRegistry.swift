@@ -20,9 +20,9 @@ enum CodecRegistry {
                 ?? .bitsPerSample(o.bitsPerSample ?? 4)
             return try SpectralEncoder(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: o.seed,
                                        tuning: o.tune ?? .mse)
-        case .sqcodec:
+        case .sqcodec, .l3ac:
             try checkCPU()
-            let model = try SQCodecModel.load(model: o.model, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) },
+            let model = try SQCodecModel.load(model: o.model, family: o.family!, weightsDirectory: o.weights.map { URL(fileURLWithPath: $0) },
                                               parts: .encoding, threads: o.threads)
             return try SQCodecEncoder(model: model, sampleRate: sampleRate, channelCount: channelCount, threads: o.threads)
         }
@@ -39,7 +39,7 @@ enum CodecRegistry {
     /// Codecs built for AVX2 + FMA on x86-64: say so rather than fault on an older CPU.
     static func checkCPU() throws {
         if SQCodecModel.needsAVX2AndFMA && !CPUFeatures.hasAVX2AndFMA {
-            throw CLIError("this CPU lacks AVX2/FMA, which this build's SQCodec kernels use; rebuild with TQA_PORTABLE=1 swift build -c release")
+            throw CLIError("this CPU lacks AVX2/FMA, which this build's SQCodec and L3AC kernels use; rebuild with TQA_PORTABLE=1 swift build -c release")
         }
     }
 }

@@ -50,7 +50,7 @@ struct Compare: ParsableCommand {
             completion: .file(extensions: ["svg"]))
     var plot: String?
 
-    @Option(help: "sqcodec TEST: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
+    @Option(help: "sqcodec, l3ac TEST: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).", completion: .directory)
     var weights: String?
 
     @Option(help: "Threads for decoding a .tqa TEST (default: all cores).")

@@ -39,10 +39,10 @@ struct Decode: ParsableCommand {
 
     enum Rate: String, ExpressibleByArgument, CaseIterable { case model, source }
 
-    @Option(help: "sqcodec: the rate of the output, model (the model's, default) or source (the input's).")
+    @Option(help: "sqcodec, l3ac: the rate of the output, model (the model's, default) or source (the input's).")
     var rate: Rate = .model
 
-    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).", completion: .directory)
+    @Option(help: "sqcodec, l3ac: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).", completion: .directory)
     var weights: String?
 
     @Flag(help: "Replace the output if it exists.")

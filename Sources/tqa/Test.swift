@@ -25,7 +25,7 @@ struct TestCommand: ParsableCommand {
     @Argument(help: ArgumentHelp(".tqa files to test (- for standard input).", valueName: "file"), completion: .file(extensions: ["tqa"]))
     var files: [String]
 
-    @Option(help: "sqcodec: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0).",
+    @Option(help: "sqcodec, l3ac: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).",
             completion: .directory)
     var weights: String?
 

@@ -1,7 +1,7 @@
 import SQCodec
 import TQContainer
 
-/// `tqa tokens --skip/--until`: the tokens whose hop of samples (fillLength / tokensPerBlock,
+/// `tqa tokens --skip/--until`: the tokens whose hop of samples (blockLength / tokensPerBlock,
 /// 45 samples for 6kbps) meets the span. The packets before it are passed over unread.
 struct TokenSpan {
     /// The span in frames at the model's rate.
@@ -17,7 +17,7 @@ struct TokenSpan {
         if let n = known, start > 0, start >= n { throw CLIError(span.pastEndMessage(file, frames: n, sampleRate: h.sampleRate)) }
         let stop = min(end ?? UInt64.max, known ?? UInt64.max)
         frames = start ..< stop
-        hop = c.fillLength / c.tokensPerBlock
+        hop = c.blockLength / c.tokensPerBlock
         let last = stop == UInt64.max ? Int.max : Int((stop + UInt64(hop) - 1) / UInt64(hop))
         tokens = Int(start / UInt64(hop)) ..< last
         try reader.skipPackets(before: start)

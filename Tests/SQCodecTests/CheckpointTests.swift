@@ -143,7 +143,7 @@ import TQAudio
             _ = try SQCodecModel(configuration: config, directory: tmp)
             Issue.record("loading from an empty directory succeeded")
         } catch let e as CheckpointError {
-            guard case .weightsNotFound(let model, _, _) = e else { Issue.record("wrong error \(e)"); return }
+            guard case .weightsNotFound(let model, _, _, _) = e else { Issue.record("wrong error \(e)"); return }
             #expect(model == "6kbps")
             #expect(e.description.contains("huggingface.co/zhai-lw/SQCodec"))
             #expect(e.description.contains("encoder.pt"))

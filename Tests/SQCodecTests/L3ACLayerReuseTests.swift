@@ -19,7 +19,7 @@ import Testing
         let f = try L3ACFixture(name)
         let c = f.configuration, dim = c.featureDim
         let s = try stores(f)
-        let sq = c.sharedLayers
+        let sq = c.backbone
 
         // Encoder: the input right-padded with zeros to a multiple of one hop (difference 5).
         var padded = f.vector("input")

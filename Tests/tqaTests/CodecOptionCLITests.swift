@@ -22,8 +22,9 @@ import TQAudio
             (["--codec", "spectral", "--bits", "2"], "--bits is a turbo option, and the codec is spectral; add --codec turbo"),
             (["--codec", "spectral", "--block", "1024"], "--block is a turbo option"),
             (["--codec", "spectral", "--no-residual"], "--no-residual is a turbo option"),
-            (["--model", "6kbps"], "--model is a sqcodec option, and the codec is turbo; add --codec sqcodec"),
-            (["--codec", "spectral", "--weights", "w"], "--weights is a sqcodec option"),
+            (["--model", "6kbps"], "--model is a sqcodec and l3ac option, and the codec is turbo; add --codec sqcodec or --codec l3ac"),
+            (["--codec", "spectral", "--weights", "w"], "--weights is a sqcodec and l3ac option"),
+            (["--codec", "l3ac", "--bits", "3"], "--bits is a turbo option, and the codec is l3ac; add --codec turbo"),
             (["--codec", "sqcodec", "--seed", "3"], "--seed is a turbo and spectral option, and the codec is sqcodec"),
             (["--codec", "sqcodec", "--bits", "3"], "--bits is a turbo option"),
         ]

@@ -23,6 +23,22 @@ import TurboQuant
         #expect(try Codecs.all.parameters(of: header(.spectral, parameters: spectral.encoded)) as? SpectralParameters == spectral)
         let sq = SQCodecParameters(model: "6kbps", sourceSampleRate: 44_100, blocksPerPacket: 4)
         #expect(try Codecs.all.parameters(of: header(.sqcodec, parameters: sq.encoded())) as? SQCodecParameters == sq)
+        let l3ac = SQCodecParameters(model: "1kbps", sourceSampleRate: 48_000, blocksPerPacket: 12)
+        #expect(try Codecs.all.parameters(of: header(.l3ac, parameters: l3ac.encoded())) as? L3ACParameters == L3ACParameters(l3ac))
+    }
+
+    /// l3ac: the sqcodec layout under codec id 4, its model and rates listed, its source rate kept.
+    @Test func l3acParameters() throws {
+        let bytes = SQCodecParameters(model: "3kbps", sourceSampleRate: 44_100, blocksPerPacket: 22).encoded()
+        let summary = Codecs.all.summary(of: header(.l3ac, parameters: bytes))
+        #expect(summary["model"] as? String == "3kbps" && summary["source_sample_rate"] as? Int == 44_100
+                && summary["blocks_per_packet"] as? Int == 22)
+        let h = header(.l3ac, rate: 16_000, frames: 16_000, parameters: bytes)
+        let p = try Codecs.all.parameters(of: h)
+        #expect(p.sourceSampleRate(of: h) == 44_100 && p.sourceFrameCount(of: h) == 44_100)
+        #expect(Codecs.all.summary(of: header(.l3ac, parameters: [1, 0]))["error"] as? String == "malformed")
+        #expect(L3ACParameters.needsAVX2AndFMA == SQCodecModel.needsAVX2AndFMA)
+        #expect(CodecID(rawValue: 4) == .l3ac && "\(CodecID.l3ac)" == "l3ac")
     }
 
     /// What `tqa info` lists as `parameters`, per codec, and for bytes that do not decode.
@@ -58,7 +74,8 @@ import TurboQuant
         let sq = header(.sqcodec, parameters: SQCodecParameters(model: "6kbps", sourceSampleRate: 16_000, blocksPerPacket: 4).encoded())
         #expect(throws: CodecTableError.notIncluded(.sqcodec)) { try TQAFile.decoder(for: sq) }
         #expect(throws: CodecTableError.notIncluded(.sqcodec)) { try Codecs.all.excluding(.sqcodec).decoder(for: sq) }
-        #expect(Codecs.all.excluding(.sqcodec).codecs.map { $0.codec } == [.turbo, .spectral])
+        #expect(Codecs.all.excluding(.sqcodec).codecs.map { $0.codec } == [.turbo, .spectral, .l3ac])
+        #expect(Codecs.all.excluding(.sqcodec, .l3ac).codecs.map { $0.codec } == [.turbo, .spectral])
         let turbo = try Codecs.all.decoder(for: header(.turbo, parameters: TurboParameters().encoded()))
         #expect(turbo is TurboDecoder)
         let spectral = try TQAFile.decoder(for: header(.spectral, parameters: SpectralParameters().encoded))

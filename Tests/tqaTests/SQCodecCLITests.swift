@@ -95,7 +95,8 @@ import Glibc
 
     @Test func modelsListsTheSeven() throws {
         let out = try CLI.run(["models", "--json"])
-        let rows = (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]]) ?? []
+        let rows = ((try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]]) ?? [])
+            .filter { $0["codec"] as? String == "sqcodec" }
         #expect(rows.map { $0["model"] as? String ?? "" } == ["0k75bps", "1k5bps", "3kbps", "6kbps", "12kbps", "12kbps_24khz", "24kbps_24khz"])
         let r24 = rows.first { $0["model"] as? String == "12kbps_24khz" }
         #expect((r24?["sample_rate"] as? NSNumber)?.intValue == 24_000)

@@ -3,13 +3,20 @@ import SQCodec
 import TQAudio
 import TQContainer
 
-/// The corruption suite for sqcodec streams, with a tiny random-weight model: damage is an
-/// error in strict mode and costs only its packets in salvage mode.
+/// The corruption suite for sqcodec and l3ac streams, with tiny random-weight models: damage is
+/// an error in strict mode and costs only its packets in salvage mode.
 @Suite struct SQCodecCorruptionTests {
     static let configuration = SQCodecConfiguration(
         name: "tiny", sampleRate: 16_000, featureDim: 24, compressRates: [2, 3], encoderDims: [8, 12, 16],
         encoderDepths: [1, 1, 2], decodeRates: [3, 2], decoderDims: [16, 12, 8], decoderDepths: [2, 1, 1],
         levels: [5, 4, 3], enCoderDepth: 2, enCoderWindowSize: 8, enCoderCompressRate: 1)
+    /// L3AC's compressed transformers and super-FSQ; 2000 samples end in a short block.
+    static let l3ac = L3ACConfiguration(
+        name: "tiny-l3ac", featureDim: 24, compressRates: [2, 3], encoderDims: [8, 12, 16],
+        encoderDepths: [1, 1, 2], decodeRates: [3, 2], decoderDims: [16, 12, 8], decoderDepths: [2, 1, 1],
+        levels: [7, 6, 3], enCoderDepth: 3, enCoderWindowSize: 4, enCoderCompressRate: 2).backbone
+
+    static func configuration(_ family: ModelFamily) -> SQCodecConfiguration { family == .l3ac ? l3ac : configuration }
 
     struct Stream {
         let model: SQCodecModel
@@ -18,12 +25,13 @@ import TQContainer
         let clean: AudioBuffer
     }
 
-    static func make() throws -> Stream {
-        let model = try RandomWeights.model(configuration, seed: 5)
+    static func make(_ family: ModelFamily = .sqcodec) throws -> Stream {
+        let model = try RandomWeights.model(configuration(family), seed: 5)
         var rng = SplitMix64(seed: 99)
         let x = AudioBuffer(sampleRate: 16_000, channels: [(0..<2000).map { _ in Float.random(in: -0.3...0.3, using: &rng) }])
         let sink = MemorySink()
-        let enc = try TQAStreamEncoder(encoder: SQCodecEncoder(model: model, sampleRate: 16_000, channelCount: 1, blocksPerPacket: 4),
+        let per = family == .l3ac ? 8 : 4
+        let enc = try TQAStreamEncoder(encoder: SQCodecEncoder(model: model, sampleRate: 16_000, channelCount: 1, blocksPerPacket: per),
                                        sink: sink, sampleRate: 16_000, channelCount: 1, sourceFormat: .s16)
         try enc.write(x)
         try enc.finish()
@@ -53,8 +61,10 @@ import TQContainer
         return (out, stream.report)
     }
 
-    @Test func bitFlipsInEveryPacket() throws {
-        let s = try Self.make()
+    @Test(arguments: ModelFamily.allCases)
+    func bitFlipsInEveryPacket(family: ModelFamily) throws {
+        let s = try Self.make(family)
+        #expect(try TQAReader(bytes: s.bytes).header.codec == family.codec)
         #expect(s.packetStarts.count >= 4, "several packets")
         var rng = SplitMix64(seed: 0x5C0)
         for k in 0 ..< s.packetStarts.count - 1 {
@@ -71,8 +81,9 @@ import TQContainer
         }
     }
 
-    @Test func truncationAndGarbage() throws {
-        let s = try Self.make()
+    @Test(arguments: ModelFamily.allCases)
+    func truncationAndGarbage(family: ModelFamily) throws {
+        let s = try Self.make(family)
         for k in 1 ..< s.packetStarts.count {
             let cut = Array(s.bytes[..<s.packetStarts[k]])
             #expect(try Self.decode(cut, model: s.model, salvage: false).0 == nil, "cut before packet \(k)")

@@ -2,59 +2,61 @@ import Foundation
 import Testing
 @testable import SQCodec
 
-/// Full-size parity against `make_vectors.py OUT --full 6kbps 0k75bps` output (not part of the
-/// package's tests: the vectors are ~100 MB and need the Python reference). See README.md.
+/// Full-size parity of both families against the generators' `--full` output (not part of the
+/// package's tests: the vectors are ~100 MB and need the Python references). See README.md.
 ///
-/// Targets (issue #4): tokens identical on at least 99.9 % of frames; decoding the reference's
-/// tokens within 1e-4 maximum absolute error of the reference's decoding; encode→decode at least
-/// 40 dB SNR against the reference's own encode→decode output.
-@Test(arguments: ["6kbps", "0k75bps"])
-func fullSizeParity(model: String) throws {
-    guard let rootPath = ProcessInfo.processInfo.environment["SQCODEC_FULL_VECTORS"] else {
-        Issue.record("set SQCODEC_FULL_VECTORS to the directory written by make_vectors.py --full")
+///     SQCODEC_FULL_VECTORS=DIR   make_vectors.py DIR --full 6kbps 0k75bps [--gap]
+///     L3AC_FULL_VECTORS=DIR      make_l3ac_vectors.py DIR --full 0k75bps 1kbps 1k5bps 3kbps
+///
+/// A family whose variable is unset is left out (one of them must be set); a model whose
+/// directory is missing under a set one is an issue. Uses `int32Values`, `maxAbsDifference` and
+/// `snrDB` of Tests/SQCodecTests/FixtureSupport.swift.
+///
+/// Targets (issues 4 and 16): tokens identical on at least 99.9 % of frames; decoding the
+/// reference's tokens within 1e-4 maximum absolute error of the reference's decoding;
+/// encode→decode at least 40 dB SNR against the reference's own encode→decode output.
+private let cases: [(ModelFamily, String)] =
+    ["6kbps", "0k75bps"].map { (.sqcodec, $0) } + ["0k75bps", "1kbps", "1k5bps", "3kbps"].map { (.l3ac, $0) }
+
+private func vectorsVariable(_ family: ModelFamily) -> String { family == .l3ac ? "L3AC_FULL_VECTORS" : "SQCODEC_FULL_VECTORS" }
+
+@Test(arguments: cases)
+func fullSizeParity(family: ModelFamily, model: String) throws {
+    let env = ProcessInfo.processInfo.environment
+    guard let rootPath = env[vectorsVariable(family)] else {
+        if ModelFamily.allCases.allSatisfy({ env[vectorsVariable($0)] == nil }) {
+            Issue.record("set SQCODEC_FULL_VECTORS and/or L3AC_FULL_VECTORS to the directories written with --full")
+        }
         return
     }
+    let name = "\(family.rawValue) \(model)"
     let dir = URL(fileURLWithPath: rootPath).appendingPathComponent(model)
     let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent("vectors.safetensors")))
     let read = try SafeTensors.read(bytes: bytes, file: model, floatOnly: false)
     let meta = read.metadata
     let provenance = "seed \(meta["seed"] ?? "?"), perturbation scale \(meta["perturbation_scale"] ?? "?"), "
-        + "torch \(meta["torch"] ?? "?"), \(meta["seconds"] ?? "?") s input"
-    print("\(model): vectors from make_vectors.py with \(provenance)")
-    let raw = read.raw["tokens"]!
-    let refTokens = stride(from: raw.range.lowerBound, to: raw.range.upperBound, by: 4).map { o in
-        Int32(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
-    }
-    let config = SQCodecConfiguration.named(model)!
+        + "torch \(meta["torch"] ?? "?"), \(family.rawValue) \(meta[family == .l3ac ? "l3ac" : "sq-codec"] ?? "?"), "
+        + "\(meta["seconds"] ?? "?") s input"
+    print("\(name): vectors from \(meta["generator"] ?? "?") with \(provenance)")
+    let refTokens = int32Values(read.raw["tokens"]!, bytes: bytes)
+    let config = try #require(family.named(model))
     var clock = ContinuousClock.now
     let m = try SQCodecModel(configuration: config, directory: dir)
-    print("\(model): load \(ContinuousClock.now - clock)"); clock = .now
+    print("\(name): load \(ContinuousClock.now - clock)"); clock = .now
     let tokens = m.encode(read.tensors["input"]!.values)
-    print("\(model): encode \(ContinuousClock.now - clock)"); clock = .now
+    print("\(name): encode \(ContinuousClock.now - clock)"); clock = .now
     let same = zip(tokens, refTokens).filter { $0 == $1 }.count
     let decodedRef = try m.decode(refTokens)
-    print("\(model): decode \(ContinuousClock.now - clock)")
+    print("\(name): decode \(ContinuousClock.now - clock)")
     let reference = read.tensors["decoded"]!.values
-    let err = fullSizeMaxAbs(decodedRef, reference)
-    let snr = fullSizeSNR(reference: reference, try m.decode(tokens))
+    let err = maxAbsDifference(decodedRef, reference)
+    let snr = snrDB(reference: reference, try m.decode(tokens))
     let percent = 100 * Double(same) / Double(max(1, refTokens.count))
-    let summary = "\(model): tokens \(same)/\(refTokens.count) identical (\(String(format: "%.2f", percent)) %); "
+    let summary = "\(name): tokens \(same)/\(refTokens.count) identical (\(String(format: "%.2f", percent)) %); "
         + "decode max abs error \(err); encode→decode SNR \(String(format: "%.1f", snr)) dB"
     print(summary)
     #expect(tokens.count == refTokens.count, "\(summary) [\(provenance)]")
     #expect(Double(same) >= 0.999 * Double(refTokens.count), "token target 99.9 %: \(summary) [\(provenance)]")
     #expect(err <= 1e-4, "decode target 1e-4: \(summary) [\(provenance)]")
     #expect(snr >= 40, "SNR target 40 dB: \(summary) [\(provenance)]")
-}
-
-private func fullSizeMaxAbs(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count)
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-}
-
-private func fullSizeSNR(reference: [Float], _ x: [Float]) -> Double {
-    precondition(reference.count == x.count)
-    var s = 0.0, n = 0.0
-    for (r, v) in zip(reference, x) { s += Double(r) * Double(r); n += (Double(r) - Double(v)) * (Double(r) - Double(v)) }
-    return n == 0 ? .infinity : 10 * log10(s / n)
 }

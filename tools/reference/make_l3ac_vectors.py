@@ -19,17 +19,18 @@ Usage:
   python make_l3ac_vectors.py OUT_DIR --full 0k75bps 1kbps 1k5bps 3kbps   # full-size (not committed)
 """
 import argparse
-import importlib.metadata as md
 import json
 import os
-import platform
 
 import torch
 from safetensors.torch import save_file
 
 from l3ac import CONFIG_DIR, L3ACConfig
 from l3ac.en_codec import EnCodec, ModelConfig
-from reference_inputs import PARAGRAPH, SENTENCE, perturb, speech
+from reference_inputs import FULL_SCALE, PARAGRAPH, SENTENCE, build, calibrate, save_weights, speech, versions
+
+GENERATOR = "tools/reference/make_l3ac_vectors.py"
+DISTRIBUTIONS = ("l3ac", "local-attention", "numpy")
 
 # Shrunken configurations covering every layer type of the published models: both en_coder
 # variants (LocalEncoder/LocalDecoder; CompressedLocal…WithCache at rates 3 and 2, with encoder
@@ -64,42 +65,6 @@ SMALL = {
                      en_coder_depth=4, en_coder_window_size=5, en_coder_dynamic_pos=True,
                      en_coder_compress_rate=2, en_coder_cache_size=0)),
 }
-
-# Perturbation scale of the full-size vectors (as make_vectors.py's FULL_SCALE; README.md).
-FULL_SCALE = 0.1
-
-
-def versions():
-    out = {"python": platform.python_version(), "torch": torch.__version__}
-    for dist in ("l3ac", "local-attention", "numpy"):
-        out[dist] = md.version(dist)
-    out["generator"] = "tools/reference/make_l3ac_vectors.py"
-    return out
-
-
-def build(network_cfg, seed, scale=1.0):
-    torch.manual_seed(seed)
-    net = EnCodec(ModelConfig(**network_cfg)).eval()
-    perturb(net, torch.Generator().manual_seed(seed + 1), scale)
-    return net
-
-
-@torch.no_grad()
-def calibrate(net, audio, whiten=True):
-    """Standardize the quantizer's input projection so that tokens vary: zero mean and std 0.8 per
-    code dimension, whitened (decorrelated) if `whiten`, else scaled per dimension only."""
-    x, _ = net.preprocess(audio[None])
-    t = net.en_encoder(net.encoder(x.unsqueeze(1)))
-    lin = net.quantizer.project_in
-    z = lin(t).reshape(-1, lin.out_features)
-    mean = z.mean(0)
-    if whiten:
-        evals, evecs = torch.linalg.eigh(torch.cov(z.T.double()))
-        a = (0.8 * evecs @ torch.diag(evals.clamp_min(1e-12).rsqrt()) @ evecs.T).float()
-    else:
-        a = torch.diag(0.8 / z.std(0))
-    lin.weight.copy_(a @ lin.weight)
-    lin.bias.copy_(a @ (lin.bias - mean))
 
 
 @torch.no_grad()
@@ -139,21 +104,11 @@ def fsq_probe(net, gen, count=256):
             "fsq_probe_codes": q.contiguous()}
 
 
-def save_weights(net, out_dir, fmt="pt"):
-    """`<module>.pt` as published, or `<module>.safetensors` (same keys; smaller fixtures)."""
-    for module_name, module in net.trainable_modules.items():
-        if fmt == "pt":
-            torch.save(module.state_dict(), os.path.join(out_dir, f"{module_name}.pt"))
-        else:
-            sd = {k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
-            save_file(sd, os.path.join(out_dir, f"{module_name}.safetensors"))
-
-
 def make(name, spec, out_root, seed, keep_intermediates=True, scale=1.0, whiten=True):
     out_dir = os.path.join(out_root, name)
     os.makedirs(out_dir, exist_ok=True)
     audio = speech(spec["sample_rate"], spec["seconds"], spec.get("text", SENTENCE))
-    net = build(spec["network"], seed, scale)
+    net = build(EnCodec, ModelConfig, spec["network"], seed, scale)
     calibrate(net, audio, whiten)
     save_weights(net, out_dir, spec.get("save", "pt"))
     vec = run(net, audio)
@@ -161,7 +116,7 @@ def make(name, spec, out_root, seed, keep_intermediates=True, scale=1.0, whiten=
         vec |= fsq_probe(net, torch.Generator().manual_seed(seed + 2))
     else:
         vec = {k: vec[k] for k in ("input", "tokens", "decoded")}
-    meta = versions() | {"name": name, "seed": str(seed), "sample_rate": str(spec["sample_rate"]),
+    meta = versions(GENERATOR, DISTRIBUTIONS) | {"name": name, "seed": str(seed), "sample_rate": str(spec["sample_rate"]),
                          "weights": "seeded random, every parameter perturbed (not trained)",
                          "perturbation_scale": str(scale),
                          "calibration": "whitened" if whiten else "per-dimension",

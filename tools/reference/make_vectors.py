@@ -19,19 +19,18 @@ Usage:
 """
 import argparse
 import copy
-import importlib.metadata as md
 import json
-import math
 import os
-import platform
-import sys
 
 import torch
 from safetensors.torch import save_file
 
-from reference_inputs import PARAGRAPH, SENTENCE, perturb, speech
+from reference_inputs import FULL_SCALE, PARAGRAPH, SENTENCE, build, calibrate, save_weights, speech, versions
 from sq_codec import CONFIG_DIR, SQCodecConfig
 from sq_codec.en_codec import EnCodec, ModelConfig
+
+GENERATOR = "tools/reference/make_vectors.py"
+DISTRIBUTIONS = ("sq-codec", "vector-quantize-pytorch", "local-attention", "numpy")
 
 # Shrunken configurations: every layer type, both en_coder variants, odd and even FSQ levels.
 SMALL = {
@@ -63,39 +62,6 @@ SMALL = {
                      en_coder_depth=3, en_coder_window_size=5, en_coder_dynamic_pos=True,
                      en_coder_compress_rate=2, en_coder_cache_size=2)),
 }
-
-
-def versions():
-    out = {"python": platform.python_version(), "torch": torch.__version__}
-    for dist in ("sq-codec", "vector-quantize-pytorch", "local-attention", "numpy"):
-        out[dist] = md.version(dist)
-    out["generator"] = "tools/reference/make_vectors.py"
-    return out
-
-
-def build(network_cfg, seed, scale=1.0):
-    torch.manual_seed(seed)
-    net = EnCodec(ModelConfig(**network_cfg)).eval()
-    perturb(net, torch.Generator().manual_seed(seed + 1), scale)
-    return net
-
-
-@torch.no_grad()
-def calibrate(net, audio, whiten=True):
-    """Standardize the quantizer's input projection for diverse tokens: zero mean and std 0.8 per
-    code dimension, whitened (decorrelated) if `whiten`, else scaled per dimension only."""
-    x, _ = net.preprocess(audio[None])
-    t = net.en_encoder(net.encoder(x.unsqueeze(1)))
-    z = net.quantizer.project_in(t).reshape(-1, net.quantizer.project_in.out_features)
-    mean = z.mean(0)
-    if whiten:
-        evals, evecs = torch.linalg.eigh(torch.cov(z.T.double()))
-        a = (0.8 * evecs @ torch.diag(evals.clamp_min(1e-12).rsqrt()) @ evecs.T).float()
-    else:
-        a = torch.diag(0.8 / z.std(0))
-    lin = net.quantizer.project_in
-    lin.weight.copy_(a @ lin.weight)
-    lin.bias.copy_(a @ (lin.bias - mean))
 
 
 @torch.no_grad()
@@ -154,26 +120,17 @@ def float64_gap(net, audio, vec):
     return gap
 
 
-def save_weights(net, out_dir, fmt):
-    for module_name, module in net.trainable_modules.items():
-        sd = {k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
-        if fmt == "pt":
-            torch.save(module.state_dict(), os.path.join(out_dir, f"{module_name}.pt"))
-        else:
-            save_file(sd, os.path.join(out_dir, f"{module_name}.safetensors"))
-
-
 def make(name, spec, out_root, seed, keep_intermediates=True, scale=1.0, whiten=True, gap=False):
     out_dir = os.path.join(out_root, name)
     os.makedirs(out_dir, exist_ok=True)
     audio = speech(spec["sample_rate"], spec["seconds"], spec.get("text", SENTENCE))
-    net = build(spec["network"], seed, scale)
+    net = build(EnCodec, ModelConfig, spec["network"], seed, scale)
     calibrate(net, audio, whiten)
     save_weights(net, out_dir, spec["save"])
     vec = run(net, audio)
     if not keep_intermediates:
         vec = {k: vec[k] for k in ("input", "tokens", "decoded")}
-    meta = versions() | {"name": name, "seed": str(seed), "sample_rate": str(spec["sample_rate"]),
+    meta = versions(GENERATOR, DISTRIBUTIONS) | {"name": name, "seed": str(seed), "sample_rate": str(spec["sample_rate"]),
                          "weights": "seeded random, every parameter perturbed (not trained)"}
     if scale != 1.0 or not whiten:
         meta |= {"perturbation_scale": str(scale), "calibration": "whitened" if whiten else "per-dimension",
@@ -188,9 +145,6 @@ def make(name, spec, out_root, seed, keep_intermediates=True, scale=1.0, whiten=
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
 
-
-# Perturbation scale of the full-size vectors: see README.md ("Full-size checks").
-FULL_SCALE = 0.1
 
 
 def full_spec(model, seconds=25.0):

@@ -1,6 +1,10 @@
-"""Inputs shared by the reference-vector scripts (make_vectors.py for SQCodec,
-make_l3ac_vectors.py for L3AC): the espeak-ng speech input and the seeded weight perturbation."""
+"""What the reference-vector scripts share (make_vectors.py for SQCodec, make_l3ac_vectors.py for
+L3AC; both packages build an `EnCodec` with the same modules): the espeak-ng speech input, the
+seeded network with every parameter perturbed, the quantizer calibration, the checkpoint writer and
+the version record."""
+import importlib.metadata as md
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -8,6 +12,10 @@ import wave
 
 import numpy as np
 import torch
+from safetensors.torch import save_file
+
+# Perturbation scale of the full-size vectors: see README.md ("Full-size checks").
+FULL_SCALE = 0.1
 
 SENTENCE = ("The quick brown fox jumps over the lazy dog, "
             "while seven small birds sing quietly in the morning light.")
@@ -58,3 +66,48 @@ def perturb(network, gen, scale=1.0):
             else:
                 amplitude = scale * max(0.1, float(p.abs().mean()) * 0.5)
                 p.add_(amplitude * noise)
+
+
+def versions(generator, distributions):
+    """Python, torch and each of `distributions`' versions, and the generating script."""
+    out = {"python": platform.python_version(), "torch": torch.__version__}
+    for dist in distributions:
+        out[dist] = md.version(dist)
+    out["generator"] = generator
+    return out
+
+
+def build(encodec, model_config, network_cfg, seed, scale=1.0):
+    """The package's `EnCodec(ModelConfig(**network_cfg))`, seeded, in eval mode, perturbed."""
+    torch.manual_seed(seed)
+    net = encodec(model_config(**network_cfg)).eval()
+    perturb(net, torch.Generator().manual_seed(seed + 1), scale)
+    return net
+
+
+@torch.no_grad()
+def calibrate(net, audio, whiten=True):
+    """Standardize the quantizer's input projection so that tokens vary: zero mean and std 0.8 per
+    code dimension, whitened (decorrelated) if `whiten`, else scaled per dimension only."""
+    x, _ = net.preprocess(audio[None])
+    t = net.en_encoder(net.encoder(x.unsqueeze(1)))
+    lin = net.quantizer.project_in
+    z = lin(t).reshape(-1, lin.out_features)
+    mean = z.mean(0)
+    if whiten:
+        evals, evecs = torch.linalg.eigh(torch.cov(z.T.double()))
+        a = (0.8 * evecs @ torch.diag(evals.clamp_min(1e-12).rsqrt()) @ evecs.T).float()
+    else:
+        a = torch.diag(0.8 / z.std(0))
+    lin.weight.copy_(a @ lin.weight)
+    lin.bias.copy_(a @ (lin.bias - mean))
+
+
+def save_weights(net, out_dir, fmt="pt"):
+    """`<module>.pt` as published, or `<module>.safetensors` (same keys; smaller fixtures)."""
+    for module_name, module in net.trainable_modules.items():
+        if fmt == "pt":
+            torch.save(module.state_dict(), os.path.join(out_dir, f"{module_name}.pt"))
+        else:
+            sd = {k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
+            save_file(sd, os.path.join(out_dir, f"{module_name}.safetensors"))

@@ -25,7 +25,9 @@ enum CheckpointDirectory {
     /// `maxFileSize`, or larger than `unverifiedFileSize` and than `byteLimit(parameters:)` of
     /// `parameters(module)`, the number of values the model needs for the module (nil: unknown,
     /// only `maxFileSize` applies). `parameters` is called only for such large files.
-    static func load(_ directory: URL, model: String, modules: [String], threads: Int = 1,
+    ///
+    /// A missing file's error says where `family` publishes the weights of `model`.
+    static func load(_ directory: URL, model: String, family: ModelFamily = .sqcodec, modules: [String], threads: Int = 1,
                      parameters: ((String) -> Int?)? = nil) throws -> [String: [String: StoredTensor]] {
         let fm = FileManager.default
         var read = [Result<[String: StoredTensor], Error>?](repeating: nil, count: modules.count)
@@ -52,8 +54,9 @@ enum CheckpointDirectory {
             throw CheckpointError.weightsNotFound(
                 model: model, directory: directory.path,
                 hint: "missing \(names). Put the published weights there (or pass --weights DIR); they are published at "
-                    + "https://huggingface.co/zhai-lw/SQCodec under weights/\(model).v0/ (encoder.pt, quantizer.pt, "
-                    + "decoder.pt, en_encoder.pt, en_decoder.pt). Nothing is downloaded at run time.")
+                    + "\(family.publishedAt) under weights/\(model).\(family.modelVersion)/ (encoder.pt, quantizer.pt, "
+                    + "decoder.pt, en_encoder.pt, en_decoder.pt). Nothing is downloaded at run time.",
+                family: family.displayName)
         }
         return out
     }

@@ -2,7 +2,8 @@
 /// tensors they hold. Each case names the file or tensor, so that a user can act on it.
 public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No weights for `model` in `directory`; `hint` says where to get them.
-    case weightsNotFound(model: String, directory: String, hint: String)
+    /// `family`: the codec's name as users see it (`ModelFamily.displayName`).
+    case weightsNotFound(model: String, directory: String, hint: String, family: String)
     case unreadable(file: String, reason: String)
     /// A zip structure is damaged: `reason` says which.
     case corruptArchive(file: String, reason: String)
@@ -34,8 +35,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .weightsNotFound(let model, let dir, let hint):
-            "no SQCodec weights for model \(model) in \(dir): \(hint)"
+        case .weightsNotFound(let model, let dir, let hint, let family):
+            "no \(family) weights for model \(model) in \(dir): \(hint)"
         case .unreadable(let f, let r): "cannot read \(f): \(r)"
         case .corruptArchive(let f, let r): "\(f) is not a valid torch checkpoint archive: \(r)"
         case .compressedEntry(let f, let e, let m): "\(f): entry \(e) is compressed (method \(m)); torch.save writes stored entries only"

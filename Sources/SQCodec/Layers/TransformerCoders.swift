@@ -13,11 +13,13 @@ enum TransformerEncoder: Sendable {
     /// `local_trans…`.
     case compressed(CompressedTransformerEncoder)
 
+    /// With the family's depths (`SQCodecConfiguration.transformerEncoderDepths`); L3AC's
+    /// compressed encoder has no `cache_token` (docs/L3AC.md, 3 and 4).
     init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
         if c.usesCompressedTransformer {
             self = .compressed(try CompressedTransformerEncoder(w, configuration: c))
         } else {
-            self = .local(try LocalTransformer(w.child("local_trans"), dim: c.featureDim, depth: c.enCoderDepth,
+            self = .local(try LocalTransformer(w.child("local_trans"), dim: c.featureDim, depth: c.transformerEncoderDepths.before,
                                                windowSize: c.enCoderWindowSize))
         }
     }
@@ -55,7 +57,7 @@ enum TransformerDecoder: Sendable {
         if c.usesCompressedTransformer {
             self = .compressed(try CompressedTransformerDecoder(w, configuration: c))
         } else {
-            self = .local(try LocalTransformer(w.child("local_trans"), dim: c.featureDim, depth: c.enCoderDepth,
+            self = .local(try LocalTransformer(w.child("local_trans"), dim: c.featureDim, depth: c.transformerDecoderDepths.before,
                                                windowSize: c.enCoderWindowSize))
         }
     }
@@ -104,7 +106,7 @@ struct CompressedTransformerEncoder: Sendable {
 
     init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
         try self.init(w, dim: c.featureDim, window: c.enCoderWindowSize, rate: c.enCoderCompressRate,
-                      depths: (2, c.enCoderDepth - 2), cache: c.enCoderCacheSize)
+                      depths: c.transformerEncoderDepths, cache: c.hasCacheToken ? c.enCoderCacheSize : nil)
     }
 
     /// `depths`: of the transformers before and after the down-convolution (sq-codec: 2 and
@@ -153,9 +155,9 @@ struct CompressedTransformerDecoder: Sendable {
     init(_ w: WeightScope, configuration c: SQCodecConfiguration) throws {
         window = c.enCoderWindowSize; cache = c.enCoderCacheSize; rate = c.enCoderCompressRate
         let dim = c.featureDim
-        localTrans = try LocalTransformer(w.child("local_trans"), dim: dim, depth: c.enCoderDepth - 2,
+        localTrans = try LocalTransformer(w.child("local_trans"), dim: dim, depth: c.transformerDecoderDepths.before,
                                           windowSize: window + cache)
-        upTrans = try LocalTransformer(w.child("up_trans").child("trans"), dim: dim, depth: 2,
+        upTrans = try LocalTransformer(w.child("up_trans").child("trans"), dim: dim, depth: c.transformerDecoderDepths.after,
                                        windowSize: (window + cache) * rate)
     }
 

@@ -1,73 +1,67 @@
 import Foundation
 
 /// An L3AC model for inference (`l3ac` 1.0, SQCodec's successor; float32, numerically matching
-/// it), built from SQCodec's layers with L3AC's quantizer, epsilon, transformer-encoder depths
-/// and padding (docs/L3AC.md):
+/// it): the shared backbone (`SQCodecModel`) built from an `L3ACConfiguration`, which gives it
+/// L3AC's quantizer, epsilon, transformer-encoder depths and padding (docs/L3AC.md):
 ///
 ///     encode: samples → right-pad to a multiple of hopLength → Encoder → TransformerEncoder
 ///             → Linear → SuperFSQ → token indices
 ///     decode: token indices → SuperFSQ codes → Linear → TransformerDecoder → Decoder → samples
 ///
-/// Whole-input only so far (no chunked encoding or packet streaming), and built from tensors
-/// (loading a checkpoint directory with L3AC's own error hint is still to come).
+/// Chunked encoding, block decoding, parts, threads, checkpoint loading and the packet streams
+/// (`SQCodecEncoder`/`SQCodecDecoder`, codec `l3ac`) are the backbone's.
 public struct L3ACModel: Sendable {
     public let configuration: L3ACConfiguration
-    let encoder: Encoder
-    let transformerEncoder: TransformerEncoder
-    let quantizer: Quantizer<SuperFSQ>
-    let transformerDecoder: TransformerDecoder
-    let decoder: Decoder
+    /// The model itself, for the streams and everything else `SQCodecModel` offers.
+    public let backbone: SQCodecModel
 
-    /// The checkpoint's modules, one file each (`EnCodec.trainable_modules`).
-    public static let moduleNames = ["encoder", "quantizer", "decoder", "en_encoder", "en_decoder"]
+    /// The checkpoint's modules, one file each (`EnCodec.trainable_modules`, SQCodec's five).
+    public static var moduleNames: [String] { SQCodecModel.moduleNames }
 
-    /// The model from each module's tensors (`tensors[module][key]`, keys as in the published
-    /// state dicts).
+    /// The model's `parts` from each module's tensors (`tensors[module][key]`, keys as in the
+    /// published state dicts).
     /// - Throws: `SQCodecError.invalidConfiguration`, `CheckpointError` for a missing, misshapen
     ///   or unexpected tensor (naming it).
-    public init(configuration c: L3ACConfiguration, tensors: [String: [String: StoredTensor]]) throws {
-        if let problem = c.problem { throw SQCodecError.invalidConfiguration(name: c.name, reason: problem) }
-        if let extra = tensors.keys.filter({ !Self.moduleNames.contains($0) }).sorted().first {
-            throw CheckpointError.unexpectedTensor(extra)
+    public init(configuration: L3ACConfiguration, tensors: [String: [String: StoredTensor]],
+                parts: SQCodecModel.Parts = .all, threads: Int = 1) throws {
+        self.configuration = configuration
+        backbone = try SQCodecModel(configuration: configuration.backbone, tensors: tensors, parts: parts, threads: threads)
+    }
+
+    /// The model with its checkpoint from `directory` (`<module>.pt` or `.safetensors`).
+    /// - Throws: `CheckpointError.weightsNotFound` saying where L3AC's weights are published, or
+    ///   another `CheckpointError` (a tensor of another model is named).
+    public init(configuration: L3ACConfiguration, directory: URL, parts: SQCodecModel.Parts = .all, threads: Int = 1) throws {
+        self.configuration = configuration
+        backbone = try SQCodecModel(configuration: configuration.backbone, directory: directory, parts: parts, threads: threads)
+    }
+
+    /// The published model `name` with its weights from `weightsDirectory`, or from
+    /// `defaultDirectory(for:)` (`~/.cache/l3ac/<name>.v1/`) when that is nil.
+    public static func load(model name: String, weightsDirectory: URL? = nil, parts: SQCodecModel.Parts = .all,
+                            threads: Int = 1) throws -> L3ACModel {
+        guard let c = L3ACConfiguration.named(name) else {
+            throw SQCodecError.unknownModel(name: name, known: L3ACConfiguration.published.map(\.name))
         }
-        let stores = Dictionary(uniqueKeysWithValues: Self.moduleNames.map {
-            ($0, TensorStore(module: $0, tensors: tensors[$0] ?? [:]))
-        })
-        let shared = c.sharedLayers, eps = L3ACConfiguration.epsilon
-        configuration = c
-        encoder = try Encoder(stores["encoder"]!.scope(""), configuration: shared, eps: eps)
-        transformerEncoder = try TransformerEncoder(stores["en_encoder"]!.scope(""), l3ac: c)
-        quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim,
-                                  quantizer: SuperFSQ(levels: c.levels))
-        transformerDecoder = try TransformerDecoder(stores["en_decoder"]!.scope(""), configuration: shared)
-        decoder = try Decoder(stores["decoder"]!.scope(""), configuration: shared, eps: eps)
-        for name in Self.moduleNames { try stores[name]!.checkAllUsed() }
+        return try L3ACModel(configuration: c, directory: weightsDirectory ?? defaultDirectory(for: c), parts: parts, threads: threads)
+    }
+
+    /// Where `l3ac` caches the weights: `~/.cache/l3ac/<name>.v1/`.
+    public static func defaultDirectory(for configuration: L3ACConfiguration) -> URL {
+        SQCodecModel.defaultDirectory(for: configuration.backbone)
     }
 
     /// Tokens for `samples` (mono, at the model's rate), as `L3AC.encode_audio` computes them:
-    /// the input right-padded with zeros to a multiple of `hopLength`, one token per hop.
-    public func encode(_ samples: [Float], threads: Int = 1) -> [Int32] {
-        let hop = configuration.hopLength
-        var padded = samples
-        padded += [Float](repeating: 0, count: (hop - samples.count % hop) % hop)
-        if padded.isEmpty { return [] }
-        return Kernels.$threads.withValue(max(1, threads)) {
-            let feature = encoder(Matrix(rows: 1, cols: padded.count, data: padded))
-            return quantizer.indices(transformerEncoder(feature))
-        }
+    /// the input right-padded with zeros to a multiple of `hopLength`, one token per hop (long
+    /// inputs in chunks, `SQCodecModel.encode`).
+    public func encode(_ samples: [Float], chunkBlocks: Int = SQCodecModel.defaultChunkBlocks, threads: Int = 1) -> [Int32] {
+        backbone.encode(samples, chunkBlocks: chunkBlocks, threads: threads)
     }
 
     /// Samples for `tokens`, as `L3AC.decode_audio(indices=…)`: `tokens.count · hopLength` of
     /// them; trim to the original length, which the tokens do not record.
     /// - Throws: `SQCodecError.tokenOutOfRange` for a token outside the codebook.
     public func decode(_ tokens: [Int32], threads: Int = 1) throws -> [Float] {
-        let size = configuration.codebookSize
-        if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= size }) {
-            throw SQCodecError.tokenOutOfRange(index: bad, value: tokens[bad], codebookSize: size)
-        }
-        if tokens.isEmpty { return [] }
-        return Kernels.$threads.withValue(max(1, threads)) {
-            decoder(transformerDecoder(quantizer.features(tokens))).data
-        }
+        try backbone.decode(tokens, threads: threads)
     }
 }

@@ -1,6 +1,6 @@
 import TQAudio
 
-/// Seeded random weights for any SQCodec configuration, full size included: for parity checks
+/// Seeded random weights for any configuration of the backbone (SQCodec or L3AC), full size included: for parity checks
 /// against the reference with the same tensors, end-to-end tests and speed benchmarks where the
 /// trained weights cannot be had. Output made with them says nothing about codec quality.
 ///
@@ -27,6 +27,11 @@ public enum RandomWeights {
     /// A model with random weights.
     public static func model(_ configuration: SQCodecConfiguration, seed: UInt64) throws -> SQCodecModel {
         try SQCodecModel(configuration: configuration, tensors: tensors(for: configuration, seed: seed))
+    }
+
+    /// An L3AC model with random weights (the tensors of `tensors(for: configuration.backbone, seed:)`).
+    public static func model(_ configuration: L3ACConfiguration, seed: UInt64) throws -> L3ACModel {
+        try L3ACModel(configuration: configuration, tensors: tensors(for: configuration.backbone, seed: seed))
     }
 
     /// The bytes of a `.safetensors` file holding `tensors` as float32, names sorted.

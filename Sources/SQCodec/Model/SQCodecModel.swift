@@ -16,17 +16,18 @@ public enum SQCodecError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidConfiguration(let n, let r): "invalid SQCodec configuration \(n): \(r)"
         case .tokenOutOfRange(let i, let v, let s): "token \(i) is \(v), outside the codebook (0..<\(s))"
         case .tokenCountNotBlockMultiple(let c, let b): "\(c) tokens is not a multiple of the model's block of \(b) tokens"
-        case .unknownModel(let n, let k): "unknown SQCodec model \(n); the models are \(k.joined(separator: ", "))"
+        case .unknownModel(let n, let k): "unknown model \(n); the models are \(k.joined(separator: ", "))"
         }
     }
 }
 
-/// An SQCodec model ready for inference (Zhai et al., "SQCodec", arXiv 2504.04949; a port of
-/// the `sq-codec` 0.0.1 Python package, float32, numerically matching it).
+/// A model of the SQCodec backbone ready for inference: SQCodec (Zhai et al., "SQCodec", arXiv
+/// 2504.04949; a port of the `sq-codec` 0.0.1 Python package) or, with a configuration of family
+/// `.l3ac`, L3AC (`l3ac` 1.0, `L3ACModel`); float32, numerically matching the references.
 ///
 ///     encode: samples → right-pad to a multiple of fillLength → Encoder → TransformerEncoder
-///             → Linear → FSQ → token indices
-///     decode: token indices → FSQ codes → Linear → TransformerDecoder → Decoder → samples
+///             → Linear → FSQ (L3AC: SuperFSQ) → token indices
+///     decode: token indices → codes → Linear → TransformerDecoder → Decoder → samples
 ///
 /// Audio is mono at `configuration.sampleRate`, nominally in [−1, 1].
 public struct SQCodecModel: Sendable {
@@ -34,7 +35,7 @@ public struct SQCodecModel: Sendable {
     /// The parts this model was built with (`load(model:weightsDirectory:parts:)`).
     public let parts: Parts
     private let encoding: (encoder: Encoder, transformer: TransformerEncoder)?
-    let quantizer: Quantizer<FSQ>
+    let quantizer: Quantizer<FamilyQuantizer>
     private let decoding: (transformer: TransformerDecoder, decoder: Decoder)?
 
     /// The halves of a model: encoding needs the encoder, the transformer encoder and the
@@ -111,12 +112,12 @@ public struct SQCodecModel: Sendable {
         self.parts = parts
         // The modules in `moduleNames` order, the order `RandomWeights` draws its values in; side
         // by side when there are threads and the tensors are given (packing weights is most of it).
-        var encoder: Encoder?, quantizer: Quantizer<FSQ>?, decoder: Decoder?
+        var encoder: Encoder?, quantizer: Quantizer<FamilyQuantizer>?, decoder: Decoder?
         var enEncoder: TransformerEncoder?, enDecoder: TransformerDecoder?
         let builders: [String: () throws -> Void] = [
-            "encoder": { encoder = try Encoder(stores["encoder"]!.scope(""), configuration: c) },
-            "quantizer": { quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, quantizer: FSQ(levels: c.levels)) },
-            "decoder": { decoder = try Decoder(stores["decoder"]!.scope(""), configuration: c) },
+            "encoder": { encoder = try Encoder(stores["encoder"]!.scope(""), configuration: c, eps: c.epsilon) },
+            "quantizer": { quantizer = try Quantizer(stores["quantizer"]!.scope(""), featureDim: c.featureDim, quantizer: FamilyQuantizer(c)) },
+            "decoder": { decoder = try Decoder(stores["decoder"]!.scope(""), configuration: c, eps: c.epsilon) },
             "en_encoder": { enEncoder = try TransformerEncoder(stores["en_encoder"]!.scope(""), configuration: c) },
             "en_decoder": { enDecoder = try TransformerDecoder(stores["en_decoder"]!.scope(""), configuration: c) },
         ]
@@ -147,7 +148,8 @@ public struct SQCodecModel: Sendable {
         // Counted at most once, under a lock: the files are read on several threads.
         let lock = NSLock()
         var counts: [String: Int]??
-        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, modules: parts.modules, threads: threads,
+        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, family: configuration.family,
+                                                   modules: parts.modules, threads: threads,
                                                    parameters: { module in
             lock.withLock {
                 if counts == nil { counts = .some(try? Self.parameterCounts(configuration)) }
@@ -174,18 +176,21 @@ public struct SQCodecModel: Sendable {
     /// (`tqa encode` loads `.encoding`, `tqa decode` `.decoding`), on up to `threads` threads.
     /// - Throws: `SQCodecError.unknownModel`, `CheckpointError.weightsNotFound` (saying where the
     ///   weights go and where they are published), or another `CheckpointError`.
-    public static func load(model name: String, weightsDirectory: URL? = nil, parts: Parts = .all, threads: Int = 1) throws -> SQCodecModel {
-        guard let configuration = SQCodecConfiguration.named(name) else {
-            throw SQCodecError.unknownModel(name: name, known: SQCodecConfiguration.published.map(\.name))
+    /// `family` picks SQCodec's models (the default) or L3AC's, which share names.
+    public static func load(model name: String, family: ModelFamily = .sqcodec, weightsDirectory: URL? = nil,
+                            parts: Parts = .all, threads: Int = 1) throws -> SQCodecModel {
+        guard let configuration = family.named(name) else {
+            throw SQCodecError.unknownModel(name: name, known: family.published.map(\.name))
         }
         return try SQCodecModel(configuration: configuration,
                                 directory: weightsDirectory ?? defaultDirectory(for: configuration), parts: parts, threads: threads)
     }
 
-    /// Where sq-codec caches the weights of `configuration`: `~/.cache/sq_codec/<name>.v0/`.
+    /// Where the Python package caches the weights of `configuration`:
+    /// `~/.cache/sq_codec/<name>.v0/` (sq-codec), `~/.cache/l3ac/<name>.v1/` (l3ac).
     public static func defaultDirectory(for configuration: SQCodecConfiguration) -> URL {
         FileManager.default.homeDirectoryForCurrentUser
-            .appendingPathComponent(".cache/sq_codec/\(configuration.name).v0", isDirectory: true)
+            .appendingPathComponent("\(configuration.family.cacheDirectory)/\(configuration.tag)", isDirectory: true)
     }
 
     /// Whether this build's kernels use AVX2 and FMA instructions (Package.swift compiles SQCodec
@@ -199,12 +204,13 @@ public struct SQCodecModel: Sendable {
         #endif
     }()
 
-    /// Blocks of `fillLength` samples per chunk in `encode` (about 20 s for the 6kbps model).
+    /// Blocks of `blockLength` samples per chunk in `encode` (about 20 s for the 6kbps model).
     public static let defaultChunkBlocks = 24
 
     /// Tokens for `samples` (mono, at the model's rate), as sq-codec's `SQCodec.encode_audio`
-    /// computes them: the input is right-padded with zeros to a multiple of `fillLength` and
-    /// encoded, giving `padded / fillLength · tokensPerBlock` tokens.
+    /// computes them (L3AC: `L3AC.encode_audio`): the input is right-padded with zeros to a
+    /// multiple of `fillLength` (`paddedLength`) and encoded, giving
+    /// `configuration.tokenCount(samples:)` tokens.
     ///
     /// Inputs longer than `chunkBlocks` blocks are encoded in chunks of `chunkBlocks` blocks
     /// (`encodeBlocks`), so that memory stays bounded, with the same tokens as whole-input
@@ -218,13 +224,14 @@ public struct SQCodecModel: Sendable {
     }
 
     private func encodeChunks(_ samples: [Float], chunkBlocks: Int) -> [Int32] {
-        let fill = configuration.fillLength
-        let blocks = max(1, (samples.count + fill - 1) / fill)
+        let block = configuration.blockLength
         var padded = samples
-        padded += [Float](repeating: 0, count: blocks * fill - samples.count)
+        padded += [Float](repeating: 0, count: configuration.paddedLength(samples.count) - samples.count)
+        if padded.isEmpty { return [] }
+        let blocks = (padded.count + block - 1) / block
         if blocks <= chunkBlocks { return encodeWhole(padded[...]) }
         var tokens: [Int32] = []
-        tokens.reserveCapacity(blocks * configuration.tokensPerBlock)
+        tokens.reserveCapacity(configuration.tokenCount(samples: samples.count))
         var state = EncodingState()
         for core in stride(from: 0, to: blocks, by: chunkBlocks) {
             let coreEnd = min(blocks, core + chunkBlocks)
@@ -234,7 +241,7 @@ public struct SQCodecModel: Sendable {
         return tokens
     }
 
-    /// Tokens for samples already padded to a multiple of `fillLength`, in one pass.
+    /// Tokens for samples already padded (`paddedLength`), in one pass.
     func encodeWhole(_ padded: ArraySlice<Float>) -> [Int32] {
         let feature = encoder(Matrix(rows: 1, cols: padded.count, data: Array(padded)))
         return quantizer.indices(transformerEncoder(feature))
@@ -253,10 +260,10 @@ public struct SQCodecModel: Sendable {
     public var encoderContextSamples: Int { encoder.contextSamples }
 
     /// The samples `encodeBlocks` needs for the blocks `core` of an input of `samples` samples
-    /// (padded to whole blocks): `encoderContextSamples` more on each side, within the input.
+    /// (padded, `paddedLength`): `encoderContextSamples` more on each side, within the input.
     func convolutionSpan(core: Range<Int>, samples: Int) -> Range<Int> {
-        let fill = configuration.fillLength, context = encoderContextSamples
-        return max(0, core.lowerBound * fill - context) ..< min(samples, core.upperBound * fill + context)
+        let block = configuration.blockLength, context = encoderContextSamples
+        return max(0, core.lowerBound * block - context) ..< min(samples, core.upperBound * block + context)
     }
 
     /// Tokens of the blocks `core` of a longer input, equal to those of encoding the whole input
@@ -265,15 +272,19 @@ public struct SQCodecModel: Sendable {
     /// before `core` left (a fresh state for block 0; the runs come in order). The convolutions
     /// see their context in `audio`; the transformers' look-back (one window per layer, a block)
     /// comes from `state` instead of being computed again from audio before `core`.
+    ///
+    /// In L3AC the last block may be short: when `audio` ends (the padded input's end) inside
+    /// the last block of `core`, the block stops there.
     func encodeBlocks(_ audio: ArraySlice<Float>, firstSample: Int, core: Range<Int>, state: inout EncodingState) -> [Int32] {
-        let fill = configuration.fillLength, frame = configuration.compressRates.reduce(1, *)
+        let block = configuration.blockLength, frame = configuration.compressRates.reduce(1, *)
+        let end = min(core.upperBound * block, firstSample + audio.count)
         precondition(core.lowerBound == state.nextBlock, "encodeBlocks: blocks \(core) after block \(state.nextBlock)")
-        precondition(firstSample % frame == 0 && audio.count % frame == 0 && firstSample <= core.lowerBound * fill
-                     && core.upperBound * fill <= firstSample + audio.count,
+        precondition(firstSample % frame == 0 && audio.count % frame == 0 && firstSample <= core.lowerBound * block
+                     && end > (core.upperBound - 1) * block && (end - core.lowerBound * block) % configuration.fillLength == 0,
                      "encodeBlocks: the audio does not cover the blocks \(core)")
         let feature = encoder(Matrix(rows: 1, cols: audio.count, data: Array(audio)))
-        let first = (core.lowerBound * fill - firstSample) / frame
-        let own = feature.columns(first ..< first + core.count * fill / frame)
+        let first = (core.lowerBound * block - firstSample) / frame
+        let own = feature.columns(first ..< first + (end - core.lowerBound * block) / frame)
         state.nextBlock = core.upperBound
         return quantizer.indices(transformerEncoder(own, history: &state.history))
     }
@@ -310,7 +321,8 @@ public struct SQCodecModel: Sendable {
         var lastFeatures: Matrix?
     }
 
-    /// Samples of the blocks of tokens `core` (whole blocks, starting at block `firstBlock`),
+    /// Samples of the blocks of tokens `core` (whole blocks, starting at block `firstBlock`; in
+    /// L3AC the last may be short when `after` is empty, the sequence's end),
     /// decoded after the blocks `state` has seen (a fresh state, or one left at another block:
     /// the sequence starts at `core`), with `after`, the next block's tokens (empty at the end),
     /// as right context. The transformers' frames equal whole-sequence decoding; the
@@ -324,19 +336,21 @@ public struct SQCodecModel: Sendable {
         try check(core)
         try check(after)
         let per = configuration.tokensPerBlock
-        precondition(core.count % per == 0 && after.count % per == 0, "decodeBlocks: whole blocks only")
+        let shortLast = configuration.family == .l3ac
+        precondition((core.count % per == 0 || (shortLast && after.isEmpty)) && (after.count % per == 0 || shortLast),
+                     "decodeBlocks: whole blocks only")
         if core.isEmpty { return [] }
         if state.nextBlock != firstBlock { state = DecodingState(nextBlock: firstBlock) }
         let (own, next) = transformerDecoder(core: quantizer.features(Array(core)), after: quantizer.features(Array(after)),
                                              carry: &state.carry)
-        let framesPerBlock = own.cols / (core.count / per)
+        let framesPerBlock = own.cols * per / core.count
         let before = state.lastFeatures
         let input = Matrix.sideBySide([before, own, next.cols > 0 ? next : nil].compactMap { $0 })
         let audio = decoder(input).data
         let samplesPerFrame = audio.count / input.cols
         let skip = (before?.cols ?? 0) * samplesPerFrame
-        state.lastFeatures = own.columns(own.cols - framesPerBlock ..< own.cols)
-        state.nextBlock = firstBlock + core.count / per
+        state.lastFeatures = own.columns(max(0, own.cols - framesPerBlock) ..< own.cols)
+        state.nextBlock = firstBlock + (core.count + per - 1) / per
         return Array(audio[skip ..< skip + own.cols * samplesPerFrame])
     }
 }

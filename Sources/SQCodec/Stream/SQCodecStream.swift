@@ -1,9 +1,11 @@
 import TQAudio
 import TQContainer
 
-/// SQCodec as a .tqa codec: audio in (any rate, resampled to the model's), token packets out.
+/// SQCodec and L3AC as .tqa codecs (`sqcodec`, `l3ac`, after the model's family): audio in (any
+/// rate, resampled to the model's), token packets out.
 ///
-/// A packet holds `blocksPerPacket` blocks of `fillLength` samples of every channel: per channel,
+/// A packet holds `blocksPerPacket` blocks of `blockLength` samples of every channel (in L3AC
+/// the file's last block may be short: whole tokens of `hopLength` samples): per channel,
 /// the block's tokens packed at their information rate (`SQTokenPacking`), channels one after
 /// another. Each packet's tokens are computed from its blocks of audio with the convolutions'
 /// reach either side (`SQCodecModel.encoderContextSamples`, 405 samples for 6kbps) and, per
@@ -14,7 +16,7 @@ public struct SQCodecEncoder: PacketEncoder {
     public let model: SQCodecModel
     public let parameters: SQCodecParameters
     public let channelCount: Int
-    public var codec: CodecID { .sqcodec }
+    public var codec: CodecID { model.configuration.family.codec }
     public var seed: UInt64 { 0 }
     public var codecParameters: [UInt8] { parameters.encoded() }
     public var decodedSampleRate: Int? { model.configuration.sampleRate }
@@ -42,7 +44,7 @@ public struct SQCodecEncoder: PacketEncoder {
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
         let byOverhead = Int((Double(100 * Packet.overheadSize) / bytesPerBlock).rounded(.up))
-        let byLength = max(1, 54 * c.sampleRate / c.fillLength)
+        let byLength = max(1, 54 * c.sampleRate / c.blockLength)
         return min(1024, max(byOverhead, min(SQCodecModel.defaultChunkBlocks, byLength)))
     }
 
@@ -92,17 +94,17 @@ public struct SQCodecEncoder: PacketEncoder {
 
     /// Codes every packet whose blocks and after-context are present (all that is left when `final`).
     private mutating func emit(final: Bool) -> [Packet] {
-        let cfg = model.configuration, fill = cfg.fillLength, context = model.encoderContextSamples
+        let cfg = model.configuration, block = cfg.blockLength, context = model.encoderContextSamples
         let per = parameters.blocksPerPacket
         var out: [Packet] = []
         while true {
             let available = bufferStart + pending[0].count
-            let totalBlocks = (available + fill - 1) / fill
+            let totalBlocks = (available + block - 1) / block
             let end = nextBlock + per
-            guard final ? nextBlock < totalBlocks : end * fill + context <= available else { break }
+            guard final ? nextBlock < totalBlocks : end * block + context <= available else { break }
             let coreEnd = min(end, totalBlocks)
             // The span of the padded input (zeros after the last sample) the packet's blocks need.
-            let span = model.convolutionSpan(core: nextBlock ..< coreEnd, samples: final ? totalBlocks * fill : available)
+            let span = model.convolutionSpan(core: nextBlock ..< coreEnd, samples: final ? cfg.paddedLength(available) : available)
             let windows = (0..<channelCount).map { c in
                 let lo = span.lowerBound - bufferStart
                 var window = Array(pending[c][lo ..< min(pending[c].count, span.upperBound - bufferStart)])
@@ -121,11 +123,11 @@ public struct SQCodecEncoder: PacketEncoder {
                 states[c] = coded[c].1
                 payload += SQTokenPacking.pack(coded[c].0, codebookSize: cfg.codebookSize)
             }
-            let frames = min(coreEnd * fill, framesIn) - nextBlock * fill
-            out.append(Packet(firstFrame: UInt64(nextBlock * fill), frameCount: UInt32(frames), payload: payload))
+            let frames = min(coreEnd * block, framesIn) - nextBlock * block
+            out.append(Packet(firstFrame: UInt64(nextBlock * block), frameCount: UInt32(frames), payload: payload))
             nextBlock = coreEnd
             // Keep the next packet's left context.
-            let drop = min(max(0, nextBlock * fill - context - bufferStart), pending[0].count)
+            let drop = min(max(0, nextBlock * block - context - bufferStart), pending[0].count)
             if drop > 0 {
                 for c in 0..<channelCount { pending[c].removeFirst(drop) }
                 bufferStart += drop
@@ -135,7 +137,7 @@ public struct SQCodecEncoder: PacketEncoder {
     }
 }
 
-/// Decodes sqcodec packets with the model named in the header, one packet behind: a packet's audio
+/// Decodes sqcodec and l3ac packets with the model named in the header, one packet behind: a packet's audio
 /// is computed with the first block of the next packet as right context, and with what decoding
 /// the packet before left (`SQCodecModel.decodeBlocks`): the transformers' last window per layer,
 /// so that their frames equal whole-sequence decoding, and the last block's features, the
@@ -155,7 +157,7 @@ public struct SQCodecDecoder: PacketDecoder {
 
     public init(header: TQAHeader, model: SQCodecModel, threads: Int = 1) throws(SQCodecStreamError) {
         self.threads = max(1, threads)
-        guard header.codec == .sqcodec else { throw .notSQCodecStream(header.codec) }
+        guard header.codec == model.configuration.family.codec else { throw .notSQCodecStream(header.codec) }
         parameters = try SQCodecParameters(decoding: header.codecParameters)
         guard parameters.model == model.configuration.name else {
             throw .modelMismatch(file: parameters.model, loaded: model.configuration.name)
@@ -174,7 +176,7 @@ public struct SQCodecDecoder: PacketDecoder {
 
     /// One packet: started there, a fresh decoder has rebuilt the transformers' look-back and the
     /// last block's features by the next packet (README, "Seeking", gives the measured difference).
-    public var seekContextFrames: UInt64 { UInt64(parameters.blocksPerPacket * model.configuration.fillLength) }
+    public var seekContextFrames: UInt64 { UInt64(parameters.blocksPerPacket * model.configuration.blockLength) }
 
     /// The tokens of each channel in `packet`.
     public func tokens(of packet: Packet) throws -> [[Int32]] {
@@ -184,13 +186,15 @@ public struct SQCodecDecoder: PacketDecoder {
     /// Decodes the packet before this one, now that its right context is known. A packet that
     /// does not continue the one waiting (a gap: lost or skipped packets) ends that one's run:
     /// it is decoded without right context, and the new run starts afresh.
+    /// (In L3AC a packet ending in a short block ends its run too: only a file's last packet may.)
     public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
-        let fill = model.configuration.fillLength
+        let block = model.configuration.blockLength, per = model.configuration.tokensPerBlock
         let t = try tokens(of: packet)
-        let firstBlock = Int(packet.firstFrame) / fill
+        let firstBlock = Int(packet.firstFrame) / block
         var out: [DecodedAudio] = []
         if let w = waiting {
-            let continues = w.firstBlock + w.tokens[0].count / model.configuration.tokensPerBlock == firstBlock
+            let count = w.tokens[0].count
+            let continues = count % per == 0 && w.firstBlock + count / per == firstBlock
             out.append(try render(w, after: continues ? t : nil))
         }
         waiting = (firstBlock, Int(packet.frameCount), t)
@@ -230,7 +234,7 @@ public struct SQCodecDecoder: PacketDecoder {
                 for i in 0..<min(w.frames, audio.count) { dst[i] = audio[i] }
             }
         }
-        return DecodedAudio(firstFrame: UInt64(w.firstBlock * cfg.fillLength), buffer: buffer)
+        return DecodedAudio(firstFrame: UInt64(w.firstBlock * cfg.blockLength), buffer: buffer)
     }
 }
 
@@ -253,12 +257,12 @@ public enum SQCodecPacketTokens {
     /// not fit, or the packing is damaged.
     public static func tokens(of packet: Packet, configuration cfg: SQCodecConfiguration, parameters: SQCodecParameters,
                               channelCount: Int) throws(SQCodecStreamError) -> [[Int32]] {
-        let fill = cfg.fillLength
+        let block = cfg.blockLength
         let frames = Int(packet.frameCount)
-        guard frames >= 1, frames <= parameters.blocksPerPacket * fill, packet.firstFrame % UInt64(fill) == 0 else {
-            throw .frameCountMismatch(packet: Int(packet.index), frames: frames, firstFrame: packet.firstFrame, blockLength: fill)
+        guard frames >= 1, frames <= parameters.blocksPerPacket * block, packet.firstFrame % UInt64(block) == 0 else {
+            throw .frameCountMismatch(packet: Int(packet.index), frames: frames, firstFrame: packet.firstFrame, blockLength: block)
         }
-        let count = (frames + fill - 1) / fill * cfg.tokensPerBlock
+        let count = cfg.tokenCount(samples: frames)
         let bytes = SQTokenPacking.byteCount(count: count, codebookSize: cfg.codebookSize)
         guard packet.payload.count == bytes * channelCount else {
             throw .tokenByteCount(packet: Int(packet.index), bytes: packet.payload.count, expected: bytes * channelCount)

@@ -25,8 +25,8 @@ public enum SQCodecStreamError: CodecError, Equatable, Sendable {
 
     public var description: String {
         switch self {
-        case .notSQCodecStream(let c): "not an sqcodec stream (codec \(c))"
-        case .modelMismatch(let f, let l): "the file was made with SQCodec model \(f), not \(l)"
+        case .notSQCodecStream(let c): "not a stream of this model's codec (the file's codec is \(c))"
+        case .modelMismatch(let f, let l): "the file was made with model \(f), not \(l)"
         case .sampleRateMismatch(let r, let m, let mr): "the file's rate \(r) Hz is not the \(m) model's \(mr) Hz"
         case .emptyParameters: "sqcodec parameters are empty"
         case .unsupportedParameterVersion(let v, let s): "sqcodec parameters version \(v) is newer than this tqa reads (\(s))"
