@@ -276,3 +276,22 @@ public enum SQCodecPacketTokens {
         return tokens
     }
 }
+
+extension SQCodecDecoder {
+    /// A decoder of the stream `header` describes that decodes each channel's tokens as one
+    /// sequence (`SQCodecModel.decode`), as sq-codec's `decode_audio` does: equal to the
+    /// reference's whole-input decode, at the cost of memory growing with the length
+    /// (`SQCodecModel.wholeDecodeBytesPerToken`) and no audio before the last packet.
+    /// - Throws: as `init(header:model:threads:)`.
+    public static func whole(header: TQAHeader, model: SQCodecModel, threads: Int = 1,
+                             memoryLimit: Int = WholeSequenceDecoder.defaultMemoryLimit) throws -> WholeSequenceDecoder {
+        let checked = try SQCodecDecoder(header: header, model: model, threads: threads)
+        let c = model.configuration, parameters = checked.parameters, channels = checked.channelCount
+        let codec = WholeSequenceDecoder.Codec(
+            sampleRate: c.sampleRate, fillLength: c.fillLength, tokensPerBlock: c.tokensPerBlock,
+            bytesPerToken: model.wholeDecodeBytesPerToken,
+            tokens: { try SQCodecPacketTokens.tokens(of: $0, configuration: c, parameters: parameters, channelCount: channels) },
+            decode: { try model.decode($0, threads: $1) })
+        return WholeSequenceDecoder(codec: codec, channelCount: channels, threads: threads, memoryLimit: memoryLimit)
+    }
+}
