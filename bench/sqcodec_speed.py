@@ -93,6 +93,12 @@ def reference_codec(model, weights, family="sqcodec"):
     return codec
 
 
+def encode_tokens(codec, audio):
+    """The token tensor of `codec.encode_audio` (L3AC's quantizer returns its indices in a dict)."""
+    indices = codec.encode_audio(audio)[1]
+    return indices["indices"] if isinstance(indices, dict) else indices
+
+
 def patch_local_attention_for_export():
     """Two functions of local-attention 1.11.2 rewritten, at run time in this process only, so that
     the TorchScript-based ONNX exporter can trace them (same values): `pad_to_multiple` takes the
@@ -136,7 +142,7 @@ def onnx_sessions(codec, audio, indices, work):
             self.network = codec.network
 
         def forward(self, x):
-            return codec.encode_audio(x)[1]
+            return encode_tokens(codec, x)
 
     class Decode(torch.nn.Module):
         def __init__(self):
@@ -185,7 +191,7 @@ def onnx_worker(a, codec, audio, torch_tokens):
     import torch
 
     with torch.inference_mode():
-        _, indices = codec.encode_audio(audio)
+        indices = encode_tokens(codec, audio)
         reference = codec.decode_audio(indices=indices).numpy()
     clock = Stopwatch()
     sessions = onnx_sessions(codec, audio, indices, os.path.dirname(a.out))
@@ -231,7 +237,7 @@ def torch_worker(a):
             enc, dec = [], []
             for _ in range(a.runs):
                 clock = Stopwatch()
-                _, indices = codec.encode_audio(audio)
+                indices = encode_tokens(codec, audio)
                 enc.append(clock.seconds)
                 clock = Stopwatch()
                 y = codec.decode_audio(indices=indices)
@@ -303,8 +309,41 @@ def tqa_decode(tqa, weights, src, out, threads):
 
 
 def random_weights(a, spec, weights):
+    """Seeded random full-size weights for `spec` in `weights`: `tqa models --random-weights`
+    (with `--codec l3ac` for L3AC). A tqa without L3AC's random weights (before issue 16's
+    merge): the reference's own initialization under `torch.manual_seed(seed)`, folded and saved
+    as safetensors by the worker; returns a note saying so, else None."""
     family, model = family_of(spec)
-    run_command([a.tqa, "models", "--random-weights", weights, "--codec", family, "--model", model, "--seed", str(a.seed)])
+    cmd = [a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)]
+    if family == "sqcodec":
+        run_command(cmd)
+        return None
+    ran = subprocess.run(cmd[:2] + ["--codec", family] + cmd[2:], capture_output=True, text=True)
+    if ran.returncode == 0:
+        return None
+    run_command([sys.executable, os.path.abspath(__file__), "--make-weights", "--family", family, "--model", model,
+                 "--weights", weights, "--seed", str(a.seed)])
+    return f"weights: {family}'s own initialization, torch.manual_seed({a.seed}) (this tqa has no {family} random weights)"
+
+
+def make_reference_weights(a):
+    """The worker of `random_weights`' fallback: the reference network's initialization, seeded,
+    weight norms folded, one safetensors file per module."""
+    import torch
+    from torch.nn.utils import parametrize
+    from safetensors.torch import save_file
+    from l3ac import CONFIG_DIR, L3AC, L3ACConfig
+
+    torch.manual_seed(a.seed)
+    net = L3AC(L3ACConfig(config_file=CONFIG_DIR / f"{a.model}.toml")).network.eval()
+    for m in net.modules():
+        if parametrize.is_parametrized(m):
+            for name in list(m.parametrizations.keys()):
+                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
+    os.makedirs(a.weights, exist_ok=True)
+    for name, module in net.trainable_modules.items():
+        save_file({k: v.detach().clone().contiguous() for k, v in module.state_dict().items()},
+                  os.path.join(a.weights, f"{name}.safetensors"))
 
 
 def tqa_knows(a, spec, short, d):
@@ -316,7 +355,8 @@ def tqa_knows(a, spec, short, d):
                          capture_output=True, text=True)
     if ran.returncode == 0:
         return None
-    return f"this tqa does not encode --codec {family}: {ran.stderr.strip().splitlines()[-1] if ran.stderr.strip() else ran.returncode}"
+    errors = [line for line in ran.stderr.splitlines() if line.startswith("error:")] or [f"exit status {ran.returncode}"]
+    return f"this tqa does not encode --codec {family} ({errors[0]})"
 
 
 def measure_model(a, spec, work):
@@ -325,11 +365,13 @@ def measure_model(a, spec, work):
     d = os.path.join(work, spec.replace(":", "_"))
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
-    random_weights(a, spec, weights)
+    note = random_weights(a, spec, weights)
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     short = make_input(os.path.join(work, f"speech_0.1s_{rate // 1000}k.wav"), rate, 0.1)
     seconds = wav_seconds(wav)
     r = {"model": spec, "family": family, "rate": rate, "seconds": seconds, "runs": a.runs}
+    if note:
+        r["weights_note"] = note
 
     log(f"[{spec}] torch, threads {','.join(map(str, THREADS))}, {a.runs} run(s) each"
         + ("" if a.no_onnx else "; ONNX Runtime, 1 thread"))
@@ -501,6 +543,9 @@ def render(res):
         skipped = [r for r in res["models"] if "tqa_skipped" in r]
         for r in skipped:
             p(f"\n{r['model']}: tqa not timed ({r['tqa_skipped']}).")
+        for r in res["models"]:
+            if r.get("weights_note"):
+                p(f"\n{r['model']}: {r['weights_note']}.")
 
     mem = res.get("memory", [])
     if mem:
@@ -575,11 +620,14 @@ def main():
     ap.add_argument("--model", help=argparse.SUPPRESS)
     ap.add_argument("--family", default="sqcodec", help=argparse.SUPPRESS)
     ap.add_argument("--onnx", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--make-weights", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--weights", help=argparse.SUPPRESS)
     ap.add_argument("--wav", help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", dest="out_json", help=argparse.SUPPRESS)
     a = ap.parse_args()
 
+    if a.make_weights:
+        return make_reference_weights(a)
     if a.torch_worker:
         a.out = a.out_json
         a.threads = list(THREADS)
