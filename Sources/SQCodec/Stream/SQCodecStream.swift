@@ -37,8 +37,9 @@ public struct SQCodecEncoder: PacketEncoder {
     /// payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
-    /// Longer files decode packet by packet (`SQCodecDecoder`): close to whole-sequence decoding
-    /// but not identical, since the decoder's enhance blocks normalize over the span they see.
+    /// Longer files decode packet by packet (`SQCodecDecoder`): not identical to whole-sequence
+    /// decoding, since the decoder's enhance blocks normalize over the span they see
+    /// (`SQCodecDecoder.whole` decodes them as one sequence, in memory that grows with the length).
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
         let byOverhead = Int((Double(100 * Packet.overheadSize) / bytesPerBlock).rounded(.up))
