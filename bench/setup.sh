@@ -3,7 +3,7 @@
 # what it needs and names this script when something is missing.
 #   bash bench/setup.sh               # Debian tools (apt-get) + bench/work/venv (numpy, the seed,
 #                                     # and perceptual.py's visqol-python, pesq, pystoi)
-#   bash bench/setup.sh --reference   # also tools/reference/.venv (torch, sq-codec), for sqcodec_speed.sh
+#   bash bench/setup.sh --reference   # also tools/reference/.venv (torch, sq-codec, l3ac, onnxruntime), for sqcodec_speed.sh
 # Idempotent. Tools: ffmpeg, sox, flac, wavpack, espeak-ng, hyperfine, taskset, /usr/bin/time,
 # python3-venv, and gcc + python3-dev (pesq is built from its source distribution). The venvs are
 # git-ignored.
@@ -55,6 +55,12 @@ if [[ "${1:-}" == --reference ]]; then
     "$REF/.venv/bin/pip" install -q --index-url https://download.pytorch.org/whl/cpu torch >&2 \
       || "$REF/.venv/bin/pip" install -q torch >&2
     "$REF/.venv/bin/pip" install -q -r "$REF/requirements.txt" >&2
+  fi
+  # ONNX Runtime and the exporter's onnx, beside PyTorch in bench/sqcodec_speed.py (issue 16);
+  # L3AC's reference, for its rows there (l3ac:NAME).
+  if ! "$REF/.venv/bin/python" -c 'import onnxruntime, onnx, l3ac' 2>/dev/null; then
+    "$REF/.venv/bin/pip" install -q "onnxruntime==1.32.*" onnx >&2
+    "$REF/.venv/bin/pip" install -q -r "$REF/requirements-l3ac.txt" >&2
   fi
 fi
 echo "bench is set up: $VENV/bin/python"

@@ -34,6 +34,7 @@ import math
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import wave
@@ -42,12 +43,20 @@ from common import BENCH, ROOT, TQA_BIN, Stopwatch, build_tqa, fmt, run_command,
 
 REFERENCE = os.path.join(ROOT, "tools", "reference")
 MODELS = ["0k75bps", "1k5bps", "3kbps", "6kbps", "12kbps", "12kbps_24khz", "24kbps_24khz"]
+# L3AC's models, named `l3ac:NAME` in --models (`tqa ... --codec l3ac --model NAME`).
+L3AC_MODELS = ["0k75bps", "1kbps", "1k5bps", "3kbps"]
 SOURCE = os.path.join(BENCH, "data", "wav", "speech_44k_mono.wav")  # 30.24 s, klettres-data, real speech
 THREADS = (1, 2)
 
 
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
+
+
+def family_of(spec):
+    """(family, model) of a --models entry: `6kbps` is SQCodec's, `l3ac:1kbps` L3AC's."""
+    family, _, model = spec.rpartition(":")
+    return family or "sqcodec", model
 
 
 def model_rate(model):
@@ -57,23 +66,20 @@ def model_rate(model):
 # ---------------------------------------------------------------------------------------------
 # PyTorch worker (a subprocess per model, so that its max RSS is its own)
 
-def torch_worker(a):
-    import numpy as np
-    import torch
+def reference_codec(model, weights, family="sqcodec"):
+    """The reference codec of `family` for `model`: sq-codec's `SQCodec` or l3ac's `L3AC`
+    (configuration from the package's own TOML, as tools/reference/make_vectors.py does), weight
+    norms folded into plain weights, the tensors of `weights` (tqa's safetensors) loaded with
+    strict=True; `codec.folded_weight_norms` counts the folds."""
     from torch.nn.utils import parametrize
     from safetensors.torch import load_file
-    sys.path.insert(0, REFERENCE)
-    from make_vectors import full_spec, versions
-    from sq_codec import CONFIG_DIR, SQCodec, SQCodecConfig
 
-    spec = full_spec(a.model)
-    with wave.open(a.wav) as w:
-        assert w.getframerate() == spec["sample_rate"], (w.getframerate(), spec["sample_rate"])
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
-    audio = torch.from_numpy(pcm)[None]
-
-    clock = Stopwatch()
-    codec = SQCodec(SQCodecConfig(config_file=CONFIG_DIR / f"{a.model}.toml"))
+    if family == "l3ac":
+        from l3ac import CONFIG_DIR, L3AC, L3ACConfig
+        codec = L3AC(L3ACConfig(config_file=CONFIG_DIR / f"{model}.toml"))
+    else:
+        from sq_codec import CONFIG_DIR, SQCodec, SQCodecConfig
+        codec = SQCodec(SQCodecConfig(config_file=CONFIG_DIR / f"{model}.toml"))
     net = codec.network.eval()
     folded = 0
     for m in net.modules():
@@ -82,10 +88,147 @@ def torch_worker(a):
                 parametrize.remove_parametrizations(m, name, leave_parametrized=True)
                 folded += 1
     for name, module in net.trainable_modules.items():
-        module.load_state_dict(load_file(os.path.join(a.weights, f"{name}.safetensors")), strict=True)
+        module.load_state_dict(load_file(os.path.join(weights, f"{name}.safetensors")), strict=True)
+    codec.folded_weight_norms = folded
+    return codec
+
+
+def encode_tokens(codec, audio):
+    """The token tensor of `codec.encode_audio` (L3AC's quantizer returns its indices in a dict)."""
+    indices = codec.encode_audio(audio)[1]
+    return indices["indices"] if isinstance(indices, dict) else indices
+
+
+def patch_local_attention_for_export():
+    """Two functions of local-attention 1.11.2 rewritten, at run time in this process only, so that
+    the TorchScript-based ONNX exporter can trace them (same values): `pad_to_multiple` takes the
+    traced length as an int (the original divides it as a float and asks `is_integer()`), and
+    `look_around` gathers its windows as shifted slices (the original's `Tensor.unfold`)."""
+    import torch
+    import torch.nn.functional as F
+    import local_attention.local_attention as la
+
+    def pad_to_multiple(tensor, multiple, dim=-1, value=0):
+        remainder = (-int(tensor.shape[dim])) % multiple
+        if remainder == 0:
+            return False, tensor
+        pad_offset = (0,) * (-1 - dim) * 2
+        return True, F.pad(tensor, (*pad_offset, 0, remainder), value=value)
+
+    def look_around(x, backward=1, forward=0, pad_value=-1, dim=2):
+        dims = (len(x.shape) - dim) * (0, 0)
+        padded = F.pad(x, (*dims, backward, forward), value=pad_value)
+        n = int(x.shape[1])
+        return torch.stack([padded[:, i:i + n] for i in range(backward + forward + 1)], dim=dim).flatten(dim, dim + 1)
+
+    la.pad_to_multiple = pad_to_multiple
+    la.look_around = look_around
+
+
+def onnx_sessions(codec, audio, indices, work):
+    """ONNX Runtime sessions for the codec's encode (audio -> indices) and decode (indices ->
+    audio), exported from the torch model (TorchScript exporter, opset 17, shapes of this input)
+    and run on one intra-op thread with all graph optimizations."""
+    import torch
+    import onnxruntime as ort
+
+    patch_local_attention_for_export()
+    for p in codec.network.parameters():
+        p.requires_grad_(False)
+
+    class Encode(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.network = codec.network
+
+        def forward(self, x):
+            return encode_tokens(codec, x)
+
+    class Decode(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.network = codec.network
+
+        def forward(self, i):
+            return codec.decode_audio(indices=i)
+
+    paths = {name: os.path.join(work, f"{name}.onnx") for name in ("encode", "decode")}
+    import warnings
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Encode().eval(), (audio,), paths["encode"], dynamo=False, opset_version=17)
+        torch.onnx.export(Decode().eval(), (indices,), paths["decode"], dynamo=False, opset_version=17)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return {name: ort.InferenceSession(path, options, providers=["CPUExecutionProvider"]) for name, path in paths.items()}
+
+
+def snr_db(reference, x):
+    import numpy as np
+    reference, x = np.asarray(reference, dtype=np.float64).reshape(-1), np.asarray(x, dtype=np.float64).reshape(-1)
+    noise = float(np.sum((reference - x) ** 2))
+    return float("inf") if noise == 0 else float(10 * np.log10(np.sum(reference ** 2) / noise))
+
+
+def versions(family):
+    import importlib.metadata as md
+    out = {"python": platform.python_version()}
+    for dist in ("torch", "sq-codec" if family == "sqcodec" else "l3ac", "local-attention", "onnxruntime", "onnx"):
+        try:
+            out[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def onnx_worker(a, codec, audio, torch_tokens):
+    """ONNX Runtime's encode and decode timed (one thread, best of a.runs), and checked against
+    torch: tokens identical, and its decode of torch's tokens against torch's, SNR in dB."""
+    import numpy as np
+    import torch
+
+    with torch.inference_mode():
+        indices = encode_tokens(codec, audio)
+        reference = codec.decode_audio(indices=indices).numpy()
+    clock = Stopwatch()
+    sessions = onnx_sessions(codec, audio, indices, os.path.dirname(a.out))
+    out = {"export_s": clock.seconds, "encode_s": [], "decode_s": []}
+    enc, dec = sessions["encode"], sessions["decode"]
+    x = {enc.get_inputs()[0].name: audio.numpy()}
+    i = {dec.get_inputs()[0].name: indices.numpy()}
+    for _ in range(a.runs):
+        clock = Stopwatch()
+        tokens = enc.run(None, x)[0]
+        out["encode_s"].append(clock.seconds)
+        clock = Stopwatch()
+        y = dec.run(None, i)[0]
+        out["decode_s"].append(clock.seconds)
+    tokens = tokens.reshape(-1).astype(np.int64).tolist()
+    out["tokens_same"] = sum(p == q for p, q in zip(tokens, torch_tokens))
+    out["tokens"] = len(torch_tokens)
+    out["decode_snr_db"] = snr_db(reference, y)
+    return out
+
+
+def torch_worker(a):
+    import numpy as np
+    import torch
+
+    with wave.open(a.wav) as w:
+        assert w.getframerate() == model_rate(a.model), (w.getframerate(), model_rate(a.model))
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    audio = torch.from_numpy(pcm)[None]
+
+    clock = Stopwatch()
+    codec = reference_codec(a.model, a.weights, a.family)
+    folded = codec.folded_weight_norms
     load_s = clock.seconds
 
-    out = {"model": a.model, "load_s": load_s, "folded_weight_norms": folded, "versions": versions(),
+    out = {"model": a.model, "family": a.family, "load_s": load_s, "folded_weight_norms": folded,
+           "versions": versions(a.family),
            "samples": audio.shape[-1], "encode_s": {}, "decode_s": {}}
     tokens = {}
     with torch.inference_mode():
@@ -94,7 +237,7 @@ def torch_worker(a):
             enc, dec = [], []
             for _ in range(a.runs):
                 clock = Stopwatch()
-                _, indices = codec.encode_audio(audio)
+                indices = encode_tokens(codec, audio)
                 enc.append(clock.seconds)
                 clock = Stopwatch()
                 y = codec.decode_audio(indices=indices)
@@ -104,6 +247,8 @@ def torch_worker(a):
             tokens[threads] = indices[0].reshape(-1).to(torch.int64).tolist()
             out["decoded_samples"] = int(y.shape[-1])
     out["tokens"] = tokens[a.threads[0]]
+    if a.onnx:
+        out["onnx"] = onnx_worker(a, codec, audio, out["tokens"])
     out["distinct_tokens"] = len(set(out["tokens"]))
     if len(a.threads) > 1:
         t1, t2 = tokens[a.threads[0]], tokens[a.threads[-1]]
@@ -123,6 +268,21 @@ def peak_kb(cmd):
         return int(f.read().strip().splitlines()[-1]), seconds
 
 
+def cpu_model():
+    """`cpu family`, `model` and `model name` of the first CPU in /proc/cpuinfo."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                k, _, v = line.partition(":")
+                fields[k.strip()] = v.strip()
+    except OSError:
+        return platform.processor() or "?"
+    return f"{fields.get('model name', '?')} (cpu family {fields.get('cpu family', '?')}, model {fields.get('model', '?')})"
+
+
 def wav_seconds(path):
     with wave.open(path) as w:
         return w.getnframes() / w.getframerate()
@@ -138,8 +298,9 @@ def make_input(path, rate, seconds, source=SOURCE):
     return path
 
 
-def tqa_encode(tqa, model, weights, wav, out, threads):
-    return [tqa, "encode", wav, "-o", out, "--codec", "sqcodec", "--model", model,
+def tqa_encode(tqa, spec, weights, wav, out, threads):
+    family, model = family_of(spec)
+    return [tqa, "encode", wav, "-o", out, "--codec", family, "--model", model,
             "--weights", weights, "--threads", str(threads), "--force", "--quiet"]
 
 
@@ -147,24 +308,87 @@ def tqa_decode(tqa, weights, src, out, threads):
     return [tqa, "decode", src, "-o", out, "--weights", weights, "--threads", str(threads), "--force", "--quiet"]
 
 
-def measure_model(a, model, work):
+def random_weights(a, spec, weights):
+    """Seeded random full-size weights for `spec` in `weights`: `tqa models --random-weights`
+    (with `--codec l3ac` for L3AC). A tqa without L3AC's random weights (before issue 16's
+    merge): the reference's own initialization under `torch.manual_seed(seed)`, folded and saved
+    as safetensors by the worker; returns a note saying so, else None."""
+    family, model = family_of(spec)
+    cmd = [a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)]
+    if family == "sqcodec":
+        run_command(cmd)
+        return None
+    ran = subprocess.run(cmd[:2] + ["--codec", family] + cmd[2:], capture_output=True, text=True)
+    if ran.returncode == 0:
+        return None
+    run_command([sys.executable, os.path.abspath(__file__), "--make-weights", "--family", family, "--model", model,
+                 "--weights", weights, "--seed", str(a.seed)])
+    return f"weights: {family}'s own initialization, torch.manual_seed({a.seed}) (this tqa has no {family} random weights)"
+
+
+def make_reference_weights(a):
+    """The worker of `random_weights`' fallback: the reference network's initialization, seeded,
+    weight norms folded, one safetensors file per module."""
+    import torch
+    from torch.nn.utils import parametrize
+    from safetensors.torch import save_file
+    from l3ac import CONFIG_DIR, L3AC, L3ACConfig
+
+    torch.manual_seed(a.seed)
+    net = L3AC(L3ACConfig(config_file=CONFIG_DIR / f"{a.model}.toml")).network.eval()
+    for m in net.modules():
+        if parametrize.is_parametrized(m):
+            for name in list(m.parametrizations.keys()):
+                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
+    os.makedirs(a.weights, exist_ok=True)
+    for name, module in net.trainable_modules.items():
+        save_file({k: v.detach().clone().contiguous() for k, v in module.state_dict().items()},
+                  os.path.join(a.weights, f"{name}.safetensors"))
+
+
+def tqa_knows(a, spec, short, d):
+    """None when this tqa encodes `spec`'s family, else why not (L3AC before issue 16's merge)."""
+    family, _ = family_of(spec)
+    if family == "sqcodec":
+        return None
+    ran = subprocess.run(tqa_encode(a.tqa, spec, os.path.join(d, "weights"), short, os.path.join(d, "probe.tqa"), 1),
+                         capture_output=True, text=True)
+    if ran.returncode == 0:
+        return None
+    errors = [line for line in ran.stderr.splitlines() if line.startswith("error:")] or [f"exit status {ran.returncode}"]
+    return f"this tqa does not encode --codec {family} ({errors[0]})"
+
+
+def measure_model(a, spec, work):
+    family, model = family_of(spec)
     rate = model_rate(model)
-    d = os.path.join(work, model)
+    d = os.path.join(work, spec.replace(":", "_"))
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
-    run_command([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+    note = random_weights(a, spec, weights)
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     short = make_input(os.path.join(work, f"speech_0.1s_{rate // 1000}k.wav"), rate, 0.1)
     seconds = wav_seconds(wav)
-    r = {"model": model, "rate": rate, "seconds": seconds, "runs": a.runs}
+    r = {"model": spec, "family": family, "rate": rate, "seconds": seconds, "runs": a.runs}
+    if note:
+        r["weights_note"] = note
 
-    log(f"[{model}] torch, threads {','.join(map(str, THREADS))}, {a.runs} run(s) each")
+    log(f"[{spec}] torch, threads {','.join(map(str, THREADS))}, {a.runs} run(s) each"
+        + ("" if a.no_onnx else "; ONNX Runtime, 1 thread"))
     tjson = os.path.join(d, "torch.json")
-    took = run_command([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model,
-                        "--weights", weights, "--wav", wav, "--runs", str(a.runs), "--worker-out", tjson]).seconds
-    log(f"[{model}] torch done in {took:.0f} s")
+    took = run_command([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model, "--family", family,
+                        "--weights", weights, "--wav", wav, "--runs", str(a.runs), "--worker-out", tjson]
+                       + ([] if a.no_onnx else ["--onnx"])).seconds
+    log(f"[{spec}] torch done in {took:.0f} s")
     with open(tjson) as f:
         r["torch"] = json.load(f)
+    r["onnx"] = r["torch"].pop("onnx", None)
+    skip = tqa_knows(a, spec, short, d)
+    if skip:
+        log(f"[{spec}] tqa skipped: {skip}")
+        r["tqa_skipped"] = skip
+        r["torch"].pop("tokens")
+        return r
 
     tq = os.path.join(d, "x.tqa")
     y = os.path.join(d, "y.wav")
@@ -175,12 +399,12 @@ def measure_model(a, model, work):
         """a.runs timings each of tqa encode src -> coded and decode coded -> out."""
         enc, dec = [], []
         for _ in range(a.runs):
-            enc.append(run_command(tqa_encode(a.tqa, model, weights, src, coded, threads)).seconds)
+            enc.append(run_command(tqa_encode(a.tqa, spec, weights, src, coded, threads)).seconds)
             dec.append(run_command(tqa_decode(a.tqa, weights, coded, out, threads)).seconds)
         return enc, dec
 
     for threads in THREADS:
-        log(f"[{model}] tqa, {threads} thread(s)")
+        log(f"[{spec}] tqa, {threads} thread(s)")
         enc, dec = encode_decode(wav, tq, y, threads)
         r["tqa"]["encode_s"][str(threads)] = enc
         r["tqa"]["decode_s"][str(threads)] = dec
@@ -195,24 +419,25 @@ def measure_model(a, model, work):
     return r
 
 
-def measure_memory(a, model, work):
+def measure_memory(a, spec, work):
+    family, model = family_of(spec)
     rate = model_rate(model)
-    d = os.path.join(work, model)
+    d = os.path.join(work, spec.replace(":", "_"))
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
     if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
-        run_command([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+        random_weights(a, spec, weights)
     base = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     long = make_input(os.path.join(work, f"speech_{a.memory_seconds:g}s_{rate // 1000}k.wav"), rate,
                       a.memory_seconds, source=base)
     tq, y = os.path.join(d, "long.tqa"), os.path.join(d, "long.wav")
     threads = max(THREADS)
-    log(f"[{model}] memory: tqa encode + decode of {a.memory_seconds:g} s, {threads} threads")
-    enc, te = peak_kb(tqa_encode(a.tqa, model, weights, long, tq, threads))
+    log(f"[{spec}] memory: tqa encode + decode of {a.memory_seconds:g} s, {threads} threads")
+    enc, te = peak_kb(tqa_encode(a.tqa, spec, weights, long, tq, threads))
     dec, td = peak_kb(tqa_decode(a.tqa, weights, tq, y, threads))
     for p in (y,):
         os.remove(p)
-    return {"model": model, "seconds": wav_seconds(long), "threads": threads,
+    return {"model": spec, "seconds": wav_seconds(long), "threads": threads,
             "encode_kb": enc, "decode_kb": dec, "encode_s": te, "decode_s": td}
 
 
@@ -229,8 +454,9 @@ def render(res):
     runs = res["runs"]
     secs = res["seconds"]
     p(f"# SQCodec speed: tqa vs PyTorch (issue 5)\n")
-    p(f"{res['date']}, {res['host']}; tqa `{res['tqa']}`; torch {res.get('torch_version', '?')}, "
-      f"sq-codec {res.get('sq_codec_version', '?')}. Input: {secs:g} s of real speech "
+    p(f"{res['date']}, {res['host']}; CPU: {res.get('cpu', '?')}; tqa `{res['tqa']}`; torch {res.get('torch_version', '?')}, "
+      f"sq-codec {res.get('sq_codec_version', '?')}, l3ac {res.get('l3ac_version', '—')}, "
+      f"onnxruntime {res.get('onnxruntime_version', '—')}. Input: {secs:g} s of real speech "
       f"(bench/data/wav/speech_44k_mono.wav looped, `sox rate -v` to the model's rate), mono. "
       f"Weights: `tqa models --random-weights DIR --model M --seed {res['seed']}`, loaded by both. "
       f"Best of {runs} run(s). RTF = seconds of processing / seconds of audio (lower is faster).\n")
@@ -254,6 +480,9 @@ def render(res):
         if "error" in r:
             p(f"| {r['model']} | error: {r['error'][:200]} |" + " |" * 9)
             continue
+        if "tqa_skipped" in r:
+            p(f"| {r['model']} | tqa skipped: {r['tqa_skipped'][:200]} |" + " |" * 9)
+            continue
         s = r["seconds"]
         te = {t: min(v) for t, v in r["torch"]["encode_s"].items()}
         td = {t: min(v) for t, v in r["torch"]["decode_s"].items()}
@@ -276,7 +505,7 @@ def render(res):
       "| tqa load enc / dec (1 thr) | tqa enc+dec RTF 1 thr without load | torch load | torch tokens 1 vs 2 thr |")
     p("| --- | " + " | ".join(["---:"] * 9) + " |")
     for r in res["models"]:
-        if "error" in r:
+        if "error" in r or "tqa_skipped" in r:
             continue
         s = r["seconds"]
         b = lambda d: {t: min(v) for t, v in d.items()}
@@ -288,6 +517,35 @@ def render(res):
           f"| {(te['1'] + td['1']) / (te['2'] + td['2']):.2f}× | {qe['1']:.2f} / {qe['2']:.2f} | {qd['1']:.2f} / {qd['2']:.2f} "
           f"| {le['1']:.2f} / {ld['1']:.2f} | {net:.3f} | {r['torch']['load_s']:.2f} "
           f"| {'—' if same is None else f'{100 * same:.2f} %'} |")
+
+    onnx_rows = [r for r in res["models"] if r.get("onnx")]
+    if onnx_rows:
+        p("\nBeside ONNX Runtime (issue 16): the reference model exported to ONNX (TorchScript exporter, opset 17, "
+          "local-attention's `pad_to_multiple` and `look_around` patched at run time for tracing), run by onnxruntime "
+          "on the CPU provider, one intra-op thread, all graph optimizations, export excluded. All three on one thread, "
+          "encode + decode of the same input, same weights; torch and ONNX Runtime timed inside Python (model loaded), "
+          "tqa as whole commands (process start and weight loading included).\n")
+        p("| model | torch enc+dec RTF | ONNX Runtime enc+dec RTF | tqa enc+dec RTF | tqa vs torch | tqa vs ONNX Runtime "
+          "| ONNX vs torch | ONNX tokens = torch's | ONNX decode vs torch, dB |")
+        p("| --- | " + " | ".join(["---:"] * 8) + " |")
+        for r in onnx_rows:
+            s_ = r["seconds"]
+            o = r["onnx"]
+            torch_t = min(r["torch"]["encode_s"]["1"]) + min(r["torch"]["decode_s"]["1"])
+            onnx_t = min(o["encode_s"]) + min(o["decode_s"])
+            tqa_t = None if "tqa" not in r else min(r["tqa"]["encode_s"]["1"]) + min(r["tqa"]["decode_s"]["1"])
+            q = lambda x: "—" if x is None else x
+            p(f"| {r['model']} | {fmt_rtf(torch_t / s_)} | {fmt_rtf(onnx_t / s_)} "
+              f"| {q(None if tqa_t is None else fmt_rtf(tqa_t / s_))} "
+              f"| {q(None if tqa_t is None else f'{torch_t / tqa_t:.2f}×')} | {q(None if tqa_t is None else f'{onnx_t / tqa_t:.2f}×')} "
+              f"| {torch_t / onnx_t:.2f}× | {100 * o['tokens_same'] / max(1, o['tokens']):.2f} % ({o['tokens_same']}/{o['tokens']}) "
+              f"| {o['decode_snr_db']:.1f} |")
+        skipped = [r for r in res["models"] if "tqa_skipped" in r]
+        for r in skipped:
+            p(f"\n{r['model']}: tqa not timed ({r['tqa_skipped']}).")
+        for r in res["models"]:
+            if r.get("weights_note"):
+                p(f"\n{r['model']}: {r['weights_note']}.")
 
     mem = res.get("memory", [])
     if mem:
@@ -353,17 +611,23 @@ def main():
     ap.add_argument("--memory-models", default="6kbps,0k75bps")
     ap.add_argument("--memory-seconds", type=float, default=600.0)
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--no-onnx", action="store_true", help="leave ONNX Runtime out")
     ap.add_argument("--work", default=os.path.join(BENCH, "work", "sqcodec"))
     ap.add_argument("--out", default=os.path.join(BENCH, "work", "sqcodec_speed.md"))
     ap.add_argument("--from-json", help="re-render the table from a results.json, measure nothing")
     # internal: the PyTorch side, one process per model
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", help=argparse.SUPPRESS)
+    ap.add_argument("--family", default="sqcodec", help=argparse.SUPPRESS)
+    ap.add_argument("--onnx", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--make-weights", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--weights", help=argparse.SUPPRESS)
     ap.add_argument("--wav", help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", dest="out_json", help=argparse.SUPPRESS)
     a = ap.parse_args()
 
+    if a.make_weights:
+        return make_reference_weights(a)
     if a.torch_worker:
         a.out = a.out_json
         a.threads = list(THREADS)
@@ -375,8 +639,10 @@ def main():
     else:
         models = [m for m in a.models.split(",") if m]
         for m in models + [m for m in a.memory_models.split(",") if m]:
-            if m not in MODELS:
-                raise SystemExit(f"unknown model {m}; one of {', '.join(MODELS)}")
+            family, name = family_of(m)
+            if name not in {"sqcodec": MODELS, "l3ac": L3AC_MODELS}.get(family, []):
+                raise SystemExit(f"error: unknown model {m}; one of {', '.join(MODELS)}, "
+                                 + ", ".join(f"l3ac:{x}" for x in L3AC_MODELS))
         if a.build:
             build_tqa()
         a.tqa = os.path.abspath(a.tqa)
@@ -391,7 +657,7 @@ def main():
         res = {"date": utc_now(),
                "host": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                "tqa": os.path.relpath(a.tqa, ROOT), "seconds": a.seconds, "runs": a.runs, "seed": a.seed,
-               "command": cmd.strip(), "models": [], "memory": []}
+               "command": cmd.strip(), "models": [], "memory": [], "cpu": cpu_model()}
         memory_models = [] if a.no_memory else [m for m in a.memory_models.split(",") if m]
 
         def memory(m):
@@ -406,7 +672,9 @@ def main():
             try:
                 r = measure_model(a, m, a.work)
                 res["torch_version"] = r["torch"]["versions"]["torch"]
-                res["sq_codec_version"] = r["torch"]["versions"]["sq-codec"]
+                for k in ("sq-codec", "l3ac", "onnxruntime", "local-attention"):
+                    if r["torch"]["versions"].get(k):
+                        res[k.replace("-", "_") + "_version"] = r["torch"]["versions"][k]
             except Exception as e:  # keep the other models
                 log(f"[{m}] failed: {e}")
                 r = {"model": m, "error": str(e)}

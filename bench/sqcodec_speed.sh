@@ -20,6 +20,8 @@ done
 # The PyTorch reference venv (tools/reference/README.md, "Setup"), sox (inputs), /usr/bin/time (peak memory).
 "$PY" -c 'import torch, sq_codec, vector_quantize_pytorch, local_attention, safetensors, numpy' 2>/dev/null \
   || fail "$PY cannot import torch + sq-codec: run bash bench/setup.sh --reference once"
+"$PY" -c 'import onnxruntime, onnx' 2>/dev/null || [[ " $* " == *" --no-onnx "* ]] \
+  || fail "$PY cannot import onnxruntime + onnx: run bash bench/setup.sh --reference once (or pass --no-onnx)"
 command -v sox >/dev/null && [[ -x /usr/bin/time ]] || fail "sox or /usr/bin/time is missing: run bash bench/setup.sh once"
 [[ -s "$BENCH/data/wav/speech_44k_mono.wav" ]] || fail "$BENCH/data/wav/speech_44k_mono.wav is missing: run bash bench/fetch_recordings.sh once"
 mkdir -p "$BENCH/work"

@@ -29,11 +29,14 @@ enum CodecRegistry {
     }
 
     /// The decoder for `header`, from the one codec table (`Codecs.all`); neural codecs load
-    /// their model's weights from `weights` (default: the model's cache directory).
-    static func decoder(_ header: TQAHeader, weights: String? = nil, threads: Int = 1) throws -> any PacketDecoder {
+    /// their model's weights from `weights` (default: the model's cache directory), and with
+    /// `wholeSequence` decode each channel's tokens as one sequence (other codecs ignore it).
+    static func decoder(_ header: TQAHeader, weights: String? = nil, threads: Int = 1,
+                        wholeSequence: Bool = false) throws -> any PacketDecoder {
         let codec = try Codecs.all.description(of: header.codec)
         if codec.needsAVX2AndFMA { try checkCPU() }
-        return try codec.decoder(for: header, options: DecoderOptions(weightsDirectory: weights, threads: threads))
+        return try codec.decoder(for: header, options: DecoderOptions(weightsDirectory: weights, threads: threads,
+                                                                       wholeSequence: wholeSequence))
     }
 
     /// Codecs built for AVX2 + FMA on x86-64: say so rather than fault on an older CPU.

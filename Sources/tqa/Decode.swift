@@ -1,5 +1,6 @@
 import ArgumentParser
 import TQAudio
+import SQCodec
 import TQContainer
 
 struct Decode: ParsableCommand {
@@ -45,6 +46,9 @@ struct Decode: ParsableCommand {
     @Option(help: "sqcodec, l3ac: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).", completion: .directory)
     var weights: String?
 
+    @Flag(help: "sqcodec: decode all tokens of each channel as one sequence, as the PyTorch reference does (its enhance blocks normalize over the whole sequence), instead of packet by packet. No audio before the last packet; memory grows with the length (README, \"Whole-sequence decode\"). Not with --skip/--until.")
+    var whole = false
+
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
@@ -65,8 +69,11 @@ struct Decode: ParsableCommand {
                                             threads: max(1, min(threads, 256)), weights: weights)
             } else {
             r = try Pipeline.decode(input: input, output: output, format: format.sampleFormat, salvage: salvage, force: force,
-                                    threads: max(1, min(threads, 256)), weights: weights, sourceRate: rate == .source)
+                                    threads: max(1, min(threads, 256)), weights: weights, sourceRate: rate == .source,
+                                    wholeSequence: whole)
             }
+        } catch let e as WholeSequenceError {
+            throw CLIError("\(inputArgument): \(e); decode it without --whole (packet by packet, in bounded memory)")
         } catch let e as ContainerError where !salvage && e.isDamage {
             throw CLIError("\(e); decode with --salvage to keep the intact packets")
         }

@@ -6,6 +6,7 @@ extension Decode {
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give an input .tqa file") }
         try span.refuse(salvage: salvage, sourceRate: rate == .source)
+        if whole && span.isSet { throw ValidationError("--whole decodes whole files; it cannot be combined with --skip/--until") }
         try span.checkAgainst(inputs: inputs)
         try batch.check(inputs: inputs, output: output)
     }

@@ -71,12 +71,13 @@ enum Pipeline {
     }
 
     static func decode(input: String, output: String, format: SampleFormat?, salvage: Bool, force: Bool,
-                       threads: Int = 1, weights: String? = nil, sourceRate: Bool = false) throws -> DecodeResult {
+                       threads: Int = 1, weights: String? = nil, sourceRate: Bool = false,
+                       wholeSequence: Bool = false) throws -> DecodeResult {
         try checkOutput(output, input: input, force: force)
         let start = Date()
         let reader = try TQAReader(path: input)
         let header = reader.header
-        let decoder = try CodecRegistry.decoder(header, weights: weights, threads: threads)
+        let decoder = try CodecRegistry.decoder(header, weights: weights, threads: threads, wholeSequence: wholeSequence)
         let stream = TQAStreamDecoder(reader: reader, decoder: decoder, salvage: salvage, threads: threads)
         let outFormat = format ?? header.sourceFormat.writable
         // A codec may hold audio at another rate than its input's (sqcodec: the model's);

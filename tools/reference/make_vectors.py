@@ -16,6 +16,7 @@ identity); they are not trained weights and say nothing about codec quality.
 Usage:
   python make_vectors.py --small OUT_DIR          # the committed test fixtures
   python make_vectors.py OUT_DIR --full 6kbps 0k75bps --gap   # full-size, 25 s, tamer weights (not committed)
+  python make_vectors.py OUT_DIR --full 6kbps 0k75bps --seconds 60   # 60 s: several packets (issue 16)
 """
 import argparse
 import copy
@@ -152,7 +153,9 @@ def full_spec(model, seconds=25.0):
     rate = 24000 if model.endswith("24khz") else cfg.sample_rate
     nc = cfg.network_config.model_dump()
     nc.pop("hop_length", None)
-    return {"sample_rate": rate, "seconds": seconds, "text": PARAGRAPH, "save": "pt", "network": nc}
+    # The paragraph is ~25 s of speech: repeated for longer inputs (`--seconds 60`, issue 16).
+    text = " ".join([PARAGRAPH] * max(1, math.ceil(seconds / 24)))
+    return {"sample_rate": rate, "seconds": seconds, "text": text, "save": "pt", "network": nc}
 
 
 def main():

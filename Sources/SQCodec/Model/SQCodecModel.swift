@@ -303,6 +303,27 @@ public struct SQCodecModel: Sendable {
         }
     }
 
+    /// Estimated peak memory, in bytes, that `decode` needs per token of a long sequence: the
+    /// largest pair of whole-sequence matrices alive at once in the convolutional decoder (a
+    /// stage's input and its upsampled output, `decoderDims[i] · f_i + decoderDims[i+1] · f_{i+1}`
+    /// floats for `f_i` frames per token at stage `i`), or the transformer decoder's working set
+    /// (taken as 8 matrices of `featureDim` per frame), whichever is larger, plus the samples
+    /// (the result and the caller's copy). BENCHMARKS.md ("Whole-sequence decode") compares it
+    /// with the measured growth of peak memory.
+    public var wholeDecodeBytesPerToken: Int {
+        let c = configuration
+        var frames = [c.enCoderCompressRate]
+        for r in c.decodeRates { frames.append(frames.last! * r) }
+        var widest = 8 * c.featureDim * c.enCoderCompressRate
+        for i in 0 ..< c.decodeRates.count - 1 {
+            let input: Int = c.decoderDims[i] * frames[i]
+            let output: Int = c.decoderDims[i + 1] * frames[i + 1]
+            widest = max(widest, input + output)
+        }
+        let samples: Int = 2 * c.hopLength
+        return 4 * (widest + samples) + 4
+    }
+
     private func check(_ tokens: ArraySlice<Int32>) throws {
         let size = configuration.codebookSize
         if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= size }) {

@@ -21,11 +21,13 @@ extension SQCodecParameters: CodecDescription {
     public static var needsAVX2AndFMA: Bool { SQCodecModel.needsAVX2AndFMA }
 
     /// Loads the decoding half of the model the header names, from `options.weightsDirectory`
-    /// (default: `SQCodecModel.defaultDirectory(for:)`).
+    /// (default: `SQCodecModel.defaultDirectory(for:)`); with `options.wholeSequence`, a
+    /// `WholeSequenceDecoder` (`SQCodecDecoder.whole(header:model:threads:)`).
     public static func decoder(for header: TQAHeader, options: DecoderOptions) throws -> any PacketDecoder {
         let p = try SQCodecParameters(decoding: header.codecParameters)
         let model = try SQCodecModel.load(model: p.model, weightsDirectory: options.weightsDirectory.map { URL(fileURLWithPath: $0) },
                                           parts: .decoding, threads: options.threads)
+        if options.wholeSequence { return try SQCodecDecoder.whole(header: header, model: model, threads: options.threads) }
         return try SQCodecDecoder(header: header, model: model, threads: options.threads)
     }
 }

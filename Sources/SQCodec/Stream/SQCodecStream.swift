@@ -39,8 +39,9 @@ public struct SQCodecEncoder: PacketEncoder {
     /// payload.
     ///
     /// A file no longer than one packet decodes exactly as the whole token sequence at once.
-    /// Longer files decode packet by packet (`SQCodecDecoder`): close to whole-sequence decoding
-    /// but not identical, since the decoder's enhance blocks normalize over the span they see.
+    /// Longer files decode packet by packet (`SQCodecDecoder`): not identical to whole-sequence
+    /// decoding, since the decoder's enhance blocks normalize over the span they see
+    /// (`SQCodecDecoder.whole` decodes them as one sequence, in memory that grows with the length).
     public static func defaultBlocksPerPacket(_ c: SQCodecConfiguration, channels: Int) -> Int {
         let bytesPerBlock = Double(c.tokensPerBlock) * c.bitsPerToken / 8 * Double(channels)
         let byOverhead = Int((Double(100 * Packet.overheadSize) / bytesPerBlock).rounded(.up))
@@ -278,5 +279,24 @@ public enum SQCodecPacketTokens {
             }
         }
         return tokens
+    }
+}
+
+extension SQCodecDecoder {
+    /// A decoder of the stream `header` describes that decodes each channel's tokens as one
+    /// sequence (`SQCodecModel.decode`), as sq-codec's `decode_audio` does: equal to the
+    /// reference's whole-input decode, at the cost of memory growing with the length
+    /// (`SQCodecModel.wholeDecodeBytesPerToken`) and no audio before the last packet.
+    /// - Throws: as `init(header:model:threads:)`.
+    public static func whole(header: TQAHeader, model: SQCodecModel, threads: Int = 1,
+                             memoryLimit: Int = WholeSequenceDecoder.defaultMemoryLimit) throws -> WholeSequenceDecoder {
+        let checked = try SQCodecDecoder(header: header, model: model, threads: threads)
+        let c = model.configuration, parameters = checked.parameters, channels = checked.channelCount
+        let codec = WholeSequenceDecoder.Codec(
+            sampleRate: c.sampleRate, fillLength: c.fillLength, tokensPerBlock: c.tokensPerBlock,
+            bytesPerToken: model.wholeDecodeBytesPerToken,
+            tokens: { try SQCodecPacketTokens.tokens(of: $0, configuration: c, parameters: parameters, channelCount: channels) },
+            decode: { try model.decode($0, threads: $1) })
+        return WholeSequenceDecoder(codec: codec, channelCount: channels, threads: threads, memoryLimit: memoryLimit)
     }
 }

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""SQCodec long inputs (issue 16): `tqa decode` packet by packet (the default) and `tqa decode
+--whole` against the PyTorch reference's whole-input decode, same weights, same 60 s of speech.
+
+Run through bench/sqcodec_whole.sh (the reference venv of tools/reference and the tqa binary).
+For each model:
+
+  1. `tqa models --random-weights DIR --model M --seed 1` (as bench/sqcodec_speed.py); PyTorch
+     loads the same tensors (`reference_codec` in sqcodec_speed.py).
+  2. PyTorch: `SQCodec.encode_audio` of the whole input -> tokens, `decode_audio(indices=...)` of
+     those tokens -> the reference audio; and `decode_audio` of tqa's tokens when they differ.
+  3. tqa encode (default packets), `tqa tokens --json`: agreement with torch's tokens.
+  4. tqa decode (packet by packet) and tqa decode --whole, as f32 WAV, each against torch's
+     decode of the same tokens (the tokens in the .tqa): SNR in dB. Peak memory (max RSS) of
+     --whole at --seconds and at --long-seconds gives its growth in MB per minute.
+
+Output: markdown on stdout and in --out; raw numbers in WORK/whole.json.
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+
+import numpy as np
+
+from common import BENCH, ROOT, TQA_BIN, build_tqa, run_command, utc_now
+from sqcodec_speed import MODELS, make_input, model_rate, peak_kb, reference_codec, wav_seconds, log
+
+
+def read_wav(path):
+    """Samples of a mono WAV (PCM 16/24-bit or IEEE float 32) as float64."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", path
+    pos, fmt = 12, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        body = data[pos + 8:pos + 8 + min(size, len(data) - pos - 8)]
+        if cid == b"fmt ":
+            tag, ch, _, _, _, bits = np.frombuffer(body[:16], dtype="<u2,<u2,<u4,<u4,<u2,<u2")[0]
+            if tag == 0xFFFE:
+                tag = int.from_bytes(body[24:26], "little")
+            fmt = (tag, ch, bits)
+        elif cid == b"data":
+            tag, ch, bits = fmt
+            if tag == 3 and bits == 32:
+                x = np.frombuffer(body[: len(body) // 4 * 4], dtype="<f4").astype(np.float64)
+            elif bits == 16:
+                x = np.frombuffer(body[: len(body) // 2 * 2], dtype="<i2") / 32768.0
+            else:
+                raise SystemExit(f"{path}: unsupported WAV format {fmt}")
+            return x[::ch]
+        pos += 8 + size + (size & 1)
+    raise SystemExit(f"{path}: no data chunk")
+
+
+def snr_db(ref, x):
+    n = min(len(ref), len(x))
+    ref, x = ref[:n], x[:n]
+    noise = float(np.sum((ref - x) ** 2))
+    return float("inf") if noise == 0 else 10 * np.log10(float(np.sum(ref ** 2)) / noise)
+
+
+def torch_side(model, weights, wav, tqa_tokens_path, out_npz):
+    """Tokens and whole-input decodes of the reference, one thread."""
+    import torch
+    codec = reference_codec(model, weights)
+    torch.set_num_threads(1)
+    audio = torch.from_numpy(read_wav(wav).astype(np.float32))[None]
+    with torch.inference_mode():
+        _, indices = codec.encode_audio(audio)
+        ref = codec.decode_audio(indices=indices)
+        with open(tqa_tokens_path) as f:
+            theirs = json.load(f)["channels"][0]
+        mine = indices.reshape(-1).to(torch.int64).tolist()
+        if theirs == mine:
+            ref_tqa = ref
+        else:
+            ref_tqa = codec.decode_audio(indices=torch.tensor(theirs, dtype=indices.dtype).reshape(indices.shape))
+    np.savez(out_npz, tokens=np.array(mine), decoded=ref.reshape(-1).numpy(),
+             decoded_tqa_tokens=ref_tqa.reshape(-1).numpy())
+
+
+def measure(a, model, work):
+    rate = model_rate(model)
+    d = os.path.join(work, model)
+    os.makedirs(d, exist_ok=True)
+    weights = os.path.join(d, "weights")
+    if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
+        run_command([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+    wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
+    tq, tokens_json = os.path.join(d, "x.tqa"), os.path.join(d, "tokens.json")
+    run_command([a.tqa, "encode", wav, "-o", tq, "--codec", "sqcodec", "--model", model, "--weights", weights,
+                 "--threads", str(a.threads), "--force", "--quiet"])
+    with open(tokens_json, "w") as f:
+        f.write(run_command([a.tqa, "tokens", "--json", tq]).stdout)
+    log(f"[{model}] torch: whole-input encode and decode")
+    npz = os.path.join(d, "torch.npz")
+    run_command([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model, "--weights", weights,
+                 "--wav", wav, "--tokens", tokens_json, "--worker-out", npz])
+    t = np.load(npz)
+    with open(tokens_json) as f:
+        mine = json.load(f)["channels"][0]
+    ref_tokens = t["tokens"].tolist()
+    n = min(len(mine), len(ref_tokens))
+    r = {"model": model, "seconds": wav_seconds(wav),
+         "tokens": {"torch": len(ref_tokens), "tqa": len(mine), "same": sum(x == y for x, y in zip(mine[:n], ref_tokens[:n]))}}
+    out = {}
+    for mode, extra in (("streaming", []), ("whole", ["--whole"])):
+        y = os.path.join(d, f"{mode}.wav")
+        kb, s = peak_kb([a.tqa, "decode", tq, "-o", y, "--weights", weights, "--threads", str(a.threads),
+                         "--format", "f32", "--force", "--quiet"] + extra)
+        out[mode] = read_wav(y)
+        r[mode] = {"snr_vs_torch_db": snr_db(t["decoded_tqa_tokens"], out[mode]),
+                   "snr_vs_torch_own_tokens_db": snr_db(t["decoded"], out[mode]), "max_rss_kb": kb, "seconds": s}
+        os.remove(y)
+    r["streaming_vs_whole_db"] = snr_db(out["whole"], out["streaming"])
+    if a.long_seconds:
+        long = make_input(os.path.join(work, f"speech_{a.long_seconds:g}s_{rate // 1000}k.wav"), rate, a.long_seconds, source=wav)
+        lt, ly = os.path.join(d, "long.tqa"), os.path.join(d, "long.wav")
+        run_command([a.tqa, "encode", long, "-o", lt, "--codec", "sqcodec", "--model", model, "--weights", weights,
+                     "--threads", str(a.threads), "--force", "--quiet"])
+        kb, s = peak_kb([a.tqa, "decode", lt, "-o", ly, "--weights", weights, "--threads", str(a.threads),
+                         "--force", "--quiet", "--whole"])
+        os.remove(ly)
+        r["whole_long"] = {"seconds": wav_seconds(long), "max_rss_kb": kb, "wall_s": s}
+        r["whole_mb_per_minute"] = (kb - r["whole"]["max_rss_kb"]) / 1024 / ((wav_seconds(long) - r["seconds"]) / 60)
+    log(f"[{model}] streaming {r['streaming']['snr_vs_torch_db']:.1f} dB, whole {r['whole']['snr_vs_torch_db']:.1f} dB")
+    return r
+
+
+def render(res):
+    out = [f"# SQCodec: packet-by-packet and whole-sequence decode against PyTorch (issue 16)\n",
+           f"{res['date']}, {res['host']}; tqa `{res['tqa']}`. Input: {res['seconds']:g} s of real speech "
+           f"(bench/data/wav/speech_44k_mono.wav looped, `sox rate -v` to the model's rate). Weights: "
+           f"`tqa models --random-weights DIR --model M --seed {res['seed']}`, loaded by both. SNR of tqa's decode "
+           f"against torch's `decode_audio` of the same tokens (the tokens in the .tqa), whole input in one call.\n",
+           "| model | tokens equal to torch's | packet by packet (default) dB | `--whole` dB | `--whole` peak MB "
+           f"({res['seconds']:g} s) | `--whole` growth MB/min | packet-by-packet peak MB |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in res["models"]:
+        if "error" in r:
+            out.append(f"| {r['model']} | error: {r['error'][:200]} | | | | | |")
+            continue
+        tok = r["tokens"]
+        growth = r.get("whole_mb_per_minute")
+        out.append(f"| {r['model']} | {tok['same']}/{min(tok['torch'], tok['tqa'])} | {r['streaming']['snr_vs_torch_db']:.1f} "
+                   f"| {r['whole']['snr_vs_torch_db']:.1f} | {r['whole']['max_rss_kb'] / 1024:.0f} "
+                   f"| {'—' if growth is None else f'{growth:.0f}'} | {r['streaming']['max_rss_kb'] / 1024:.0f} |")
+    out.append(f"\nCommand: `{res['command']}`\n")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tqa", default=TQA_BIN)
+    ap.add_argument("--build", action="store_true")
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--long-seconds", type=float, default=180.0, help="second length for --whole's memory growth (0: skip)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--work", default=os.path.join(BENCH, "work", "sqcodec_whole"))
+    ap.add_argument("--out", default=os.path.join(BENCH, "work", "sqcodec_whole.md"))
+    ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--model", help=argparse.SUPPRESS)
+    ap.add_argument("--weights", help=argparse.SUPPRESS)
+    ap.add_argument("--wav", help=argparse.SUPPRESS)
+    ap.add_argument("--tokens", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-out", dest="out_npz", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.torch_worker:
+        return torch_side(a.model, a.weights, a.wav, a.tokens, a.out_npz)
+    if a.build:
+        build_tqa()
+    a.tqa = os.path.abspath(a.tqa)
+    if not os.access(a.tqa, os.X_OK):
+        raise SystemExit(f"error: {a.tqa} is missing: swift build -c release --product tqa (or pass --build)")
+    models = [m for m in a.models.split(",") if m]
+    for m in models:
+        if m not in MODELS:
+            raise SystemExit(f"error: unknown model {m}; one of {', '.join(MODELS)}")
+    os.makedirs(a.work, exist_ok=True)
+    rel = os.path.relpath(a.tqa, ROOT)
+    cmd = ("" if rel == ".build/release/tqa" else f"TQA_BIN={rel} ") + "bash bench/sqcodec_whole.sh " + " ".join(
+        x for x in sys.argv[1:])
+    res = {"date": utc_now(), "host": f"{platform.machine()}, {os.cpu_count()} cores", "tqa": rel, "seconds": a.seconds,
+           "seed": a.seed, "command": cmd.strip(), "models": []}
+    for m in models:
+        try:
+            res["models"].append(measure(a, m, a.work))
+        except Exception as e:
+            log(f"[{m}] failed: {e}")
+            res["models"].append({"model": m, "error": str(e)})
+        with open(os.path.join(a.work, "whole.json"), "w") as f:
+            json.dump(res, f, indent=1)
+    text = render(res)
+    sys.stdout.write(text)
+    with open(a.out, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
