@@ -56,7 +56,9 @@ struct Bench: ParsableCommand {
               + "decode ×RT".padding(toLength: 14, withPad: " ", startingAt: 0) + "bits/sample")
         let samples = Double(frames * format.channelCount)
         var flacSpeed: (Double, Double)?
-        if let flac = which("flac") {
+        if format.sampleFormat.isFloat {
+            print("(flac left out: it reads integer PCM only, and the input is \(format.sampleFormat))")
+        } else if let flac = which("flac") {
             let enc = try best { try shell(flac, ["-5", "-f", "-s", "-o", tmp.path + "/x.flac", path]) }
             let dec = try best { try shell(flac, ["-d", "-f", "-s", "-o", tmp.path + "/x.wav", tmp.path + "/x.flac"]) }
             let size = fileSize(tmp.path + "/x.flac")

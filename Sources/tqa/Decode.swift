@@ -46,7 +46,7 @@ struct Decode: ParsableCommand {
     @Option(help: "sqcodec, l3ac: directory with the model's weights (default: ~/.cache/sq_codec/<model>.v0, ~/.cache/l3ac/<model>.v1).", completion: .directory)
     var weights: String?
 
-    @Flag(help: "sqcodec: decode all tokens of each channel as one sequence, as the PyTorch reference does (its enhance blocks normalize over the whole sequence), instead of packet by packet. No audio before the last packet; memory grows with the length (README, \"Whole-sequence decode\"). Not with --skip/--until.")
+    @Flag(help: "sqcodec, l3ac: decode all tokens of each channel as one sequence, as the PyTorch reference does (its enhance blocks normalize over the whole sequence), instead of packet by packet. No audio before the last packet; memory grows with the length (README, \"Whole-sequence decode\"). Not with --skip/--until.")
     var whole = false
 
     @Flag(help: "Replace the output if it exists.")

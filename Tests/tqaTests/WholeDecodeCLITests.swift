@@ -2,16 +2,18 @@ import Foundation
 import Testing
 import TQAudio
 
-/// `tqa decode --whole` (issue 16) end to end, seeded random full-size 6kbps weights.
+/// `tqa decode --whole` (issue 16) end to end, seeded random full-size weights of SQCodec 6kbps
+/// and L3AC 1kbps.
 @Suite struct WholeDecodeCLITests {
     /// A file of one packet decodes exactly as the whole sequence already: `--whole` gives the
     /// same samples (within float rounding); it refuses a span.
-    @Test func wholeMatchesSinglePacketDecodeAndRefusesASpan() throws {
+    @Test(arguments: [("sqcodec", "6kbps"), ("l3ac", "1kbps")])
+    func wholeMatchesSinglePacketDecodeAndRefusesASpan(codec: String, model: String) throws {
         let dir = try ScratchDirectory()
-        let weights = dir.file("w6")
-        #expect(try CLI.run(["models", "--random-weights", weights, "--model", "6kbps", "--seed", "11"]).status == 0)
+        let weights = dir.file("w")
+        #expect(try CLI.run(["models", "--random-weights", weights, "--codec", codec, "--model", model, "--seed", "11"]).status == 0)
         #expect(try CLI.run(["synth", "--type", "demo", "--duration", "1.5", "--sample-rate", "16000", "-o", dir.file("in.wav")]).status == 0)
-        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", "sqcodec", "--model", "6kbps", "--weights", weights])
+        let enc = try CLI.run(["encode", dir.file("in.wav"), "-o", dir.file("x.tqa"), "--codec", codec, "--model", model, "--weights", weights])
         #expect(enc.status == 0, "\(enc.stderr)")
         let streaming = try CLI.run(["decode", dir.file("x.tqa"), "-o", dir.file("s.wav"), "--weights", weights, "--format", "f32"])
         let whole = try CLI.run(["decode", dir.file("x.tqa"), "-o", dir.file("w.wav"), "--weights", weights, "--format", "f32", "--whole"])

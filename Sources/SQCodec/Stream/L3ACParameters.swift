@@ -42,12 +42,14 @@ public struct L3ACParameters: Sendable, Equatable, CodecDescription {
     public static var needsAVX2AndFMA: Bool { SQCodecModel.needsAVX2AndFMA }
 
     /// Loads the decoding half of the L3AC model the header names, from
-    /// `options.weightsDirectory` (default: `~/.cache/l3ac/<model>.v1/`).
+    /// `options.weightsDirectory` (default: `~/.cache/l3ac/<model>.v1/`); with
+    /// `options.wholeSequence`, a `WholeSequenceDecoder`, as for SQCodec.
     public static func decoder(for header: TQAHeader, options: DecoderOptions) throws -> any PacketDecoder {
         let p = try SQCodecParameters(decoding: header.codecParameters)
         let model = try SQCodecModel.load(model: p.model, family: .l3ac,
                                           weightsDirectory: options.weightsDirectory.map { URL(fileURLWithPath: $0) },
                                           parts: .decoding, threads: options.threads)
+        if options.wholeSequence { return try SQCodecDecoder.whole(header: header, model: model, threads: options.threads) }
         return try SQCodecDecoder(header: header, model: model, threads: options.threads)
     }
 }

@@ -293,7 +293,7 @@ extension SQCodecDecoder {
         let checked = try SQCodecDecoder(header: header, model: model, threads: threads)
         let c = model.configuration, parameters = checked.parameters, channels = checked.channelCount
         let codec = WholeSequenceDecoder.Codec(
-            sampleRate: c.sampleRate, fillLength: c.fillLength, tokensPerBlock: c.tokensPerBlock,
+            sampleRate: c.sampleRate, blockLength: c.blockLength, tokensPerBlock: c.tokensPerBlock,
             bytesPerToken: model.wholeDecodeBytesPerToken,
             tokens: { try SQCodecPacketTokens.tokens(of: $0, configuration: c, parameters: parameters, channelCount: channels) },
             decode: { try model.decode($0, threads: $1) })

@@ -17,7 +17,7 @@ public struct WholeSequenceDecoder: PacketDecoder {
     public struct Codec: Sendable {
         public var sampleRate: Int
         /// Samples per block; packets start on blocks and hold whole blocks' tokens.
-        public var fillLength: Int
+        public var blockLength: Int
         public var tokensPerBlock: Int
         /// Estimated peak memory of decoding one token of a channel as part of a whole sequence.
         public var bytesPerToken: Int
@@ -26,10 +26,10 @@ public struct WholeSequenceDecoder: PacketDecoder {
         /// The samples of one channel's token sequence, on `threads` threads.
         public var decode: @Sendable (_ tokens: [Int32], _ threads: Int) throws -> [Float]
 
-        public init(sampleRate: Int, fillLength: Int, tokensPerBlock: Int, bytesPerToken: Int,
+        public init(sampleRate: Int, blockLength: Int, tokensPerBlock: Int, bytesPerToken: Int,
                     tokens: @escaping @Sendable (Packet) throws -> [[Int32]],
                     decode: @escaping @Sendable ([Int32], Int) throws -> [Float]) {
-            self.sampleRate = sampleRate; self.fillLength = fillLength; self.tokensPerBlock = tokensPerBlock
+            self.sampleRate = sampleRate; self.blockLength = blockLength; self.tokensPerBlock = tokensPerBlock
             self.bytesPerToken = bytesPerToken; self.tokens = tokens; self.decode = decode
         }
     }
@@ -58,7 +58,7 @@ public struct WholeSequenceDecoder: PacketDecoder {
 
     /// The most seconds of audio one sequence may have under `memoryLimit`.
     public var maximumSeconds: Double {
-        Double(maximumTokens / codec.tokensPerBlock * codec.fillLength) / Double(codec.sampleRate)
+        Double(maximumTokens / codec.tokensPerBlock * codec.blockLength) / Double(codec.sampleRate)
     }
 
     /// Gathers the packet's tokens; a packet that does not continue the run (a gap) first decodes
@@ -67,13 +67,13 @@ public struct WholeSequenceDecoder: PacketDecoder {
     ///   need more than `memoryLimit`.
     public mutating func decode(_ packet: Packet) throws -> [DecodedAudio] {
         let t = try codec.tokens(packet)
-        let firstBlock = Int(packet.firstFrame) / codec.fillLength
+        let firstBlock = Int(packet.firstFrame) / codec.blockLength
         let end = Int(packet.firstFrame) + Int(packet.frameCount)
         var out: [DecodedAudio] = []
         if var r = run, r.firstBlock + r.tokens[0].count / codec.tokensPerBlock == firstBlock {
             run = nil
             for c in 0..<channelCount { r.tokens[c] += t[c] }
-            r.frames = end - r.firstBlock * codec.fillLength
+            r.frames = end - r.firstBlock * codec.blockLength
             run = r
         } else {
             out += try finish()
@@ -100,7 +100,7 @@ public struct WholeSequenceDecoder: PacketDecoder {
                 for i in 0..<min(r.frames, audio.count) { dst[i] = audio[i] }
             }
         }
-        return [DecodedAudio(firstFrame: UInt64(r.firstBlock * codec.fillLength), buffer: buffer)]
+        return [DecodedAudio(firstFrame: UInt64(r.firstBlock * codec.blockLength), buffer: buffer)]
     }
 
     public mutating func reset() { run = nil }
