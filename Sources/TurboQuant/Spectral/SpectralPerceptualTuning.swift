@@ -8,12 +8,27 @@ extension SpectralEncoder {
         /// scales would take a noticeable share of the rate. Pairs (minimum rate, cut-off), the
         /// first that the rate reaches applies.
         static let cutoffs: [(bitsPerSecond: Double, hz: Double)] = [(28000, 20000), (20000, 16000), (12000, 12000), (0, 8000)]
+        /// The same below 32 kHz (speech, 8 kHz Nyquist and less): 7.5 kHz from 20 kbit/s, 7 kHz
+        /// under. Measured (docs/SPECTRAL.md, "Perceptual tuning", 16 kHz speech, frames of 512):
+        /// PESQ-WB means 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s without a cut-off, 3.48 / 4.19
+        /// / 4.45 at 7.5 kHz, 3.55 / 4.17 / 4.39 at 7 kHz, 3.45 / 4.04 / 4.22 at 6 kHz.
+        static let cutoffsBelow32kHz: [(bitsPerSecond: Double, hz: Double)] = [(20000, 7500), (0, 7000)]
 
         /// The cut-off for `target`; nil (no low-pass) at an SNR target.
         static func cutoffHz(target: SpectralTarget, sampleRate: Int, channelCount: Int) -> Double? {
             guard let x = target.bitsPerSample(sampleRate: sampleRate, channelCount: channelCount) else { return nil }
             let perChannel = x * Double(sampleRate)
-            return cutoffs.first { perChannel >= $0.bitsPerSecond }?.hz
+            return (sampleRate < 32000 ? cutoffsBelow32kHz : cutoffs).first { perChannel >= $0.bitsPerSecond }?.hz
+        }
+
+        /// The frame size below 32 kHz: 512 (32 ms at 16 kHz) instead of
+        /// `SpectralParameters.recommendedFrameSize`'s 1024. Measured on 16 kHz speech (PESQ-WB
+        /// means at 16 / 24 / 32 kbit/s): 3.41 / 4.06 / 4.31 with 1024, 3.44 / 4.16 / 4.44 with
+        /// 512; from 32 kHz up the recommended 2048 stays.
+        static let frameSizeBelow32kHz = 512
+
+        static func frameSize(sampleRate: Int) -> Int {
+            sampleRate < 32000 ? frameSizeBelow32kHz : SpectralParameters.recommendedFrameSize(sampleRate: sampleRate)
         }
 
         /// The masking strength (`SpectralMasking.ranges` index) every frame is coded with: the
@@ -21,7 +36,9 @@ extension SpectralEncoder {
         /// (docs/SPECTRAL.md, "Perceptual tuning"): on 48 kHz music at 64 kbit/s ViSQOL 4.37 /
         /// 4.38 / 4.43 / 4.48 at strengths 0…3 (wider ranges, other slopes: within 0.005 of
         /// strength 3); on 16 kHz speech at 24 kbit/s PESQ-WB 3.78 / – / 3.71 / 3.46 at 0, 2, 3:
-        /// speech's harmonics want their precision, and PESQ has no use for the masking.
+        /// speech's harmonics want their precision, and PESQ has no use for the masking (frames of
+        /// 512 at 16 kHz: 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s with none, 3.23 / 3.97 / 4.42
+        /// at q = 1).
         static let maskingStrengthFrom32kHz = 3
         static let maskingStrengthBelow32kHz = 0
 
