@@ -65,6 +65,20 @@ import TQContainer
         #expect(decoded.fillsNoise && !SpectralParameters().fillsNoise)
     }
 
+    /// Below 32 kHz the perceptual tuning writes frames of 512 and low-passes at 7.5 / 7 kHz;
+    /// the MSE tuning keeps 1024 and no cut-off, and from 32 kHz up both keep 2048.
+    @Test func speechRatesUseShortFramesAndALowPass() throws {
+        for (rate, mseSize, perceptualSize) in [(16000, 1024, 512), (22050, 1024, 512), (32000, 2048, 2048), (48000, 2048, 2048)] {
+            let mse = try SpectralEncoder(sampleRate: rate, channelCount: 1, target: .bitsPerSecond(24000), seed: 1)
+            let perceptual = try SpectralEncoder(sampleRate: rate, channelCount: 1, target: .bitsPerSecond(24000), seed: 1, tuning: .perceptual)
+            #expect(mse.parameters.frameSize == mseSize, "rate \(rate)")
+            #expect(perceptual.parameters.frameSize == perceptualSize, "rate \(rate)")
+        }
+        let cut = { (bps: Double) in SpectralEncoder.Perceptual.cutoffHz(target: .bitsPerSecond(bps), sampleRate: 16000, channelCount: 1) }
+        #expect(cut(16000) == 7000 && cut(24000) == 7500 && cut(32000) == 7500)
+        #expect(SpectralEncoder.Perceptual.cutoffHz(target: .bitsPerSecond(64000), sampleRate: 48000, channelCount: 2) == 20000)
+    }
+
     /// The file (header, packets' container overhead and end marker included) lands within 2 %
     /// of the rate asked for, for 10 s and longer inputs.
     @Test(arguments: [(44100, 2, 64_000.0), (48000, 2, 128_000.0), (16000, 1, 16_000.0), (16000, 1, 32_000.0)])
