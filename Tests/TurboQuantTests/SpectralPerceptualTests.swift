@@ -65,6 +65,22 @@ import TQContainer
         #expect(decoded.fillsNoise && !SpectralParameters().fillsNoise)
     }
 
+    /// Below 32 kHz the perceptual tuning writes frames of 512 (256 with 4 short blocks from
+    /// 20 kbit/s per channel) and low-passes at 7.5 / 7 kHz; the MSE tuning keeps 1024 and no
+    /// cut-off, and from 32 kHz up both keep 2048.
+    @Test func speechRatesUseShortFramesAndALowPass() throws {
+        for (rate, bps, mseSize, size, shorts) in [(16000, 16000.0, 1024, 512, 8), (16000, 24000.0, 1024, 256, 4), (22050, 32000.0, 1024, 256, 4),
+                                                  (32000, 24000.0, 2048, 2048, 8), (48000, 64000.0, 2048, 2048, 8)] {
+            let mse = try SpectralEncoder(sampleRate: rate, channelCount: 1, target: .bitsPerSecond(bps), seed: 1)
+            let perceptual = try SpectralEncoder(sampleRate: rate, channelCount: 1, target: .bitsPerSecond(bps), seed: 1, tuning: .perceptual)
+            #expect(mse.parameters.frameSize == mseSize && mse.parameters.shortBlockCount == 8, "rate \(rate), \(bps) bit/s")
+            #expect(perceptual.parameters.frameSize == size && perceptual.parameters.shortBlockCount == shorts, "rate \(rate), \(bps) bit/s")
+        }
+        let cut = { (bps: Double) in SpectralEncoder.Perceptual.cutoffHz(target: .bitsPerSecond(bps), sampleRate: 16000, channelCount: 1) }
+        #expect(cut(16000) == 7000 && cut(24000) == 7500 && cut(32000) == 7500)
+        #expect(SpectralEncoder.Perceptual.cutoffHz(target: .bitsPerSecond(64000), sampleRate: 48000, channelCount: 2) == 20000)
+    }
+
     /// The file (header, packets' container overhead and end marker included) lands within 2 %
     /// of the rate asked for, for 10 s and longer inputs.
     @Test(arguments: [(44100, 2, 64_000.0), (48000, 2, 128_000.0), (16000, 1, 16_000.0), (16000, 1, 32_000.0)])

@@ -54,13 +54,17 @@ public struct SpectralEncoder: PacketEncoder {
     let chunkPackets: Int
 
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
-    /// up, 1024 below). The frame size goes into the header, so decoding needs no option.
+    /// up, 1024 below), or under `.perceptual` `Perceptual.frame` (below 32 kHz 512, or 256 with
+    /// 4 short blocks from 20 kbit/s per channel). The frame size goes into the header, so
+    /// decoding needs no option.
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64,
                 frameSize: Int? = nil, tuning: SpectralTuning = .mse) throws(SpectralError) {
-        try self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed,
-                  parameters: SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate),
-                                                 formatVersion: tuning.formatVersion),
-                  tuning: tuning)
+        var parameters = SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate),
+                                            formatVersion: tuning.formatVersion)
+        if frameSize == nil && tuning == .perceptual {
+            (parameters.frameSize, parameters.shortBlockCount) = Perceptual.frame(target: target, sampleRate: sampleRate, channelCount: channelCount)
+        }
+        try self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed, parameters: parameters, tuning: tuning)
     }
 
     /// `tuning` sets the parameters' version (`SpectralTuning.formatVersion`).

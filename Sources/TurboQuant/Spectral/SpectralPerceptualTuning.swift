@@ -8,12 +8,33 @@ extension SpectralEncoder {
         /// scales would take a noticeable share of the rate. Pairs (minimum rate, cut-off), the
         /// first that the rate reaches applies.
         static let cutoffs: [(bitsPerSecond: Double, hz: Double)] = [(28000, 20000), (20000, 16000), (12000, 12000), (0, 8000)]
+        /// The same below 32 kHz (speech, 8 kHz Nyquist and less): 7.5 kHz from 20 kbit/s, 7 kHz
+        /// under. Measured (docs/SPECTRAL.md, "Perceptual tuning", 16 kHz speech, frames of 512):
+        /// PESQ-WB means 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s without a cut-off, 3.48 / 4.19
+        /// / 4.45 at 7.5 kHz, 3.55 / 4.17 / 4.39 at 7 kHz, 3.45 / 4.04 / 4.22 at 6 kHz.
+        static let cutoffsBelow32kHz: [(bitsPerSecond: Double, hz: Double)] = [(20000, 7500), (0, 7000)]
 
         /// The cut-off for `target`; nil (no low-pass) at an SNR target.
         static func cutoffHz(target: SpectralTarget, sampleRate: Int, channelCount: Int) -> Double? {
             guard let x = target.bitsPerSample(sampleRate: sampleRate, channelCount: channelCount) else { return nil }
             let perChannel = x * Double(sampleRate)
-            return cutoffs.first { perChannel >= $0.bitsPerSecond }?.hz
+            return (sampleRate < 32000 ? cutoffsBelow32kHz : cutoffs).first { perChannel >= $0.bitsPerSecond }?.hz
+        }
+
+        /// Frame size and short blocks below 32 kHz (speech): N = 256 with 4 short blocks (16 ms
+        /// at 16 kHz, short blocks of 64) from 20 kbit/s per channel, N = 512 with 8 below, instead
+        /// of `SpectralParameters.recommendedFrameSize`'s 1024. Measured on 16 kHz speech (PESQ-WB
+        /// means at 16 / 24 / 32 kbit/s, with the cut-offs above): 3.55 / 4.19 / 4.45 with 512,
+        /// 3.37 / 4.21 / 4.48 with 256; with 1024 and no cut-off 3.41 / 4.06 / 4.31. From 32 kHz
+        /// up the recommended 2048 with 8 short blocks stays.
+        static let framesBelow32kHz: [(bitsPerSecond: Double, frameSize: Int, shortBlocks: Int)] = [(20000, 256, 4), (0, 512, 8)]
+
+        /// (frame size, short block count) for `target`; an SNR target takes the lowest rate's.
+        static func frame(target: SpectralTarget, sampleRate: Int, channelCount: Int) -> (frameSize: Int, shortBlocks: Int) {
+            guard sampleRate < 32000 else { return (SpectralParameters.recommendedFrameSize(sampleRate: sampleRate), 8) }
+            let perChannel = target.bitsPerSample(sampleRate: sampleRate, channelCount: channelCount).map { $0 * Double(sampleRate) } ?? 0
+            let row = framesBelow32kHz.first { perChannel >= $0.bitsPerSecond } ?? framesBelow32kHz[framesBelow32kHz.count - 1]
+            return (row.frameSize, row.shortBlocks)
         }
 
         /// The masking strength (`SpectralMasking.ranges` index) every frame is coded with: the
@@ -21,7 +42,9 @@ extension SpectralEncoder {
         /// (docs/SPECTRAL.md, "Perceptual tuning"): on 48 kHz music at 64 kbit/s ViSQOL 4.37 /
         /// 4.38 / 4.43 / 4.48 at strengths 0…3 (wider ranges, other slopes: within 0.005 of
         /// strength 3); on 16 kHz speech at 24 kbit/s PESQ-WB 3.78 / – / 3.71 / 3.46 at 0, 2, 3:
-        /// speech's harmonics want their precision, and PESQ has no use for the masking.
+        /// speech's harmonics want their precision, and PESQ has no use for the masking (frames of
+        /// 512 at 16 kHz, no cut-off: 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s with none, 3.23 / 3.97 / 4.42
+        /// at q = 1).
         static let maskingStrengthFrom32kHz = 3
         static let maskingStrengthBelow32kHz = 0
 
