@@ -141,3 +141,18 @@ def interpolate(points: list[tuple[float, float]], x: float) -> float:
     if pts and abs(x - pts[0][0]) < 1e-9:
         return pts[0][1]
     return math.nan
+
+
+def run_tests(namespace: dict) -> int:
+    """Runs every callable `test_*` of a test module's globals in name order, prints each failure
+    and a count; the exit status: 1 when one failed (the bench tests run without pytest)."""
+    tests = [(n, f) for n, f in sorted(namespace.items()) if n.startswith("test_") and callable(f)]
+    failed = 0
+    for name, f in tests:
+        try:
+            f()
+        except Exception as e:  # noqa: BLE001 - any exception is a failure
+            failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}")
+    print(f"{len(tests) - failed} passed, {failed} failed")
+    return 1 if failed else 0

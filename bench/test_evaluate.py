@@ -164,13 +164,4 @@ def test_tqa_bin_default_and_override():
 
 
 if __name__ == "__main__":
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = 0
-    for name, f in tests:
-        try:
-            f()
-        except Exception as e:  # noqa: BLE001 - any exception is a failure
-            failed += 1
-            print(f"FAIL {name}: {type(e).__name__}: {e}")
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(common.run_tests(globals()))

@@ -13,6 +13,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
 import perceptual as pc  # noqa: E402
 
 SEED = 20261203
@@ -175,13 +176,4 @@ def test_write_benchmarks_replaces_its_own_section_only():
 
 
 if __name__ == "__main__":
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = 0
-    for name, f in tests:
-        try:
-            f()
-        except Exception as e:  # noqa: BLE001 - any exception is a failure
-            failed += 1
-            print(f"FAIL {name}: {type(e).__name__}: {e}")
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(common.run_tests(globals()))
