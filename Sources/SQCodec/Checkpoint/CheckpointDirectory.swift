@@ -26,8 +26,9 @@ enum CheckpointDirectory {
     /// `parameters(module)`, the number of values the model needs for the module (nil: unknown,
     /// only `maxFileSize` applies). `parameters` is called only for such large files.
     ///
-    /// A missing file's error says where `family` publishes the weights of `model`.
-    static func load(_ directory: URL, model: String, family: ModelFamily = .sqcodec, modules: [String], threads: Int = 1,
+    /// A missing file's error says where `origin` publishes the weights of `model` (nil: only that
+    /// they are missing).
+    static func load(_ directory: URL, model: String, origin: WeightsOrigin? = nil, modules: [String], threads: Int = 1,
                      parameters: ((String) -> Int?)? = nil) throws -> [String: [String: StoredTensor]] {
         let fm = FileManager.default
         var read = [Result<[String: StoredTensor], Error>?](repeating: nil, count: modules.count)
@@ -51,12 +52,15 @@ enum CheckpointDirectory {
         }
         if !missing.isEmpty {
             let names = missing.map { "\($0).pt" }.joined(separator: ", ")
+            let published = origin.map {
+                "; they are published at \($0.publishedAt) under weights/\(model).\($0.version)/ (encoder.pt, quantizer.pt, "
+                    + "decoder.pt, en_encoder.pt, en_decoder.pt)"
+            } ?? ""
             throw CheckpointError.weightsNotFound(
                 model: model, directory: directory.path,
-                hint: "missing \(names). Put the published weights there (or pass --weights DIR); they are published at "
-                    + "\(family.publishedAt) under weights/\(model).\(family.modelVersion)/ (encoder.pt, quantizer.pt, "
-                    + "decoder.pt, en_encoder.pt, en_decoder.pt). Nothing is downloaded at run time.",
-                family: family.displayName)
+                hint: "missing \(names). Put the published weights there (or pass --weights DIR)\(published). "
+                    + "Nothing is downloaded at run time.",
+                family: origin?.codec ?? "checkpoint")
         }
         return out
     }

@@ -41,6 +41,9 @@ public enum ModelFamily: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// What the missing-weights error says about where this family's weights come from.
+    var weightsOrigin: WeightsOrigin { WeightsOrigin(codec: displayName, publishedAt: publishedAt, version: modelVersion) }
+
     /// Where the weights are published (each model under `weights/<name>.<version>/`).
     public var publishedAt: String {
         switch self {

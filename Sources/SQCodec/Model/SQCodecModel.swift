@@ -148,7 +148,7 @@ public struct SQCodecModel: Sendable {
         // Counted at most once, under a lock: the files are read on several threads.
         let lock = NSLock()
         var counts: [String: Int]??
-        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, family: configuration.family,
+        let tensors = try CheckpointDirectory.load(directory, model: configuration.name, origin: configuration.family.weightsOrigin,
                                                    modules: parts.modules, threads: threads,
                                                    parameters: { module in
             lock.withLock {
