@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""SQCodec long inputs (issue 16): `tqa decode` packet by packet (the default) and `tqa decode
---whole` against the PyTorch reference's whole-input decode, same weights, same 60 s of speech.
+"""SQCodec and L3AC long inputs (issue 16): `tqa decode` packet by packet (the default) and `tqa
+decode --whole` against the PyTorch reference's whole-input decode, same weights, same 60 s of speech.
 
 Run through bench/sqcodec_whole.sh (the reference venv of tools/reference and the tqa binary).
 For each model:
 
-  1. `tqa models --random-weights DIR --model M --seed 1` (as bench/sqcodec_speed.py); PyTorch
-     loads the same tensors (`reference_codec` in sqcodec_speed.py).
-  2. PyTorch: `SQCodec.encode_audio` of the whole input -> tokens, `decode_audio(indices=...)` of
+  1. `tqa models --random-weights DIR --model M --seed 1` (`--codec l3ac` for `l3ac:NAME` models,
+     as bench/sqcodec_speed.py); PyTorch loads the same tensors into sq-codec's `SQCodec` or l3ac's
+     `L3AC` (`reference_codec` in sqcodec_speed.py).
+  2. PyTorch: `encode_audio` of the whole input -> tokens, `decode_audio(indices=...)` of
      those tokens -> the reference audio; and `decode_audio` of tqa's tokens when they differ.
   3. tqa encode (default packets), `tqa tokens --json`: agreement with torch's tokens.
   4. tqa decode (packet by packet) and tqa decode --whole, as f32 WAV, each against torch's
@@ -26,7 +27,8 @@ import tempfile
 import numpy as np
 
 from common import BENCH, ROOT, TQA_BIN, build_tqa, run_command, utc_now
-from sqcodec_speed import MODELS, make_input, model_rate, peak_kb, reference_codec, wav_seconds, log
+from sqcodec_speed import (L3AC_MODELS, MODELS, cpu_model, encode_tokens, family_of, make_input, model_rate, peak_kb,
+                           reference_codec, wav_seconds, log)
 
 
 def read_wav(path):
@@ -63,14 +65,14 @@ def snr_db(ref, x):
     return float("inf") if noise == 0 else 10 * np.log10(float(np.sum(ref ** 2)) / noise)
 
 
-def torch_side(model, weights, wav, tqa_tokens_path, out_npz):
+def torch_side(family, model, weights, wav, tqa_tokens_path, out_npz):
     """Tokens and whole-input decodes of the reference, one thread."""
     import torch
-    codec = reference_codec(model, weights)
+    codec = reference_codec(model, weights, family)
     torch.set_num_threads(1)
     audio = torch.from_numpy(read_wav(wav).astype(np.float32))[None]
     with torch.inference_mode():
-        _, indices = codec.encode_audio(audio)
+        indices = encode_tokens(codec, audio)
         ref = codec.decode_audio(indices=indices)
         with open(tqa_tokens_path) as f:
             theirs = json.load(f)["channels"][0]
@@ -83,29 +85,31 @@ def torch_side(model, weights, wav, tqa_tokens_path, out_npz):
              decoded_tqa_tokens=ref_tqa.reshape(-1).numpy())
 
 
-def measure(a, model, work):
+def measure(a, spec, work):
+    family, model = family_of(spec)
     rate = model_rate(model)
-    d = os.path.join(work, model)
+    d = os.path.join(work, spec.replace(":", "_"))
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
     if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
-        run_command([a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)])
+        run_command([a.tqa, "models", "--random-weights", weights, "--codec", family, "--model", model,
+                     "--seed", str(a.seed)])
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     tq, tokens_json = os.path.join(d, "x.tqa"), os.path.join(d, "tokens.json")
-    run_command([a.tqa, "encode", wav, "-o", tq, "--codec", "sqcodec", "--model", model, "--weights", weights,
+    run_command([a.tqa, "encode", wav, "-o", tq, "--codec", family, "--model", model, "--weights", weights,
                  "--threads", str(a.threads), "--force", "--quiet"])
     with open(tokens_json, "w") as f:
         f.write(run_command([a.tqa, "tokens", "--json", tq]).stdout)
-    log(f"[{model}] torch: whole-input encode and decode")
+    log(f"[{spec}] torch: whole-input encode and decode")
     npz = os.path.join(d, "torch.npz")
-    run_command([sys.executable, os.path.abspath(__file__), "--torch-worker", "--model", model, "--weights", weights,
+    run_command([sys.executable, os.path.abspath(__file__), "--torch-worker", "--family", family, "--model", model, "--weights", weights,
                  "--wav", wav, "--tokens", tokens_json, "--worker-out", npz])
     t = np.load(npz)
     with open(tokens_json) as f:
         mine = json.load(f)["channels"][0]
     ref_tokens = t["tokens"].tolist()
     n = min(len(mine), len(ref_tokens))
-    r = {"model": model, "seconds": wav_seconds(wav),
+    r = {"model": spec, "seconds": wav_seconds(wav),
          "tokens": {"torch": len(ref_tokens), "tqa": len(mine), "same": sum(x == y for x, y in zip(mine[:n], ref_tokens[:n]))}}
     out = {}
     for mode, extra in (("streaming", []), ("whole", ["--whole"])):
@@ -120,22 +124,22 @@ def measure(a, model, work):
     if a.long_seconds:
         long = make_input(os.path.join(work, f"speech_{a.long_seconds:g}s_{rate // 1000}k.wav"), rate, a.long_seconds, source=wav)
         lt, ly = os.path.join(d, "long.tqa"), os.path.join(d, "long.wav")
-        run_command([a.tqa, "encode", long, "-o", lt, "--codec", "sqcodec", "--model", model, "--weights", weights,
+        run_command([a.tqa, "encode", long, "-o", lt, "--codec", family, "--model", model, "--weights", weights,
                      "--threads", str(a.threads), "--force", "--quiet"])
         kb, s = peak_kb([a.tqa, "decode", lt, "-o", ly, "--weights", weights, "--threads", str(a.threads),
                          "--force", "--quiet", "--whole"])
         os.remove(ly)
         r["whole_long"] = {"seconds": wav_seconds(long), "max_rss_kb": kb, "wall_s": s}
         r["whole_mb_per_minute"] = (kb - r["whole"]["max_rss_kb"]) / 1024 / ((wav_seconds(long) - r["seconds"]) / 60)
-    log(f"[{model}] streaming {r['streaming']['snr_vs_torch_db']:.1f} dB, whole {r['whole']['snr_vs_torch_db']:.1f} dB")
+    log(f"[{spec}] streaming {r['streaming']['snr_vs_torch_db']:.1f} dB, whole {r['whole']['snr_vs_torch_db']:.1f} dB")
     return r
 
 
 def render(res):
-    out = [f"# SQCodec: packet-by-packet and whole-sequence decode against PyTorch (issue 16)\n",
+    out = [f"# SQCodec / L3AC: packet-by-packet and whole-sequence decode against PyTorch (issue 16)\n",
            f"{res['date']}, {res['host']}; tqa `{res['tqa']}`. Input: {res['seconds']:g} s of real speech "
            f"(bench/data/wav/speech_44k_mono.wav looped, `sox rate -v` to the model's rate). Weights: "
-           f"`tqa models --random-weights DIR --model M --seed {res['seed']}`, loaded by both. SNR of tqa's decode "
+           f"`tqa models --random-weights DIR [--codec l3ac] --model M --seed {res['seed']}`, loaded by both. SNR of tqa's decode "
            f"against torch's `decode_audio` of the same tokens (the tokens in the .tqa), whole input in one call.\n",
            "| model | tokens equal to torch's | packet by packet (default) dB | `--whole` dB | `--whole` peak MB "
            f"({res['seconds']:g} s) | `--whole` growth MB/min | packet-by-packet peak MB |",
@@ -166,13 +170,14 @@ def main():
     ap.add_argument("--out", default=os.path.join(BENCH, "work", "sqcodec_whole.md"))
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", help=argparse.SUPPRESS)
+    ap.add_argument("--family", default="sqcodec", help=argparse.SUPPRESS)
     ap.add_argument("--weights", help=argparse.SUPPRESS)
     ap.add_argument("--wav", help=argparse.SUPPRESS)
     ap.add_argument("--tokens", help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", dest="out_npz", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.torch_worker:
-        return torch_side(a.model, a.weights, a.wav, a.tokens, a.out_npz)
+        return torch_side(a.family, a.model, a.weights, a.wav, a.tokens, a.out_npz)
     if a.build:
         build_tqa()
     a.tqa = os.path.abspath(a.tqa)
@@ -180,13 +185,16 @@ def main():
         raise SystemExit(f"error: {a.tqa} is missing: swift build -c release --product tqa (or pass --build)")
     models = [m for m in a.models.split(",") if m]
     for m in models:
-        if m not in MODELS:
-            raise SystemExit(f"error: unknown model {m}; one of {', '.join(MODELS)}")
+        family, name = family_of(m)
+        if name not in {"sqcodec": MODELS, "l3ac": L3AC_MODELS}.get(family, []):
+            raise SystemExit(f"error: unknown model {m}; one of {', '.join(MODELS)}, "
+                             + ", ".join(f"l3ac:{x}" for x in L3AC_MODELS))
     os.makedirs(a.work, exist_ok=True)
     rel = os.path.relpath(a.tqa, ROOT)
     cmd = ("" if rel == ".build/release/tqa" else f"TQA_BIN={rel} ") + "bash bench/sqcodec_whole.sh " + " ".join(
         x for x in sys.argv[1:])
-    res = {"date": utc_now(), "host": f"{platform.machine()}, {os.cpu_count()} cores", "tqa": rel, "seconds": a.seconds,
+    res = {"date": utc_now(), "host": f"{platform.machine()}, {os.cpu_count()} cores, {cpu_model()}, "
+                                      f"load {os.getloadavg()[0]:.1f}", "tqa": rel, "seconds": a.seconds,
            "seed": a.seed, "command": cmd.strip(), "models": []}
     for m in models:
         try:
@@ -196,6 +204,7 @@ def main():
             res["models"].append({"model": m, "error": str(e)})
         with open(os.path.join(a.work, "whole.json"), "w") as f:
             json.dump(res, f, indent=1)
+    res["host"] += f" (load at end {os.getloadavg()[0]:.1f})"
     text = render(res)
     sys.stdout.write(text)
     with open(a.out, "w") as f:

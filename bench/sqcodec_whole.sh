@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# SQCodec long inputs, issue 16: tqa decode (packet by packet) and tqa decode --whole against the
+# SQCodec and L3AC long inputs, issue 16: tqa decode (packet by packet) and tqa decode --whole against the
 # PyTorch reference's whole-input decode of the same tokens, same seeded random full-size weights,
 # same 60 s of real speech; peak memory of --whole and its growth per minute. See bench/README.md.
-#   bash bench/sqcodec_whole.sh [--models 6kbps,0k75bps] [--seconds 60] [--long-seconds 180] [--threads 2] [--build]
+#   bash bench/sqcodec_whole.sh [--models 6kbps,0k75bps,l3ac:1kbps] [--seconds 60] [--long-seconds 180] [--threads 2] [--build]
 # TQA_BIN=path picks the binary (default .build/release/tqa; --build builds it first).
 # Output: stdout and bench/work/sqcodec_whole.md (raw numbers: bench/work/sqcodec_whole/whole.json)
 set -euo pipefail
@@ -15,6 +15,8 @@ for a in "$@"; do
 done
 "$PY" -c 'import torch, sq_codec, vector_quantize_pytorch, local_attention, safetensors, numpy' 2>/dev/null \
   || fail "$PY cannot import torch + sq-codec: run bash bench/setup.sh --reference once"
+[[ " $* " != *l3ac:* ]] || "$PY" -c 'import l3ac' 2>/dev/null \
+  || fail "$PY cannot import l3ac: run bash bench/setup.sh --reference once"
 command -v sox >/dev/null && [[ -x /usr/bin/time ]] || fail "sox or /usr/bin/time is missing: run bash bench/setup.sh once"
 [[ -s "$BENCH/data/wav/speech_44k_mono.wav" ]] || fail "$BENCH/data/wav/speech_44k_mono.wav is missing: run bash bench/fetch_recordings.sh once"
 mkdir -p "$BENCH/work"
