@@ -39,7 +39,7 @@ import sys
 import tempfile
 import wave
 
-from common import BENCH, ROOT, TQA_BIN, Stopwatch, build_tqa, fmt, run_command, utc_now
+from common import BENCH, ROOT, TQA_BIN, Stopwatch, build_tqa, cpu_model, fmt, run_command, utc_now
 
 REFERENCE = os.path.join(ROOT, "tools", "reference")
 MODELS = ["0k75bps", "1k5bps", "3kbps", "6kbps", "12kbps", "12kbps_24khz", "24kbps_24khz"]
@@ -266,21 +266,6 @@ def peak_kb(cmd):
     with tempfile.NamedTemporaryFile("r", suffix=".time") as f:
         seconds = run_command(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd).seconds
         return int(f.read().strip().splitlines()[-1]), seconds
-
-
-def cpu_model():
-    """`cpu family`, `model` and `model name` of the first CPU in /proc/cpuinfo."""
-    fields = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if not line.strip():
-                    break
-                k, _, v = line.partition(":")
-                fields[k.strip()] = v.strip()
-    except OSError:
-        return platform.processor() or "?"
-    return f"{fields.get('model name', '?')} (cpu family {fields.get('cpu family', '?')}, model {fields.get('model', '?')})"
 
 
 def wav_seconds(path):

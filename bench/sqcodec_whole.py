@@ -26,43 +26,21 @@ import tempfile
 
 import numpy as np
 
-from common import BENCH, ROOT, TQA_BIN, build_tqa, run_command, utc_now
-from sqcodec_speed import (L3AC_MODELS, MODELS, cpu_model, encode_tokens, family_of, make_input, model_rate, peak_kb,
+import evaluate
+from common import BENCH, ROOT, TQA_BIN, build_tqa, cpu_model, run_command, utc_now
+from sqcodec_speed import (L3AC_MODELS, MODELS, encode_tokens, family_of, make_input, model_rate, peak_kb, random_weights,
                            reference_codec, wav_seconds, log)
 
 
 def read_wav(path):
-    """Samples of a mono WAV (PCM 16/24-bit or IEEE float 32) as float64."""
-    with open(path, "rb") as f:
-        data = f.read()
-    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", path
-    pos, fmt = 12, None
-    while pos + 8 <= len(data):
-        cid, size = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
-        body = data[pos + 8:pos + 8 + min(size, len(data) - pos - 8)]
-        if cid == b"fmt ":
-            tag, ch, _, _, _, bits = np.frombuffer(body[:16], dtype="<u2,<u2,<u4,<u4,<u2,<u2")[0]
-            if tag == 0xFFFE:
-                tag = int.from_bytes(body[24:26], "little")
-            fmt = (tag, ch, bits)
-        elif cid == b"data":
-            tag, ch, bits = fmt
-            if tag == 3 and bits == 32:
-                x = np.frombuffer(body[: len(body) // 4 * 4], dtype="<f4").astype(np.float64)
-            elif bits == 16:
-                x = np.frombuffer(body[: len(body) // 2 * 2], dtype="<i2") / 32768.0
-            else:
-                raise SystemExit(f"{path}: unsupported WAV format {fmt}")
-            return x[::ch]
-        pos += 8 + size + (size & 1)
-    raise SystemExit(f"{path}: no data chunk")
+    """The first channel of a WAV as float64 (evaluate.py's reader)."""
+    return evaluate.read_wav(path).samples[:, 0]
 
 
 def snr_db(ref, x):
+    """evaluate.py's SNR over the samples both have."""
     n = min(len(ref), len(x))
-    ref, x = ref[:n], x[:n]
-    noise = float(np.sum((ref - x) ** 2))
-    return float("inf") if noise == 0 else 10 * np.log10(float(np.sum(ref ** 2)) / noise)
+    return evaluate.snr_db(np.asarray(ref[:n], dtype=np.float64), np.asarray(x[:n], dtype=np.float64))
 
 
 def torch_side(family, model, weights, wav, tqa_tokens_path, out_npz):
@@ -92,8 +70,7 @@ def measure(a, spec, work):
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
     if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
-        run_command([a.tqa, "models", "--random-weights", weights, "--codec", family, "--model", model,
-                     "--seed", str(a.seed)])
+        random_weights(a, spec, weights)
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     tq, tokens_json = os.path.join(d, "x.tqa"), os.path.join(d, "tokens.json")
     run_command([a.tqa, "encode", wav, "-o", tq, "--codec", family, "--model", model, "--weights", weights,
