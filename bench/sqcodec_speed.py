@@ -4,7 +4,7 @@
 Run through bench/sqcodec_speed.sh, which provides the reference venv (tools/reference/.venv)
 and the tqa binary. For each model, in one run:
 
-  1. `tqa models --random-weights DIR --model M --seed 1` writes seeded random full-size weights
+  1. `tqa models --random-weights DIR --codec FAMILY --model M --seed 1` writes seeded random full-size weights
      (safetensors, the published module layout). PyTorch builds the reference network
      (`sq_codec.SQCodec`, configuration from the package's own TOML, as
      tools/reference/make_vectors.py does), folds its weight-norm parametrizations into plain
@@ -34,7 +34,6 @@ import math
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import wave
@@ -294,54 +293,11 @@ def tqa_decode(tqa, weights, src, out, threads):
 
 
 def random_weights(a, spec, weights):
-    """Seeded random full-size weights for `spec` in `weights`: `tqa models --random-weights`
-    (with `--codec l3ac` for L3AC). A tqa without L3AC's random weights (before issue 16's
-    merge): the reference's own initialization under `torch.manual_seed(seed)`, folded and saved
-    as safetensors by the worker; returns a note saying so, else None."""
+    """Seeded random full-size weights for `spec` in `weights`: `tqa models --random-weights
+    --codec FAMILY` (the PyTorch and ONNX sides load the same files)."""
     family, model = family_of(spec)
-    cmd = [a.tqa, "models", "--random-weights", weights, "--model", model, "--seed", str(a.seed)]
-    if family == "sqcodec":
-        run_command(cmd)
-        return None
-    ran = subprocess.run(cmd[:2] + ["--codec", family] + cmd[2:], capture_output=True, text=True)
-    if ran.returncode == 0:
-        return None
-    run_command([sys.executable, os.path.abspath(__file__), "--make-weights", "--family", family, "--model", model,
-                 "--weights", weights, "--seed", str(a.seed)])
-    return f"weights: {family}'s own initialization, torch.manual_seed({a.seed}) (this tqa has no {family} random weights)"
-
-
-def make_reference_weights(a):
-    """The worker of `random_weights`' fallback: the reference network's initialization, seeded,
-    weight norms folded, one safetensors file per module."""
-    import torch
-    from torch.nn.utils import parametrize
-    from safetensors.torch import save_file
-    from l3ac import CONFIG_DIR, L3AC, L3ACConfig
-
-    torch.manual_seed(a.seed)
-    net = L3AC(L3ACConfig(config_file=CONFIG_DIR / f"{a.model}.toml")).network.eval()
-    for m in net.modules():
-        if parametrize.is_parametrized(m):
-            for name in list(m.parametrizations.keys()):
-                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
-    os.makedirs(a.weights, exist_ok=True)
-    for name, module in net.trainable_modules.items():
-        save_file({k: v.detach().clone().contiguous() for k, v in module.state_dict().items()},
-                  os.path.join(a.weights, f"{name}.safetensors"))
-
-
-def tqa_knows(a, spec, short, d):
-    """None when this tqa encodes `spec`'s family, else why not (L3AC before issue 16's merge)."""
-    family, _ = family_of(spec)
-    if family == "sqcodec":
-        return None
-    ran = subprocess.run(tqa_encode(a.tqa, spec, os.path.join(d, "weights"), short, os.path.join(d, "probe.tqa"), 1),
-                         capture_output=True, text=True)
-    if ran.returncode == 0:
-        return None
-    errors = [line for line in ran.stderr.splitlines() if line.startswith("error:")] or [f"exit status {ran.returncode}"]
-    return f"this tqa does not encode --codec {family} ({errors[0]})"
+    run_command([a.tqa, "models", "--random-weights", weights, "--codec", family, "--model", model,
+                 "--seed", str(a.seed)])
 
 
 def measure_model(a, spec, work):
@@ -350,13 +306,11 @@ def measure_model(a, spec, work):
     d = os.path.join(work, spec.replace(":", "_"))
     os.makedirs(d, exist_ok=True)
     weights = os.path.join(d, "weights")
-    note = random_weights(a, spec, weights)
+    random_weights(a, spec, weights)
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     short = make_input(os.path.join(work, f"speech_0.1s_{rate // 1000}k.wav"), rate, 0.1)
     seconds = wav_seconds(wav)
     r = {"model": spec, "family": family, "rate": rate, "seconds": seconds, "runs": a.runs}
-    if note:
-        r["weights_note"] = note
 
     log(f"[{spec}] torch, threads {','.join(map(str, THREADS))}, {a.runs} run(s) each"
         + ("" if a.no_onnx else "; ONNX Runtime, 1 thread"))
@@ -368,12 +322,6 @@ def measure_model(a, spec, work):
     with open(tjson) as f:
         r["torch"] = json.load(f)
     r["onnx"] = r["torch"].pop("onnx", None)
-    skip = tqa_knows(a, spec, short, d)
-    if skip:
-        log(f"[{spec}] tqa skipped: {skip}")
-        r["tqa_skipped"] = skip
-        r["torch"].pop("tokens")
-        return r
 
     tq = os.path.join(d, "x.tqa")
     y = os.path.join(d, "y.wav")
@@ -443,7 +391,7 @@ def render(res):
       f"sq-codec {res.get('sq_codec_version', '?')}, l3ac {res.get('l3ac_version', '—')}, "
       f"onnxruntime {res.get('onnxruntime_version', '—')}. Input: {secs:g} s of real speech "
       f"(bench/data/wav/speech_44k_mono.wav looped, `sox rate -v` to the model's rate), mono. "
-      f"Weights: `tqa models --random-weights DIR --model M --seed {res['seed']}`, loaded by both. "
+      f"Weights: `tqa models --random-weights DIR --codec FAMILY --model M --seed {res['seed']}`, loaded by both. "
       f"Best of {runs} run(s). RTF = seconds of processing / seconds of audio (lower is faster).\n")
     p("- **torch**: `SQCodec.encode_audio` / `decode_audio(indices=…)`, the whole input in one call "
       "(the package's public API; its chunked `extract_unit`/`decode_unit` belong to the base `Codec` "
@@ -464,9 +412,6 @@ def render(res):
     for r in res["models"]:
         if "error" in r:
             p(f"| {r['model']} | error: {r['error'][:200]} |" + " |" * 9)
-            continue
-        if "tqa_skipped" in r:
-            p(f"| {r['model']} | tqa skipped: {r['tqa_skipped'][:200]} |" + " |" * 9)
             continue
         s = r["seconds"]
         te = {t: min(v) for t, v in r["torch"]["encode_s"].items()}
@@ -490,7 +435,7 @@ def render(res):
       "| tqa load enc / dec (1 thr) | tqa enc+dec RTF 1 thr without load | torch load | torch tokens 1 vs 2 thr |")
     p("| --- | " + " | ".join(["---:"] * 9) + " |")
     for r in res["models"]:
-        if "error" in r or "tqa_skipped" in r:
+        if "error" in r:
             continue
         s = r["seconds"]
         b = lambda d: {t: min(v) for t, v in d.items()}
@@ -525,12 +470,6 @@ def render(res):
               f"| {q(None if tqa_t is None else f'{torch_t / tqa_t:.2f}×')} | {q(None if tqa_t is None else f'{onnx_t / tqa_t:.2f}×')} "
               f"| {torch_t / onnx_t:.2f}× | {100 * o['tokens_same'] / max(1, o['tokens']):.2f} % ({o['tokens_same']}/{o['tokens']}) "
               f"| {o['decode_snr_db']:.1f} |")
-        skipped = [r for r in res["models"] if "tqa_skipped" in r]
-        for r in skipped:
-            p(f"\n{r['model']}: tqa not timed ({r['tqa_skipped']}).")
-        for r in res["models"]:
-            if r.get("weights_note"):
-                p(f"\n{r['model']}: {r['weights_note']}.")
 
     mem = res.get("memory", [])
     if mem:
@@ -605,14 +544,11 @@ def main():
     ap.add_argument("--model", help=argparse.SUPPRESS)
     ap.add_argument("--family", default="sqcodec", help=argparse.SUPPRESS)
     ap.add_argument("--onnx", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--make-weights", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--weights", help=argparse.SUPPRESS)
     ap.add_argument("--wav", help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", dest="out_json", help=argparse.SUPPRESS)
     a = ap.parse_args()
 
-    if a.make_weights:
-        return make_reference_weights(a)
     if a.torch_worker:
         a.out = a.out_json
         a.threads = list(THREADS)
