@@ -27,7 +27,7 @@ from safetensors.torch import save_file
 
 from l3ac import CONFIG_DIR, L3ACConfig
 from l3ac.en_codec import EnCodec, ModelConfig
-from reference_inputs import FULL_SCALE, PARAGRAPH, SENTENCE, build, calibrate, save_weights, speech, versions
+from reference_inputs import FULL_SCALE, PARAGRAPH, SENTENCE, build, calibrate, save_weights, small_network, speech, versions
 
 GENERATOR = "tools/reference/make_l3ac_vectors.py"
 DISTRIBUTIONS = ("l3ac", "local-attention", "numpy")
@@ -39,31 +39,19 @@ DISTRIBUTIONS = ("l3ac", "local-attention", "numpy")
 SMALL = {
     "l3ac_small_local": dict(
         sample_rate=16000, seconds=0.11875, save="pt",
-        network=dict(feature_dim=16, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
-                     encoder_depths=[1, 1, 1], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
-                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
-                     decoder_last_layer="legacy",
-                     vq_config=dict(name="super_fsq", levels=[5, 4, 3], noise_rate=0.5),
-                     en_coder_depth=2, en_coder_window_size=8, en_coder_dynamic_pos=True,
-                     en_coder_compress_rate=1, en_coder_cache_size=0)),
+        network=small_network(feature_dim=16, compress_rates=[2, 3], encoder_depths=[1, 1, 1], decoder_depths=[1, 1, 1],
+                              vq_config=dict(name="super_fsq", levels=[5, 4, 3], noise_rate=0.5),
+                              en_coder_depth=2, en_coder_window_size=8, en_coder_compress_rate=1)),
     "l3ac_small_compressed": dict(
         sample_rate=16000, seconds=0.15, save="safetensors",
-        network=dict(feature_dim=16, compress_rates=[3, 2], encoder_dims=[8, 12, 16],
-                     encoder_depths=[1, 1, 1], decode_rates=[2, 3], decoder_dims=[16, 12, 8],
-                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
-                     decoder_last_layer="legacy",
-                     vq_config=dict(name="super_fsq", levels=[7, 6, 9], noise_rate=0.5),
-                     en_coder_depth=3, en_coder_window_size=6, en_coder_dynamic_pos=True,
-                     en_coder_compress_rate=3, en_coder_cache_size=0)),
+        network=small_network(feature_dim=16, compress_rates=[3, 2], encoder_depths=[1, 1, 1], decoder_depths=[1, 1, 1],
+                              vq_config=dict(name="super_fsq", levels=[7, 6, 9], noise_rate=0.5),
+                              en_coder_depth=3, en_coder_window_size=6, en_coder_compress_rate=3)),
     "l3ac_small_compressed2": dict(
         sample_rate=16000, seconds=0.14, save="safetensors",
-        network=dict(feature_dim=16, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
-                     encoder_depths=[1, 1, 1], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
-                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
-                     decoder_last_layer="legacy",
-                     vq_config=dict(name="super_fsq", levels=[3, 8, 7, 5], noise_rate=0.5),
-                     en_coder_depth=4, en_coder_window_size=5, en_coder_dynamic_pos=True,
-                     en_coder_compress_rate=2, en_coder_cache_size=0)),
+        network=small_network(feature_dim=16, compress_rates=[2, 3], encoder_depths=[1, 1, 1], decoder_depths=[1, 1, 1],
+                              vq_config=dict(name="super_fsq", levels=[3, 8, 7, 5], noise_rate=0.5),
+                              en_coder_depth=4, en_coder_window_size=5, en_coder_compress_rate=2)),
 }
 
 

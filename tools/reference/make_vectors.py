@@ -26,7 +26,7 @@ import os
 import torch
 from safetensors.torch import save_file
 
-from reference_inputs import FULL_SCALE, PARAGRAPH, SENTENCE, build, calibrate, save_weights, speech, versions
+from reference_inputs import FULL_SCALE, PARAGRAPH, SENTENCE, build, calibrate, save_weights, small_network, speech, versions
 from sq_codec import CONFIG_DIR, SQCodecConfig
 from sq_codec.en_codec import EnCodec, ModelConfig
 
@@ -37,31 +37,19 @@ DISTRIBUTIONS = ("sq-codec", "vector-quantize-pytorch", "local-attention", "nump
 SMALL = {
     "small_local": dict(
         sample_rate=16000, seconds=0.4, save="safetensors",
-        network=dict(feature_dim=24, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
-                     encoder_depths=[1, 1, 2], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
-                     decoder_depths=[2, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
-                     decoder_last_layer="legacy",
-                     vq_config=dict(name="taae_fsq", codebook_dim=[5, 4, 3], codebook_num=1),
-                     en_coder_depth=2, en_coder_window_size=8, en_coder_dynamic_pos=True,
-                     en_coder_compress_rate=1, en_coder_cache_size=0)),
+        network=small_network(feature_dim=24, compress_rates=[2, 3], encoder_depths=[1, 1, 2], decoder_depths=[2, 1, 1],
+                              vq_config=dict(name="taae_fsq", codebook_dim=[5, 4, 3], codebook_num=1),
+                              en_coder_depth=2, en_coder_window_size=8, en_coder_compress_rate=1)),
     "small_compressed": dict(
         sample_rate=16000, seconds=0.4, save="pt",
-        network=dict(feature_dim=24, compress_rates=[3, 2], encoder_dims=[8, 12, 16],
-                     encoder_depths=[1, 1, 1], decode_rates=[2, 3], decoder_dims=[16, 12, 8],
-                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
-                     decoder_last_layer="legacy",
-                     vq_config=dict(name="taae_fsq", codebook_dim=[7, 6, 5], codebook_num=1),
-                     en_coder_depth=3, en_coder_window_size=6, en_coder_dynamic_pos=True,
-                     en_coder_compress_rate=3, en_coder_cache_size=0)),
+        network=small_network(feature_dim=24, compress_rates=[3, 2], encoder_depths=[1, 1, 1], decoder_depths=[1, 1, 1],
+                              vq_config=dict(name="taae_fsq", codebook_dim=[7, 6, 5], codebook_num=1),
+                              en_coder_depth=3, en_coder_window_size=6, en_coder_compress_rate=3)),
     "small_compressed_cache": dict(
         sample_rate=16000, seconds=0.4, save="pt",
-        network=dict(feature_dim=24, compress_rates=[2, 3], encoder_dims=[8, 12, 16],
-                     encoder_depths=[1, 1, 1], decode_rates=[3, 2], decoder_dims=[16, 12, 8],
-                     decoder_depths=[1, 1, 1], base_unit="normal", use_norm=True, use_snake_act=True,
-                     decoder_last_layer="legacy",
-                     vq_config=dict(name="taae_fsq", codebook_dim=[3, 3, 8], codebook_num=1),
-                     en_coder_depth=3, en_coder_window_size=5, en_coder_dynamic_pos=True,
-                     en_coder_compress_rate=2, en_coder_cache_size=2)),
+        network=small_network(feature_dim=24, compress_rates=[2, 3], encoder_depths=[1, 1, 1], decoder_depths=[1, 1, 1],
+                              vq_config=dict(name="taae_fsq", codebook_dim=[3, 3, 8], codebook_num=1),
+                              en_coder_depth=3, en_coder_window_size=5, en_coder_compress_rate=2, en_coder_cache_size=2)),
 }
 
 

@@ -25,6 +25,20 @@ PARAGRAPH = (SENTENCE + " A codec turns sound into a short list of numbers, and 
              "She sells sea shells by the sea shore, and the shells she sells are surely sea shells.")
 
 
+def small_network(feature_dim, compress_rates, encoder_depths, decoder_depths, vq_config,
+                  en_coder_depth, en_coder_window_size, en_coder_compress_rate, en_coder_cache_size=0):
+    """A shrunken `network_config` for the small fixtures of both generators: encoder dims
+    8/12/16 and decoder dims 16/12/8 around two rates (decode rates the reverse of the compress
+    rates), the published models' layer choices (normal units, norms, Snake, legacy last layer,
+    dynamic position bias), and the given quantizer and transformer stage."""
+    return dict(feature_dim=feature_dim, compress_rates=compress_rates, encoder_dims=[8, 12, 16],
+                encoder_depths=encoder_depths, decode_rates=compress_rates[::-1], decoder_dims=[16, 12, 8],
+                decoder_depths=decoder_depths, base_unit="normal", use_norm=True, use_snake_act=True,
+                decoder_last_layer="legacy", vq_config=vq_config,
+                en_coder_depth=en_coder_depth, en_coder_window_size=en_coder_window_size, en_coder_dynamic_pos=True,
+                en_coder_compress_rate=en_coder_compress_rate, en_coder_cache_size=en_coder_cache_size)
+
+
 def speech(sample_rate, seconds, text=SENTENCE):
     """A spoken sentence from espeak-ng, resampled (FFT) to `sample_rate`, trimmed to `seconds`."""
     exe = shutil.which("espeak-ng")
