@@ -292,21 +292,22 @@ def tqa_decode(tqa, weights, src, out, threads):
     return [tqa, "decode", src, "-o", out, "--weights", weights, "--threads", str(threads), "--force", "--quiet"]
 
 
-def random_weights(a, spec, weights):
-    """Seeded random full-size weights for `spec` in `weights`: `tqa models --random-weights
-    --codec FAMILY` (the PyTorch and ONNX sides load the same files)."""
+def model_workdir(a, spec, work):
+    """(family, model, rate, directory, weights) of `spec` under `work`: the weights are the seeded
+    random full-size ones of `tqa models --random-weights --codec FAMILY` (the PyTorch and ONNX
+    sides load the same files), made once per seed."""
     family, model = family_of(spec)
-    run_command([a.tqa, "models", "--random-weights", weights, "--codec", family, "--model", model,
-                 "--seed", str(a.seed)])
+    d = os.path.join(work, spec.replace(":", "_"))
+    os.makedirs(d, exist_ok=True)
+    weights = os.path.join(d, f"weights-seed{a.seed}")
+    if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
+        run_command([a.tqa, "models", "--random-weights", weights, "--codec", family, "--model", model,
+                     "--seed", str(a.seed)])
+    return family, model, model_rate(model), d, weights
 
 
 def measure_model(a, spec, work):
-    family, model = family_of(spec)
-    rate = model_rate(model)
-    d = os.path.join(work, spec.replace(":", "_"))
-    os.makedirs(d, exist_ok=True)
-    weights = os.path.join(d, "weights")
-    random_weights(a, spec, weights)
+    family, model, rate, d, weights = model_workdir(a, spec, work)
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     short = make_input(os.path.join(work, f"speech_0.1s_{rate // 1000}k.wav"), rate, 0.1)
     seconds = wav_seconds(wav)
@@ -353,13 +354,7 @@ def measure_model(a, spec, work):
 
 
 def measure_memory(a, spec, work):
-    family, model = family_of(spec)
-    rate = model_rate(model)
-    d = os.path.join(work, spec.replace(":", "_"))
-    os.makedirs(d, exist_ok=True)
-    weights = os.path.join(d, "weights")
-    if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
-        random_weights(a, spec, weights)
+    family, model, rate, d, weights = model_workdir(a, spec, work)
     base = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     long = make_input(os.path.join(work, f"speech_{a.memory_seconds:g}s_{rate // 1000}k.wav"), rate,
                       a.memory_seconds, source=base)

@@ -22,7 +22,7 @@ timed() { /usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" >/dev/null 2>&1; awk '{pr
 echo "| model | step | 1 thr wall / CPU s | 2 thr wall / CPU s | scaling | 2 thr: both cores busy | CPU 2 thr / 1 thr |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for m in "${models[@]}"; do
-  weights="$WORK/$m/weights"
+  weights="$WORK/$m/weights-seed1"  # sqcodec_speed.sh's default seed
   [[ -d "$weights" ]] || { echo "error: no $weights (run bench/sqcodec_speed.sh --models $m first)" >&2; exit 1; }
   rate=$("$TQA" models --codec sqcodec | awk -v m="$m" '$2 == m {print $3}')
   input="$WORK/speech_60s_$((rate / 1000))k.wav"
@@ -45,7 +45,7 @@ echo
 echo "| model | one-thread decode alone, wall s | two side by side, wall s (each) | slowdown |"
 echo "| --- | ---: | ---: | ---: |"
 for m in "${models[@]}"; do
-  weights="$WORK/$m/weights"
+  weights="$WORK/$m/weights-seed1"  # sqcodec_speed.sh's default seed
   rate=$("$TQA" models --codec sqcodec | awk -v m="$m" '$2 == m {print $3}')
   "$TQA" encode "$WORK/speech_60s_$((rate / 1000))k.wav" -o "$tmp/x.tqa" --force --codec sqcodec --model "$m" \
     --weights "$weights" --threads 2 >/dev/null 2>&1

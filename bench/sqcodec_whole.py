@@ -28,7 +28,7 @@ import numpy as np
 
 import evaluate
 from common import BENCH, ROOT, TQA_BIN, build_tqa, cpu_model, run_command, utc_now
-from sqcodec_speed import (L3AC_MODELS, MODELS, encode_tokens, family_of, make_input, model_rate, peak_kb, random_weights,
+from sqcodec_speed import (L3AC_MODELS, MODELS, encode_tokens, family_of, make_input, model_rate, model_workdir, peak_kb,
                            reference_codec, wav_seconds, log)
 
 
@@ -64,13 +64,7 @@ def torch_side(family, model, weights, wav, tqa_tokens_path, out_npz):
 
 
 def measure(a, spec, work):
-    family, model = family_of(spec)
-    rate = model_rate(model)
-    d = os.path.join(work, spec.replace(":", "_"))
-    os.makedirs(d, exist_ok=True)
-    weights = os.path.join(d, "weights")
-    if not os.path.exists(os.path.join(weights, "decoder.safetensors")):
-        random_weights(a, spec, weights)
+    family, model, rate, d, weights = model_workdir(a, spec, work)
     wav = make_input(os.path.join(work, f"speech_{a.seconds:g}s_{rate // 1000}k.wav"), rate, a.seconds)
     tq, tokens_json = os.path.join(d, "x.tqa"), os.path.join(d, "tokens.json")
     run_command([a.tqa, "encode", wav, "-o", tq, "--codec", family, "--model", model, "--weights", weights,
