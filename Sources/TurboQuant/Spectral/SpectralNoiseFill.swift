@@ -34,11 +34,13 @@ enum SpectralNoiseFill {
     @inline(__always)
     static func fill(_ x: UnsafeMutablePointer<Float>, count: Int, level: Float, seed: UInt64) {
         var rng = SplitMix64(seed: seed)
+        let magnitude = level.magnitude.bitPattern
         var t = 0
         while t < count {
             var bits = rng.next()
             for u in t ..< min(count, t + 64) {
-                x[u] = bits & 1 == 0 ? level : -level
+                // The sign bit from the random bit: no branch on random data.
+                x[u] = Float(bitPattern: magnitude | UInt32(truncatingIfNeeded: bits & 1) << 31)
                 bits >>= 1
             }
             t += 64
@@ -51,22 +53,30 @@ enum SpectralNoiseFill {
     @inline(__always)
     static func restore(_ x: UnsafeMutablePointer<Float>, count: Int, sigma: Float, step: Float, rounding rho: Float, seed: UInt64) {
         var energy: Float = 0
-        var zeros = 0
+        var zeros: UInt32 = 0
         for t in 0 ..< count {
             energy += x[t] * x[t]
-            if x[t] == 0 { zeros += 1 }
+            zeros &+= isZero(x[t])
         }
         let deficit = Float(count) * sigma * sigma - energy
         guard zeros > 0, deficit > 0 else { return }
         let cap = (1 - rho) * step * 0.57735026
-        let level = min((deficit / Float(zeros)).squareRoot(), cap)
+        let magnitude = min((deficit / Float(zeros)).squareRoot(), cap).bitPattern
+        // The k-th zero of the band takes the k-th random bit as its sign. Branch-free (masks,
+        // not conditions): which coefficients are zero is data the predictor cannot learn.
         var rng = SplitMix64(seed: seed)
-        var bits = rng.next(), left = 64
-        for t in 0 ..< count where x[t] == 0 {
+        var bits = rng.next(), left: UInt32 = 64
+        for t in 0 ..< count {
+            let zero = isZero(x[t]), mask = 0 &- zero
+            let filled = magnitude | UInt32(truncatingIfNeeded: bits & 1) << 31
+            x[t] = Float(bitPattern: x[t].bitPattern & ~mask | filled & mask)
+            bits >>= UInt64(zero)
+            left -= zero
             if left == 0 { bits = rng.next(); left = 64 }
-            x[t] = bits & 1 == 0 ? level : -level
-            bits >>= 1
-            left -= 1
         }
     }
+
+    /// 1 for ±0, else 0, computed without a branch.
+    @inline(__always)
+    private static func isZero(_ v: Float) -> UInt32 { ((v.bitPattern & 0x7FFF_FFFF) &- 1) >> 31 }
 }
