@@ -100,6 +100,8 @@ fi
 seeds=$out/seeds
 rm -rf "$seeds"
 "$out/seed-corpus" "$seeds"
+# The golden files too: every codec and parameter version the project pins.
+cp Tests/tqaTests/Golden/*.tqa "$seeds/tqa/"
 mkdir -p "$seeds/checkpoint"
 for f in Tests/SQCodecTests/Fixtures/*/quantizer.pt Tests/SQCodecTests/Fixtures/*/quantizer.safetensors; do
     [ -e "$f" ] && cp "$f" "$seeds/checkpoint/$(basename "$(dirname "$f")")-$(basename "$f")"
