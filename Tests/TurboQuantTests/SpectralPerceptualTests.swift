@@ -120,6 +120,43 @@ import TQContainer
         #expect(mseWorst > 1, "seed \(seed)")
     }
 
+    /// The frames' step offsets follow their energies: g_f = g − 16·γ·(log2 E_f − mean), bounded,
+    /// energies counted from 60 dB under the loudest frame, none for silence.
+    @Test func stepOffsetsFollowFrameEnergies() {
+        let gamma = SpectralEncoder.Perceptual.loudnessExponent
+        let pair = SpectralChunk.stepOffsets(frameEnergies: [1024, 1], loudness: gamma)
+        #expect(abs(pair[0] + 16 * gamma * 5) < 1e-9 && abs(pair[1] - 16 * gamma * 5) < 1e-9, "\(pair)")
+        #expect(SpectralChunk.stepOffsets(frameEnergies: [0, 0, 0], loudness: gamma) == [0, 0, 0])
+        // A silent frame beside a loud one counts from 60 dB under it, and no offset passes the bound.
+        let silent = SpectralChunk.stepOffsets(frameEnergies: [1, 0], loudness: gamma)
+        #expect(abs(silent[1] - min(16 * gamma * log2(1e6) / 2, SpectralChunk.maxStepOffset)) < 1e-9, "\(silent)")
+        let wide = SpectralChunk.stepOffsets(frameEnergies: [1, 1e-6, 1e-6, 1e-6, 1e-6, 1e-6, 1e-6, 1e-6], loudness: 4)
+        #expect(wide.allSatisfy { abs($0) <= SpectralChunk.maxStepOffset } && wide[0] == -SpectralChunk.maxStepOffset, "\(wide)")
+    }
+
+    /// A quiet passage after a loud one keeps more of its own SNR than under one water level:
+    /// the noise follows the frames' loudness (the MSE tuning's noise is flat over the chunk).
+    @Test func quietPassagesGetLessNoise() throws {
+        let seed: UInt64 = 91, rate = 16000
+        var x = S.music(sampleRate: rate, channels: 1, frames: 4 * rate, seed: seed)
+        let quiet: Float = 0.01  // −40 dB
+        var c = Array(x.channel(0))
+        for t in 2 * rate ..< 4 * rate { c[t] *= quiet }
+        x = AudioBuffer(sampleRate: rate, channels: [c])
+        func gap(_ tuning: SpectralTuning) throws -> Double {
+            let d = Array(try Self.roundTrip(x, bitrate: 32_000, seed: seed, tuning: tuning).decoded.channel(0))
+            func snr(_ r: Range<Int>) -> Double {
+                let s = r.reduce(0.0) { $0 + Double(c[$1] * c[$1]) }, n = r.reduce(0.0) { $0 + Double((d[$1] - c[$1]) * (d[$1] - c[$1])) }
+                return 10 * log10(s / max(n, 1e-30))
+            }
+            // Skip the frames around the step, where the windows overlap both passages.
+            return snr(rate / 4 ..< 7 * rate / 4) - snr(9 * rate / 4 ..< 15 * rate / 4)
+        }
+        let perceptual = try gap(.perceptual), mse = try gap(.mse)
+        print("SNR of the loud passage minus the quiet one: perceptual \(perceptual) dB, MSE \(mse) dB")
+        #expect(perceptual < mse - 8, "seed \(seed): perceptual \(perceptual) dB, MSE \(mse) dB")
+    }
+
     /// Sample rates 8–96 kHz, 1–8 channels, odd lengths and shorter than a frame.
     @Test(arguments: [(8000, 1, 7001), (16000, 2, 300), (22050, 3, 20000), (44100, 4, 30011), (48000, 5, 9000),
                       (96000, 6, 50000), (32000, 7, 12345), (44100, 8, 25000)])

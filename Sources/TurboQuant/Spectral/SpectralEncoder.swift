@@ -27,6 +27,8 @@ public struct SpectralEncoder: PacketEncoder {
     /// Version 3: the masking model and the strength every frame is coded with.
     let masking: (long: SpectralMasking, short: SpectralMasking)?
     let maskingStrength: Int
+    /// How far frames' steps follow their loudness (`Perceptual.loudnessExponent`; 0: one step).
+    let loudnessExponent: Double
     /// Input not yet coded, per channel; input[c][0] is sample `inputStart`.
     private var input: [[Float]]
     private var inputStart = 0
@@ -91,6 +93,7 @@ public struct SpectralEncoder: PacketEncoder {
                      Perceptual.bandLimit(bands.short, sampleRate: sampleRate, hz: cutoff))
         masking = SpectralMasking.pair(parameters: parameters, sampleRate: sampleRate)
         maskingStrength = masking == nil ? 0 : Perceptual.maskingStrength(target: target, sampleRate: sampleRate)
+        loudnessExponent = masking == nil ? 0 : Perceptual.loudnessExponent
         input = Array(repeating: [], count: channelCount)
         // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
         let framesPerChunk = max(1, Tuning.chunkSeconds * max(sampleRate, 1) / parameters.frameSize)
@@ -162,7 +165,7 @@ public struct SpectralEncoder: PacketEncoder {
         // Stereo decisions and band statistics.
         var chunk = SpectralChunk(firstFrame: span.first, frames: span.frames, channels: channelCount,
                                   modes: modes, coefficients: coefficients)
-        chunk.prepare(bands: bands, masking: masking, maskingStrength: maskingStrength)
+        chunk.prepare(bands: bands, masking: masking, maskingStrength: maskingStrength, loudness: loudnessExponent)
         let result: CodedChunk
         switch target {
         case .bitsPerSample, .bitsPerSecond: result = codeAtRate(chunk, span: span, budget: budget)
@@ -247,7 +250,7 @@ public struct SpectralEncoder: PacketEncoder {
     private func provisionalStepIndex(_ span: ChunkSpan, modes: [Bool], coefficients: [Float], budget: Double) -> Double {
         var provisional = SpectralChunk(firstFrame: span.first, frames: span.frames, channels: channelCount,
                                         modes: modes, coefficients: coefficients)
-        provisional.prepare(bands: bands, statisticsOnly: true)
+        provisional.prepare(bands: bands, statisticsOnly: true, loudness: loudnessExponent)
         switch target {
         case .bitsPerSample, .bitsPerSecond:
             return provisional.statistics.stepIndex(forBits: budget / rateCorrection - frameHeaderBits(frames: span.frames))
@@ -380,7 +383,7 @@ public struct SpectralEncoder: PacketEncoder {
             var e = RangeEncoder()
             e.encodeBits(UInt32(count), count: 6)
             for j in i ..< i + count {
-                let gf = Int((g + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
+                let gf = Int((g + chunk.statistics.offset(frame: j) + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
                 noise += frameCoder.encode(chunk, frame: j, g: min(max(gf, 0), SpectralStep.maxIndex), &e)
             }
             let payload = e.finish()
@@ -452,7 +455,7 @@ public struct SpectralEncoder: PacketEncoder {
         var e = RangeEncoder()
         var j = 0
         while j < chunk.frames {
-            let gf = Int((g + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
+            let gf = Int((g + chunk.statistics.offset(frame: j) + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
             _ = frameCoder.encode(chunk, frame: j, g: min(max(gf, 0), SpectralStep.maxIndex), &e)
             j += k
         }

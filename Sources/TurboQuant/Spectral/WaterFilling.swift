@@ -44,9 +44,24 @@ struct BandStatistics {
     /// Entries of frame i: frameStarts[i] ..< frameStarts[i + 1].
     var frameStarts: [Int] = []
 
+    /// Per frame: an offset added to g (`SpectralChunk.prepare`'s loudness-following steps of the
+    /// perceptual tuning); empty: none.
+    var frameOffsets: [Double] = []
+
+    /// The step index offset of frame i.
+    @inline(__always)
+    func offset(frame i: Int) -> Double { frameOffsets.isEmpty ? 0 : frameOffsets[i] }
+
     /// Expected bits and squared error at a (fractional) step index g.
     func estimate(g: Double) -> (bits: Double, noise: Double) {
-        estimate(g: g, entries: 0 ..< widths.count)
+        guard !frameOffsets.isEmpty else { return estimate(g: g, entries: 0 ..< widths.count) }
+        var bits = 0.0, noise = 0.0
+        for i in 0 ..< frameStarts.count - 1 {
+            let e = estimate(g: g + frameOffsets[i], entries: frameStarts[i] ..< frameStarts[i + 1])
+            bits += e.bits
+            noise += e.noise
+        }
+        return (bits, noise)
     }
 
     /// Expected bits of every k-th frame (frames 0, k, 2k, …).
@@ -54,7 +69,7 @@ struct BandStatistics {
         var bits = 0.0
         var i = 0
         while i + 1 < frameStarts.count {
-            bits += estimate(g: g, entries: frameStarts[i] ..< frameStarts[i + 1]).bits
+            bits += estimate(g: g + offset(frame: i), entries: frameStarts[i] ..< frameStarts[i + 1]).bits
             i += k
         }
         return bits
