@@ -325,7 +325,9 @@ def encode(coder: Coder, rec: Recording, knob: float) -> dict:
     comp, meta_path = f"{stem}.{coder.ext}", f"{stem}.json"
     meta = read_json(meta_path)
     if meta and os.path.exists(comp):
-        return meta
+        # The cache may have been written from another checkout (bench/data shared by a link):
+        # the paths are today's, not the ones stored.
+        return {**meta, "path": comp, "command": shown(coder.encode_cmd(rec.path, comp, knob))}
     part = f"{stem}.part.{coder.ext}"
     cmd = coder.encode_cmd(rec.path, part, knob)
     run_command(cmd)

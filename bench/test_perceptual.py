@@ -163,6 +163,33 @@ def test_target_checks_judge_each_tuning():
     assert "64 kbit/s" not in text, text  # no cell the run did not measure
 
 
+def test_cached_encode_reports_todays_path():
+    """An encode cached from another checkout (bench/data shared by a link) is found where it is
+    now, not at the path stored with it."""
+    with tempfile.TemporaryDirectory() as d:
+        old_data = pc.DATA
+        pc.DATA = d
+        try:
+            clip = os.path.join(d, "clip.wav")
+            with open(clip, "wb") as f:
+                f.write(b"RIFF-not-really")
+            rec = pc.Recording("clip", "speech", clip, "test: clip", 16000, 16000, 1)
+            coder = pc.Coder("tqa", tune="perceptual", tool="/nonexistent/tqa", tool_id="x", by_bitrate=True)
+            key = pc.text_hash(pc.file_hash(clip), *coder.encode_cmd("IN", "OUT", 24.0)[1:], coder.tool_id)
+            stem = os.path.join(d, "enc", f"clip.speech.tqa_perceptual.{key}")
+            os.makedirs(os.path.dirname(stem))
+            with open(stem + ".tqa", "wb") as f:
+                f.write(b"x" * 3000)
+            pc.write_json(stem + ".json", {"path": "/gone/checkout/" + os.path.basename(stem) + ".tqa", "bytes": 3000,
+                                           "file_bytes": 3000, "kbps": 24.0, "command": "tqa encode /gone/..."})
+            meta = pc.encode(coder, rec, 24.0)
+            assert meta["path"] == stem + ".tqa", meta
+            assert "/gone/" not in meta["command"], meta
+            assert meta["kbps"] == 24.0
+        finally:
+            pc.DATA = old_data
+
+
 def test_write_benchmarks_replaces_its_own_section_only():
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, "BENCHMARKS.md")
