@@ -158,12 +158,14 @@ func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (_ slice: M
         // The next batch's left context, before this batch overwrites it.
         let keepLower = max(0, end - reach)
         kept = (keepLower, x.columns(keepLower..<end))
+        // The tiles written back on the threads too (disjoint frames).
         x.data.withUnsafeMutableBufferPointer { xp in
-            for (i, y) in outputs.enumerated() {
-                let y = y!, lower = (b0 + i) * width
+            let dst = UncheckedBox(xp.baseAddress!)
+            Kernels.parallel(count: outputs.count) { i in
+                let y = outputs[i]!, lower = (b0 + i) * width
                 y.data.withUnsafeBufferPointer { yp in
                     for c in 0..<rows {
-                        (xp.baseAddress! + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
+                        (dst.value + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
                     }
                 }
             }
