@@ -67,6 +67,23 @@ extension Kernels {
         }
     }
 
+    /// Output frames `frames` of `conv1d` with the weight in the form `ConvolutionWeight` chose:
+    /// a depth-wise convolution computes those frames only, any other the whole output and then
+    /// keeps them. `(Cout, frames.count)`.
+    static func conv1d(
+        _ x: Matrix, weight: ConvolutionWeight, bias: [Float]?, outChannels: Int, kernelSize: Int,
+        stride: Int, dilation: Int, padding: Int, groups: Int, frames: Range<Int>
+    ) -> Matrix {
+        let tOut = convolutionFrames(x.cols, kernelSize: kernelSize, stride: stride, dilation: dilation, padding: padding)
+        precondition(frames.lowerBound >= 0 && frames.upperBound <= tOut, "conv1d: frames \(frames) beyond the \(tOut) output frames")
+        if case .plain(let w) = weight, stride == 1, groups == x.rows, outChannels == groups, !frames.isEmpty {
+            return depthwiseConv1d(x, weight: w, bias: bias, kernelSize: kernelSize, dilation: dilation, padding: padding, frames: frames)
+        }
+        let y = conv1d(x, weight: weight, bias: bias, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+                       dilation: dilation, padding: padding, groups: groups)
+        return frames == 0..<tOut ? y : y.columns(frames)
+    }
+
     /// `conv1d` as loops over output channels, input channels and taps (grouped convolutions and
     /// the single-channel ones, where a product has nothing to share).
     private static func directConv1d(
@@ -78,6 +95,9 @@ extension Kernels {
         let cinG = cin / groups, coutG = cout / groups
         precondition(weight.count == cout * cinG * k, "conv1d: weight has \(weight.count) values, expected \(cout * cinG * k)")
         let tOut = convolutionFrames(t, kernelSize: k, stride: stride, dilation: dilation, padding: padding)
+        if stride == 1 && cinG == 1 && coutG == 1 && tOut > 0 {
+            return depthwiseConv1d(x, weight: weight, bias: bias, kernelSize: k, dilation: dilation, padding: padding, frames: 0..<tOut)
+        }
         var out = Matrix(rows: cout, cols: tOut)
         if tOut == 0 { return out }
         x.data.withUnsafeBufferPointer { xp in

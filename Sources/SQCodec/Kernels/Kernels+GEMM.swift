@@ -21,6 +21,9 @@ extension Kernels {
     static let gemmDepthBlock = 384
     /// Rows and columns of the micro-kernel's tile.
     static let gemmTileRows = 6, gemmTileColumns = 16
+    /// Products of at most this many rows read the whole column panels of `b` in place instead
+    /// of copying them (each panel meets at most 8 strips of the micro-kernel).
+    static let gemmInPlaceRows = 48
 
     /// Row-major matrix product accumulated into `c`: `c[i, j] += Σ_p a[i, p] · b[p, j]`, with
     /// `a: (m, k)`, `b: (k, n)`, `c: (m, n)` and leading dimensions (row strides) `lda`, `ldb`, `ldc`.
@@ -153,13 +156,15 @@ extension Kernels {
             return base + i * lda + p0
         }
 
-        /// `c[0..<6, 0..<16] += a[i ..< i+6, p0 ..< p0+kb] · pack`; `i` starts a strip when packed.
+        /// `c[0..<6, 0..<16] += a[i ..< i+6, p0 ..< p0+kb] · pack` (`pack`'s rows `ldp` apart);
+        /// `i` starts a strip when packed.
         @inline(__always)
-        func strip(_ i: Int, from p0: Int, _ kb: Int, _ pack: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        func strip(_ i: Int, from p0: Int, _ kb: Int, _ pack: UnsafePointer<Float>, _ ldp: Int,
+                   _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
             if let strips {
-                Kernels.microKernel6x16Packed(kb, base + (p0 * strips + (i / 6) * kb) * 6, pack, c, ldc)
+                Kernels.microKernel6x16Packed(kb, base + (p0 * strips + (i / 6) * kb) * 6, pack, ldp, c, ldc)
             } else {
-                Kernels.microKernel6x16(kb, base + i * lda + p0, lda, pack, c, ldc)
+                Kernels.microKernel6x16(kb, base + i * lda + p0, lda, pack, ldp, c, ldc)
             }
         }
 
@@ -183,6 +188,7 @@ extension Kernels {
     ) {
         let nr = gemmTileColumns, mr = gemmTileRows, kc = gemmDepthBlock, group = 64
         let rowBlock = 120
+        let inPlace = rows.count <= gemmInPlaceRows
         let capacity = min(group, panels.count) * kc * nr + mr * nr
         withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { scratch in
             let packed = scratch.baseAddress!, tile = packed + (capacity - mr * nr)
@@ -191,7 +197,9 @@ extension Kernels {
                 let kb = min(kc, k - p0)
                 for g0 in stride(from: panels.lowerBound, to: panels.upperBound, by: group) {
                     let g1 = min(panels.upperBound, g0 + group)
-                    for panel in g0..<g1 {
+                    // With few strips of rows to meet them, whole panels are read in place (rows
+                    // `ldb` apart), not copied: a copy would cost about what it saves.
+                    for panel in g0..<g1 where !inPlace || min(nr, n - panel * nr) < nr {
                         let j = panel * nr
                         packPanel(b + p0 * ldb + j, ldb: ldb, rows: kb, width: min(nr, n - j), into: packed + (panel - g0) * kb * nr)
                     }
@@ -201,13 +209,14 @@ extension Kernels {
                             let j = panel * nr, width = min(nr, n - j)
                             let pack = packed + (panel - g0) * kb * nr
                             if width == nr {
+                                let (panelValues, ldp) = inPlace ? (b + p0 * ldb + j, ldb) : (UnsafePointer(pack), nr)
                                 var i = i0
                                 while a.isStrip(i, end: i1) {
-                                    a.strip(i, from: p0, kb, pack, c + i * ldc + j, ldc)
+                                    a.strip(i, from: p0, kb, panelValues, ldp, c + i * ldc + j, ldc)
                                     i += mr
                                 }
                                 while i < i1 {
-                                    microKernel1x16(kb, a.row(i, from: p0), pack, c + i * ldc + j)
+                                    microKernel1x16(kb, a.row(i, from: p0), panelValues, ldp, c + i * ldc + j)
                                     i += 1
                                 }
                             } else {
@@ -219,9 +228,9 @@ extension Kernels {
                                         for q in 0..<nr { tile[r * nr + q] = q < width ? c[(i + r) * ldc + j + q] : 0 }
                                     }
                                     if strip {
-                                        a.strip(i, from: p0, kb, pack, tile, nr)
+                                        a.strip(i, from: p0, kb, pack, nr, tile, nr)
                                     } else {
-                                        microKernel1x16(kb, a.row(i, from: p0), pack, tile)
+                                        microKernel1x16(kb, a.row(i, from: p0), pack, nr, tile)
                                     }
                                     for r in 0..<rows {
                                         for q in 0..<width { c[(i + r) * ldc + j + q] = tile[r * nr + q] }
@@ -280,9 +289,10 @@ extension Kernels {
     @inline(__always)
     private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
-    /// `c[0..<6, 0..<16] += a[0..<6, 0..<kb] · pack`, `a` rows `lda` apart, `c` rows `ldc` apart.
+    /// `c[0..<6, 0..<16] += a[0..<6, 0..<kb] · pack`, `a` rows `lda` apart, `pack` rows `ldp`
+    /// apart, `c` rows `ldc` apart.
     static func microKernel6x16(
-        _ kb: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ pack: UnsafePointer<Float>,
+        _ kb: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ pack: UnsafePointer<Float>, _ ldp: Int,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
         let a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
@@ -305,7 +315,7 @@ extension Kernels {
             c40 = fma(c40, x, b0); c41 = fma(c41, x, b1)
             x = Lanes(repeating: a5[p])
             c50 = fma(c50, x, b0); c51 = fma(c51, x, b1)
-            bp += 16
+            bp += ldp
         }
         store(c00, r0); store(c01, r0 + 8); store(c10, r1); store(c11, r1 + 8)
         store(c20, r2); store(c21, r2 + 8); store(c30, r3); store(c31, r3 + 8)
@@ -314,7 +324,8 @@ extension Kernels {
 
     /// `microKernel6x16` with `a` packed: the 6 rows' values of column `p` at `a[6p ..< 6p + 6]`.
     static func microKernel6x16Packed(
-        _ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+        _ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ ldp: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
         let r0 = c, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc
         var c00 = load(r0), c01 = load(r0 + 8), c10 = load(r1), c11 = load(r1 + 8)
@@ -336,21 +347,22 @@ extension Kernels {
             x = Lanes(repeating: ap[5])
             c50 = fma(c50, x, b0); c51 = fma(c51, x, b1)
             ap += 6
-            bp += 16
+            bp += ldp
         }
         store(c00, r0); store(c01, r0 + 8); store(c10, r1); store(c11, r1 + 8)
         store(c20, r2); store(c21, r2 + 8); store(c30, r3); store(c31, r3 + 8)
         store(c40, r4); store(c41, r4 + 8); store(c50, r5); store(c51, r5 + 8)
     }
 
-    /// One row: `c[0..<16] += a[0..<kb] · pack`.
-    static func microKernel1x16(_ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    /// One row: `c[0..<16] += a[0..<kb] · pack`, `pack` rows `ldp` apart.
+    static func microKernel1x16(_ kb: Int, _ a: UnsafePointer<Float>, _ pack: UnsafePointer<Float>, _ ldp: Int,
+                                _ c: UnsafeMutablePointer<Float>) {
         var c0 = load(c), c1 = load(c + 8)
         var bp = pack
         for p in 0..<kb {
             let x = Lanes(repeating: a[p])
             c0 = fma(c0, x, load(bp)); c1 = fma(c1, x, load(bp + 8))
-            bp += 16
+            bp += ldp
         }
         store(c0, c); store(c1, c + 8)
     }

@@ -140,9 +140,9 @@ extension Kernels {
             for panel in 0 ..< width / nr {
                 let bp = kPack + panel * d * nr
                 if rows == mr {
-                    Kernels.microKernel6x16(d, q + r0 * d, d, bp, scores + r0 * ldS + panel * nr, ldS)
+                    Kernels.microKernel6x16(d, q + r0 * d, d, bp, nr, scores + r0 * ldS + panel * nr, ldS)
                 } else {
-                    for r in r0 ..< r0 + rows { Kernels.microKernel1x16(d, q + r * d, bp, scores + r * ldS + panel * nr) }
+                    for r in r0 ..< r0 + rows { Kernels.microKernel1x16(d, q + r * d, bp, nr, scores + r * ldS + panel * nr) }
                 }
             }
             for r in r0 ..< r0 + rows {
@@ -159,9 +159,9 @@ extension Kernels {
                     for r in 0..<rows { for col in 0..<nr { tile[r * nr + col] = col < cols ? dst[r * inner + col] : 0 } }
                 }
                 if rows == mr {
-                    Kernels.microKernel6x16(need, scores + r0 * ldS, ldS, bp, c, ldc)
+                    Kernels.microKernel6x16(need, scores + r0 * ldS, ldS, bp, nr, c, ldc)
                 } else {
-                    for r in 0..<rows { Kernels.microKernel1x16(need, scores + (r0 + r) * ldS, bp, c + r * ldc) }
+                    for r in 0..<rows { Kernels.microKernel1x16(need, scores + (r0 + r) * ldS, bp, nr, c + r * ldc) }
                 }
                 if cols < nr {
                     for r in 0..<rows { for col in 0..<cols { dst[r * inner + col] = tile[r * nr + col] } }

@@ -24,4 +24,14 @@ public enum Kernels {
         }
         parallelFor(count: count, threads: threads) { i, _ in Kernels.$threads.withValue(1) { body(i) } }
     }
+
+    /// `body(i)` for `i` in `0..<count`, items of about equal work (tiles of a sequence): whole
+    /// rounds of `threads` items side by side, one thread each, then the `count % threads` left
+    /// over one after another, each with all the threads (its kernels share them out), so that
+    /// no thread waits out a last round alone. Kernels give the same values on any thread count.
+    static func parallelTiles(count: Int, threads: Int = Kernels.threads, _ body: (Int) -> Void) {
+        let rest = threads > 1 ? count % threads : 0
+        parallel(count: count - rest, threads: threads, body)
+        if rest > 0 { Kernels.$threads.withValue(threads) { for i in count - rest ..< count { body(i) } } }
+    }
 }

@@ -109,6 +109,23 @@ public struct Matrix: Sendable, Equatable {
         }
     }
 
+    /// `self[r, j] ← other[r, range.lowerBound + j] + self[r, j]` (a residual added to a
+    /// block's output over the columns `range` of its input; same row count, `range.count` columns),
+    /// each value's sum as `other.columns(range) + self` computes it.
+    mutating func addToEach(columnsOf other: Matrix, _ range: Range<Int>) {
+        precondition(other.rows == rows && range.count == cols && range.lowerBound >= 0 && range.upperBound <= other.cols,
+                     "addToEach: shapes differ")
+        let w = cols, ow = other.cols
+        other.data.withUnsafeBufferPointer { op in
+            data.withUnsafeMutableBufferPointer { dp in
+                for r in 0..<rows {
+                    let src = op.baseAddress! + r * ow + range.lowerBound, dst = dp.baseAddress! + r * w
+                    for j in 0..<w { dst[j] = src[j] + dst[j] }
+                }
+            }
+        }
+    }
+
     /// The matrices side by side: their columns in order, row by row (same row count).
     static func sideBySide(_ parts: [Matrix]) -> Matrix {
         let rows = parts.first?.rows ?? 0

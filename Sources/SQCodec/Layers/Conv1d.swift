@@ -25,6 +25,13 @@ struct Conv1d: Sendable {
         return Kernels.conv1d(x, weight: weight, bias: bias, outChannels: outChannels, kernelSize: kernelSize,
                               stride: stride, dilation: dilation, padding: padding, groups: groups)
     }
+
+    /// Output frames `frames` of `callAsFunction(x)` (a depth-wise convolution computes only those).
+    func callAsFunction(_ x: Matrix, frames: Range<Int>) -> Matrix {
+        precondition(x.rows == inChannels, "Conv1d: \(x.rows) channels in, expected \(inChannels)")
+        return Kernels.conv1d(x, weight: weight, bias: bias, outChannels: outChannels, kernelSize: kernelSize,
+                              stride: stride, dilation: dilation, padding: padding, groups: groups, frames: frames)
+    }
 }
 
 /// `torch.nn.Linear` applied to every frame of a channel-first input (sq-codec's point-wise

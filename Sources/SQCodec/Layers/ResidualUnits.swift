@@ -57,7 +57,9 @@ struct ConvUnit: Sendable {
         mapTilesInPlace(&x, reach: reach, width: width) { s, kept in
             var a = projected(s, frames: kept)
             Kernels.snakeResponseNorm(&a, alpha: act.alpha, gamma: grn.gamma, beta: grn.beta, factor: 1, eps: act.eps)
-            return s.columns(kept) + pwConv2(a)
+            var y = pwConv2(a)
+            y.addToEach(columnsOf: s, kept)
+            return y
         }
     }
 
@@ -70,8 +72,7 @@ struct ConvUnit: Sendable {
     /// Frames `frames` of `pw1(Norm(dwconv(x)))`, `(4·dim, frames.count)`: the depth-wise
     /// convolution reads its context from `x`; the rest is point-wise.
     private func projected(_ x: Matrix, frames: Range<Int>) -> Matrix {
-        var h = dwConv(x)
-        if frames != 0..<x.cols { h = h.columns(frames) }
+        var h = dwConv(x, frames: frames)
         if let norm { h = norm(h) }
         return pwConv1(h)
     }

@@ -35,7 +35,7 @@ func assembleTiles(frames t: Int, width: Int, rows known: Int? = nil,
         }
         if let first { place(first, at: 0) }
         let skipped = first == nil ? 0 : 1
-        Kernels.parallel(count: tiles - skipped) { i in
+        Kernels.parallelTiles(count: tiles - skipped) { i in
             let lower = (i + skipped) * width
             place(tile(lower, min(t, lower + width)), at: lower)
         }
@@ -111,8 +111,9 @@ func mapRowTiles(_ x: Matrix, rows: Int, _ f: (Matrix) -> Matrix) -> Matrix {
 /// channel and frame counts, without a second whole-sequence matrix. `f(slice, kept)` gets a
 /// tile's frames with `reach` frames of context either side (fewer at the sequence's ends) and
 /// returns the map's output frames `kept` of that slice only, so that steps after the reach
-/// is used up (point-wise products) run on the kept frames alone. Tiles run in batches on
-/// `Kernels.threads` threads, each batch reading the input (the `reach` frames before it, which
+/// is used up (point-wise products) run on the kept frames alone. Tiles run in batches (16 per
+/// thread, so that the threads rarely wait for the last tile of a batch) on `Kernels.threads`
+/// threads, each batch reading the input (the `reach` frames before it, which
 /// the previous batch has overwritten, from a copy kept before it did) and then writing its
 /// tiles back, so every tile sees exactly the input `mapTiles` would give it.
 func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (_ slice: Matrix, _ kept: Range<Int>) -> Matrix) {
@@ -124,7 +125,7 @@ func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (_ slice: M
         return
     }
     let tiles = (t + width - 1) / width
-    let batch = max(4, 4 * Kernels.threads)
+    let batch = max(4, 16 * Kernels.threads)
     // The input's frames `kept.lower ..< kept.lower + kept.values.cols`, from before the previous batch wrote.
     var kept = (lower: 0, values: Matrix(rows: rows, cols: 0))
     var b0 = 0
@@ -135,7 +136,7 @@ func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (_ slice: M
         x.data.withUnsafeBufferPointer { xp in
             outputs.withUnsafeMutableBufferPointer { op in
                 let src = UncheckedBox(xp.baseAddress!), out = UncheckedBox(op.baseAddress!)
-                Kernels.parallel(count: b1 - b0) { i in
+                Kernels.parallelTiles(count: b1 - b0) { i in
                     let lower = (b0 + i) * width, upper = min(t, lower + width)
                     let lo = max(0, lower - reach), hi = min(t, upper + reach), w = hi - lo
                     // Frames lo..<start were overwritten: those come from the copy.
@@ -158,12 +159,14 @@ func mapTilesInPlace(_ x: inout Matrix, reach: Int, width: Int, _ f: (_ slice: M
         // The next batch's left context, before this batch overwrites it.
         let keepLower = max(0, end - reach)
         kept = (keepLower, x.columns(keepLower..<end))
+        // The tiles written back on the threads too (disjoint frames).
         x.data.withUnsafeMutableBufferPointer { xp in
-            for (i, y) in outputs.enumerated() {
-                let y = y!, lower = (b0 + i) * width
+            let dst = UncheckedBox(xp.baseAddress!)
+            Kernels.parallel(count: outputs.count) { i in
+                let y = outputs[i]!, lower = (b0 + i) * width
                 y.data.withUnsafeBufferPointer { yp in
                     for c in 0..<rows {
-                        (xp.baseAddress! + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
+                        (dst.value + c * t + lower).update(from: yp.baseAddress! + c * y.cols, count: y.cols)
                     }
                 }
             }
