@@ -6,18 +6,11 @@
 # TQA_BIN=path picks the binary (default .build/release/tqa; --build builds it first).
 # Output: stdout and bench/work/sqcodec_whole.md (raw numbers: bench/work/sqcodec_whole/whole.json)
 set -euo pipefail
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
-PY="$ROOT/tools/reference/.venv/bin/python"
-fail() { echo "error: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/reference_env.sh"
 for a in "$@"; do
   if [[ "$a" == --help || "$a" == -h ]]; then exec python3 "$BENCH/sqcodec_whole.py" "$@"; fi
 done
-"$PY" -c 'import torch, sq_codec, vector_quantize_pytorch, local_attention, safetensors, numpy' 2>/dev/null \
-  || fail "$PY cannot import torch + sq-codec: run bash bench/setup.sh --reference once"
+require_reference
 [[ " $* " != *l3ac:* ]] || "$PY" -c 'import l3ac' 2>/dev/null \
   || fail "$PY cannot import l3ac: run bash bench/setup.sh --reference once"
-command -v sox >/dev/null && [[ -x /usr/bin/time ]] || fail "sox or /usr/bin/time is missing: run bash bench/setup.sh once"
-[[ -s "$BENCH/data/wav/speech_44k_mono.wav" ]] || fail "$BENCH/data/wav/speech_44k_mono.wav is missing: run bash bench/fetch_recordings.sh once"
-mkdir -p "$BENCH/work"
 exec "$PY" "$BENCH/sqcodec_whole.py" "$@"
