@@ -170,6 +170,7 @@ struct SpectralChunk {
 
     /// The largest step offset a frame's loudness gives, in step indices (96: 18 dB of Δ).
     /// Measured with γ = 0.4 on 16 kHz speech (PESQ-WB means at 16 / 24 / 32 kbit/s): 3.50 /
-    /// 4.32 / 4.51 at 24, 3.58 / 4.36 / 4.52 at 48, 3.59 / 4.36 / 4.53 at 96 and at 160.
+    /// 4.32 / 4.51 at 24, 3.58 / 4.36 / 4.52 at 48, 3.59 / 4.36 / 4.53 at 96 and at 160 (a
+    /// development sweep, docs/SPECTRAL.md "Perceptual tuning" item 5).
     static let maxStepOffset = 96.0
 }

@@ -61,8 +61,9 @@ extension SpectralEncoder {
         /// 4.31 / 4.51 at 0.15, 3.55 / 4.35 / 4.52 at 0.3, 3.58 / 4.36 / 4.52 at 0.4, 3.58 / 4.36
         /// / 4.52 at 0.5, 3.59 / 4.35 / 4.52 at 0.7, 3.57 / 4.34 / 4.52 at 1; 48 kHz stereo music,
         /// ViSQOL at 64 / 96 / 128 kbit/s, 4.48 / 4.57 / 4.63 with γ = 0, 4.49 / 4.58 / 4.63 at
-        /// 0.4, 4.49 / 4.58 / 4.63 at 0.7. One value for every rate. An encoder choice: each
-        /// frame carries its own step index.
+        /// 0.4, 4.49 / 4.58 / 4.63 at 0.7 (a development sweep, not reproducible from a commit:
+        /// docs/SPECTRAL.md item 5). One value for every rate. An encoder choice: each frame
+        /// carries its own step index.
         static let loudnessExponent = 0.4
 
         /// Bands of `layout` that start below `hz` (all when nil).
