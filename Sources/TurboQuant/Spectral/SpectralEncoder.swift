@@ -29,6 +29,8 @@ public struct SpectralEncoder: PacketEncoder {
     let maskingStrength: Int
     /// How far frames' steps follow their loudness (`Perceptual.loudnessExponent`; 0: one step).
     let loudnessExponent: Double
+    /// Whether short frames' attack blocks get the pre-echo guard (`Perceptual.guardsPreEcho`).
+    let guardsPreEcho: Bool
     /// Input not yet coded, per channel; input[c][0] is sample `inputStart`.
     private var input: [[Float]]
     private var inputStart = 0
@@ -57,14 +59,16 @@ public struct SpectralEncoder: PacketEncoder {
 
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
     /// up, 1024 below), or under `.perceptual` `Perceptual.frame` (below 32 kHz 512, or 256 with
-    /// 4 short blocks from 20 kbit/s per channel). The frame size goes into the header, so
-    /// decoding needs no option.
+    /// 4 short blocks from 20 kbit/s per channel, and packets of about half a second,
+    /// `Perceptual.framesPerPacket`). The frame size goes into the header, so decoding needs no
+    /// option.
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64,
                 frameSize: Int? = nil, tuning: SpectralTuning = .mse) throws(SpectralError) {
         var parameters = SpectralParameters(frameSize: frameSize ?? SpectralParameters.recommendedFrameSize(sampleRate: sampleRate),
                                             formatVersion: tuning.formatVersion)
         if frameSize == nil && tuning == .perceptual {
             (parameters.frameSize, parameters.shortBlockCount) = Perceptual.frame(target: target, sampleRate: sampleRate, channelCount: channelCount)
+            parameters.framesPerPacket = Perceptual.framesPerPacket(frameSize: parameters.frameSize, sampleRate: sampleRate)
         }
         try self.init(sampleRate: sampleRate, channelCount: channelCount, target: target, seed: seed, parameters: parameters, tuning: tuning)
     }
@@ -94,6 +98,7 @@ public struct SpectralEncoder: PacketEncoder {
         masking = SpectralMasking.pair(parameters: parameters, sampleRate: sampleRate)
         maskingStrength = masking == nil ? 0 : Perceptual.maskingStrength(target: target, sampleRate: sampleRate)
         loudnessExponent = masking == nil ? 0 : Perceptual.loudnessExponent
+        guardsPreEcho = tuning == .mse || Perceptual.guardsPreEcho(sampleRate: sampleRate)
         input = Array(repeating: [], count: channelCount)
         // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
         let framesPerChunk = max(1, Tuning.chunkSeconds * max(sampleRate, 1) / parameters.frameSize)
@@ -446,7 +451,7 @@ public struct SpectralEncoder: PacketEncoder {
     /// A frame encoder for this stream's version and low-pass.
     private func frameEncoder() -> SpectralFrameEncoder {
         SpectralFrameEncoder(bands: bands, channels: channelCount, fillsNoise: parameters.fillsNoise, bandLimit: bandLimit,
-                             masking: masking, maskingStrength: maskingStrength)
+                             masking: masking, maskingStrength: maskingStrength, guardsPreEcho: guardsPreEcho)
     }
 
     /// Range-coder bits of frames 0, k, 2k, … of the chunk at step index g (payload only).

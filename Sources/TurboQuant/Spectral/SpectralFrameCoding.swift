@@ -19,13 +19,17 @@ struct SpectralFrameEncoder {
     /// Version 3: the masking model (long, short blocks) and the frames' strength (0…3).
     let masking: (long: SpectralMasking, short: SpectralMasking)?
     let maskingStrength: Int
+    /// Whether attack blocks get the pre-echo guard (`transientMarginDB`); without it every
+    /// boost is 0.
+    let guardsPreEcho: Bool
     private var scales: [Int32]
     private var offsets: [Int32]
     private var active: [Int]
 
     init(bands: SpectralBands, channels: Int, fillsNoise: Bool = false, bandLimit: (long: Int, short: Int)? = nil,
-         masking: (long: SpectralMasking, short: SpectralMasking)? = nil, maskingStrength: Int = 0) {
+         masking: (long: SpectralMasking, short: SpectralMasking)? = nil, maskingStrength: Int = 0, guardsPreEcho: Bool = true) {
         self.bands = bands
+        self.guardsPreEcho = guardsPreEcho
         self.channels = channels
         self.fillsNoise = fillsNoise
         self.bandLimit = bandLimit ?? (bands.long.bandCount, bands.short.bandCount)
@@ -72,7 +76,7 @@ struct SpectralFrameEncoder {
         // neighbours (whose slopes overlap it and spread their noise before the attack) keep
         // their water level `transientMarginDB` under their own mean energy (loudest channel).
         var boosts = [Int](repeating: 0, count: bands.blockCount(short: isShort))
-        if isShort {
+        if isShort && guardsPreEcho {
             let count = boosts.count
             var energies = [Float](repeating: 0, count: count)
             for block in 0 ..< count { energies[block] = chunk.blockEnergy(frame: j, entries: block * nb ..< (block + 1) * nb, width: blockSize, layout: layout) }

@@ -49,6 +49,9 @@ public struct SpectralParameters: Sendable, Equatable {
 
     public var shortBlockSize: Int { frameSize / shortBlockCount }
 
+    /// Frames per packet the format allows (byte 3).
+    public static let framesPerPacketRange = 1 ... 32
+
     /// Whether bands carry their energy below the coded range and decode with noise (version 3).
     public var fillsNoise: Bool { formatVersion >= SpectralParameters.perceptualVersion }
 
@@ -66,7 +69,7 @@ public struct SpectralParameters: Sendable, Equatable {
     public var isValid: Bool {
         (256 ... 8192).contains(frameSize) && frameSize & (frameSize - 1) == 0
             && (2 ... 16).contains(shortBlockCount) && shortBlockCount & (shortBlockCount - 1) == 0
-            && frameSize / shortBlockCount >= 64 && (1 ... 32).contains(framesPerPacket)
+            && frameSize / shortBlockCount >= 64 && SpectralParameters.framesPerPacketRange.contains(framesPerPacket)
             && SpectralParameters.versions.contains(formatVersion)
     }
 

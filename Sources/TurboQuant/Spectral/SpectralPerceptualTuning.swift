@@ -37,6 +37,34 @@ extension SpectralEncoder {
             return (row.frameSize, row.shortBlocks)
         }
 
+        /// Below 32 kHz packets of about this many seconds instead of 8 frames (128 ms with the
+        /// frames of 256 at 16 kHz): each packet costs its container framing (28 bytes) and its
+        /// range coders' flush, about 2 kbit/s at 8 frames of 256, 7 % of 32 kbit/s. Half a
+        /// second, as long as 32 frames of 256 at 16 kHz (the format's most), keeps seeking and
+        /// a lost packet's gap short. Measured (docs/SPECTRAL.md, "Perceptual tuning", item 6):
+        /// PESQ-WB at 16 / 24 / 32 kbit/s 3.82 / 4.41 / 4.53 with 8 frames, 3.87 / 4.44 / 4.54
+        /// with 16, 3.91 / 4.45 / 4.55 with 32. From 32 kHz up the 8 frames stay (341 ms of
+        /// 2048 at 48 kHz).
+        static let packetSecondsBelow32kHz = 0.5
+
+        /// Frames per packet for the perceptual frame size `frameSize`.
+        static func framesPerPacket(frameSize: Int, sampleRate: Int) -> Int {
+            let standard = SpectralParameters().framesPerPacket
+            guard sampleRate < 32000, frameSize > 0 else { return standard }
+            let frames = (packetSecondsBelow32kHz * Double(sampleRate) / Double(frameSize)).rounded()
+            return Int(min(max(frames, Double(standard)), Double(SpectralParameters.framesPerPacketRange.upperBound)))
+        }
+
+        /// Whether attack blocks get the pre-echo guard (`SpectralFrameEncoder.transientMarginDB`,
+        /// 35 dB under their own energy): from 32 kHz up, as in the MSE tuning. Below, the perceptual
+        /// frames' short blocks are 64 samples (4 ms at 16 kHz), so pre-echo stays inside the
+        /// ear's backward masking, and the guard's finer steps on speech's many onsets cost the
+        /// rest of the frame its bits. Measured (docs/SPECTRAL.md, "Perceptual tuning", item 6):
+        /// PESQ-WB at 16 / 24 / 32 kbit/s 3.59 / 4.36 / 4.52 with the 35 dB guard, 3.71 / 4.38 /
+        /// 4.53 at 25 dB, 3.78 / 4.40 / 4.53 at 15 dB, 3.82 / 4.41 / 4.53 without; music's
+        /// ViSQOL at 64 kbit/s does not move (4.49 with and without), and there the guard stays.
+        static func guardsPreEcho(sampleRate: Int) -> Bool { sampleRate >= 32000 }
+
         /// The masking strength (`SpectralMasking.ranges` index) every frame is coded with: the
         /// strongest (K = 18 quarter octaves, 27 dB) from 32 kHz up, none below. Measured
         /// (docs/SPECTRAL.md, "Perceptual tuning"): on 48 kHz music at 64 kbit/s ViSQOL 4.37 /
