@@ -92,6 +92,9 @@ import TQContainer
             #expect(perceptual.parameters.framesPerPacket == frames && perceptual.guardsPreEcho == guards, "rate \(rate), \(bps) bit/s")
             #expect(mse.parameters.framesPerPacket == SpectralParameters().framesPerPacket && mse.guardsPreEcho, "rate \(rate), \(bps) bit/s")
         }
+        // A frame size of the caller's own (short blocks of 256 at 16 kHz, 16 ms) keeps the guard.
+        let own = try SpectralEncoder(sampleRate: 16000, channelCount: 1, target: .bitsPerSecond(24000), seed: 1, frameSize: 2048, tuning: .perceptual)
+        #expect(own.guardsPreEcho && own.parameters.framesPerPacket == SpectralParameters().framesPerPacket)
     }
 
     /// Without the guard, a 16 kHz click train's pre-echo stays within reach of the 4 ms short

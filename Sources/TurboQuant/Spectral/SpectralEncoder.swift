@@ -98,7 +98,7 @@ public struct SpectralEncoder: PacketEncoder {
         masking = SpectralMasking.pair(parameters: parameters, sampleRate: sampleRate)
         maskingStrength = masking == nil ? 0 : Perceptual.maskingStrength(target: target, sampleRate: sampleRate)
         loudnessExponent = masking == nil ? 0 : Perceptual.loudnessExponent
-        guardsPreEcho = tuning == .mse || Perceptual.guardsPreEcho(sampleRate: sampleRate)
+        guardsPreEcho = tuning == .mse || Perceptual.guardsPreEcho(sampleRate: sampleRate, shortBlockSize: parameters.shortBlockSize)
         input = Array(repeating: [], count: channelCount)
         // ~30 s, but at most 4 Mi coefficients per chunk array (many channels, high rates).
         let framesPerChunk = max(1, Tuning.chunkSeconds * max(sampleRate, 1) / parameters.frameSize)

@@ -56,14 +56,21 @@ extension SpectralEncoder {
         }
 
         /// Whether attack blocks get the pre-echo guard (`SpectralFrameEncoder.transientMarginDB`,
-        /// 35 dB under their own energy): from 32 kHz up, as in the MSE tuning. Below, the perceptual
-        /// frames' short blocks are 64 samples (4 ms at 16 kHz), so pre-echo stays inside the
-        /// ear's backward masking, and the guard's finer steps on speech's many onsets cost the
-        /// rest of the frame its bits. Measured (docs/SPECTRAL.md, "Perceptual tuning", item 6):
+        /// 35 dB under their own energy): from 32 kHz up, as in the MSE tuning, and wherever short
+        /// blocks are longer than `unguardedShortBlock`. Below 32 kHz the perceptual frames'
+        /// short blocks are 64 samples (4 ms at 16 kHz), so pre-echo stays inside the ear's
+        /// backward masking, and the guard's finer steps on speech's many onsets cost the rest
+        /// of the frame its bits. Measured (docs/SPECTRAL.md, "Perceptual tuning", item 6):
         /// PESQ-WB at 16 / 24 / 32 kbit/s 3.59 / 4.36 / 4.52 with the 35 dB guard, 3.71 / 4.38 /
         /// 4.53 at 25 dB, 3.78 / 4.40 / 4.53 at 15 dB, 3.82 / 4.41 / 4.53 without; music's
         /// ViSQOL at 64 kbit/s does not move (4.49 with and without), and there the guard stays.
-        static func guardsPreEcho(sampleRate: Int) -> Bool { sampleRate >= 32000 }
+        static func guardsPreEcho(sampleRate: Int, shortBlockSize: Int) -> Bool {
+            sampleRate >= 32000 || shortBlockSize > unguardedShortBlock
+        }
+
+        /// Short blocks of at most this many samples go without the guard below 32 kHz: those of
+        /// `framesBelow32kHz` (a caller's own larger frame size keeps the guard).
+        static let unguardedShortBlock = 64
 
         /// The masking strength (`SpectralMasking.ranges` index) every frame is coded with: the
         /// strongest (K = 18 quarter octaves, 27 dB) from 32 kHz up, none below. Measured
