@@ -55,6 +55,46 @@ import Testing
         #expect(throws: CheckpointError.self) { try PickleReader(file: "deep.pkl").read((p + [0x2E])[...]) }
     }
 
+    /// A dict grown one SETITEM at a time (here 200 000 of them, 1 MB of pickle), or a list one
+    /// APPEND at a time with the memo sharing it at every step (each step a full copy), is an
+    /// error once the growth is far beyond a state dict's, not quadratic time (the fuzzer's
+    /// pickle target found the first: 56 064 SETITEMs took over 10 s).
+    @Test func containersGrownOneItemAtATimeAreBounded() {
+        let item: [UInt8] = [0x8C, 1, 0x6B, 0x4E, 0x73]                         // "k", None, SETITEM
+        let single: [UInt8] = [0x80, 2, 0x7D] + Array([[UInt8]](repeating: item, count: 200_000).joined()) + [0x2E]
+        #expect(throws: CheckpointError.self) { try PickleReader(file: "grow.pkl").read(single[...]) }
+        let shared: [UInt8] = [0x4E, 0x61, 0x71, 0]                               // None, APPEND, BINPUT 0
+        let memo: [UInt8] = [0x80, 2, 0x5D] + Array([[UInt8]](repeating: shared, count: 200_000).joined()) + [0x2E]
+        #expect(throws: CheckpointError.self) { try PickleReader(file: "grow.pkl").read(memo[...]) }
+    }
+
+    /// The fuzzer's input itself (`.build-fuzz/artifacts/pickle-timeout-6160f13b…`), expanded as
+    /// fuzz/FuzzPickleNesting.swift does: records (count u16 LE, length u8, opcodes) after PROTO 2,
+    /// each opcode run repeated count times, then STOP.
+    @Test func fuzzerPickleTimeoutIsAnError() throws {
+        let input = try #require(Data(base64Encoded: "AQABfQDbBX2MAZZz/v/ZXWGM")).map { $0 }
+        var pickle: [UInt8] = [0x80, 2], i = 0
+        while i + 3 <= input.count {
+            let count = Int(input[i]) | Int(input[i + 1]) << 8, n = Int(input[i + 2])
+            let run = input[min(i + 3, input.count) ..< min(i + 3 + n, input.count)]
+            i += 3 + n
+            for _ in 0..<count where pickle.count + run.count <= 4 << 20 { pickle += run }
+        }
+        #expect(throws: CheckpointError.self) { try PickleReader(file: "fuzz.pkl").read((pickle + [0x2E])[...]) }
+    }
+
+    /// torch.save's way, SETITEMS and APPENDS in batches of 1000, reads 50 000 items.
+    @Test func batchedContainersOfAnySizeAreRead() throws {
+        var p: [UInt8] = [0x80, 2, 0x7D]
+        for _ in 0..<50 { p += [0x28] + Array([[UInt8]](repeating: [0x8C, 1, 0x6B, 0x4E], count: 1000).joined()) + [0x75] }
+        guard case .dict(let pairs) = try PickleReader(file: "big.pkl").read((p + [0x2E])[...]) else { Issue.record("not a dict"); return }
+        #expect(pairs.count == 50_000)
+        var l: [UInt8] = [0x80, 2, 0x5D]
+        for _ in 0..<50 { l += [0x28] + [UInt8](repeating: 0x4E, count: 1000) + [0x65] }
+        guard case .list(let items) = try PickleReader(file: "big.pkl").read((l + [0x2E])[...]) else { Issue.record("not a list"); return }
+        #expect(items.count == 50_000)
+    }
+
     /// The same nesting inside a `.pt` archive, through the loader `tqa decode` uses.
     @Test func deeplyNestedPickleInATorchFileIsRefused() throws {
         let pt = StoredZip.archive([("archive/data.pkl", Self.nestedTuples(50_000)), ("archive/byteorder", Array("little".utf8))])

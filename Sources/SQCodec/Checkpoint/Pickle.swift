@@ -51,6 +51,12 @@ struct PickleReader {
     /// persistent id); the cap keeps every value shallow enough that building, comparing and
     /// freeing it (all recursive) cannot exhaust the stack.
     static let maxDepth = 64
+    /// Cap on the elements that growing dicts and lists may copy in one pickle: every SETITEM(S)
+    /// and APPEND(S) is charged the container's size, as if it were copied (it is, when the memo
+    /// or another stack entry shares it), so that a hostile pickle of single SETITEMs on one
+    /// dict costs an error instead of quadratic time. torch.save adds items in batches of up to
+    /// 1000 (SETITEMS, APPENDS), so a state dict is charged about its size squared over 1000.
+    static let maxContainerWork = 1 << 26
 
     let file: String
 
@@ -65,6 +71,7 @@ struct PickleReader {
         var marks: [Int] = []
         var memo: [Int: (value: PickleValue, depth: Int)] = [:]
         var opOffset = 0
+        var containerWork = 0
 
         func fail(_ why: String) -> CheckpointError { .corruptPickle(file: file, offset: c.offset, reason: why) }
         func push(_ v: PickleValue, depth: Int = 0) throws {
@@ -97,9 +104,18 @@ struct PickleReader {
             guard let b = c.bytes(n) else { throw fail("string of \(n) bytes runs past the end") }
             return String(decoding: b, as: UTF8.self)
         }
+        /// Charges growing a container of `size` elements by `added` (`maxContainerWork`).
+        func charge(size: Int, added: Int) throws {
+            containerWork += size + added
+            guard containerWork <= Self.maxContainerWork else {
+                throw fail("dicts and lists grow by more than \(Self.maxContainerWork) element copies, far beyond a torch state dict")
+            }
+        }
         func setItems(_ items: [PickleValue], depth: Int) throws {
-            let dict = try pop()
+            var dict = try pop()
             guard items.count % 2 == 0, case .dict(var pairs) = dict.value else { throw fail("SETITEMS on a non-dict") }
+            dict.value = .none  // the popped reference goes, so that an unshared dict grows in place
+            try charge(size: pairs.count, added: items.count / 2)
             for i in stride(from: 0, to: items.count, by: 2) { pairs.append((items[i], items[i + 1])) }
             try push(.dict(pairs), depth: max(dict.depth, items.isEmpty ? 1 : depth + 1))
         }
@@ -182,14 +198,19 @@ struct PickleReader {
                 try setItems([k.value, v.value], depth: max(k.depth, v.depth))
             case 0x75: let (items, depth) = try popMark(); try setItems(items, depth: depth) // SETITEMS
             case 0x61:                                                                // APPEND
-                let v = try pop(), list = try pop()
+                let v = try pop()
+                var list = try pop()
                 guard case .list(var l) = list.value else { throw fail("APPEND on a non-list") }
+                list.value = .none
+                try charge(size: l.count, added: 1)
                 l.append(v.value)
                 try push(.list(l), depth: max(list.depth, v.depth + 1))
             case 0x65:                                                                // APPENDS
                 let (items, depth) = try popMark()
-                let list = try pop()
+                var list = try pop()
                 guard case .list(var l) = list.value else { throw fail("APPENDS on a non-list") }
+                list.value = .none
+                try charge(size: l.count, added: items.count)
                 l += items
                 try push(.list(l), depth: max(list.depth, items.isEmpty ? 1 : depth + 1))
             case 0x62:                                                                // BUILD: state of an OrderedDict (_metadata) is dropped
