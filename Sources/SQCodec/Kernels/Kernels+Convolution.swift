@@ -26,11 +26,14 @@ extension Kernels {
     /// A convolution's weight in the form its product takes, chosen from its shape once (a layer
     /// keeps it from load on): the packed `(Cout, Cin)` matrix of a 1×1 convolution, one packed
     /// matrix per tap of a stride-1 convolution, the packed `(Cout, Cin·K)` matrix of a strided
-    /// one (all ungrouped), or the `(Cout, Cin/groups, K)` values for the direct loop.
+    /// one (all ungrouped), the `(C, 1, K)` values of a stride-1 depth-wise one (one input
+    /// channel per output channel, single-channel included), or the `(Cout, Cin/groups, K)`
+    /// values for the direct loop.
     public enum ConvolutionWeight: Sendable {
         case pointwise(PackedMatrix)
         case taps([PackedMatrix])
         case strided(PackedMatrix)
+        case depthwise([Float])
         case plain([Float])
 
         /// `weight`: `(Cout, Cin/groups, K)` row-major.
@@ -42,6 +45,8 @@ extension Kernels {
                 self = .taps(convolutionTaps(weight, outChannels: cout, inChannels: cin, kernelSize: k))
             } else if groups == 1 && stride > 1 && cin * k > 1 {
                 self = .strided(PackedMatrix(rows: cout, depth: cin * k, rowMajor: weight))
+            } else if stride == 1 && groups == cin && groups == cout {
+                self = .depthwise(weight)
             } else {
                 self = .plain(weight)
             }
@@ -61,6 +66,9 @@ extension Kernels {
         case .taps(let taps): return conv1d(x, taps: taps, bias: bias, dilation: dilation, padding: padding)
         case .strided(let w):
             return stridedConv1d(x, weight: w, bias: bias, kernelSize: kernelSize, stride: stride, dilation: dilation, padding: padding)
+        case .depthwise(let w):
+            let tOut = convolutionFrames(x.cols, kernelSize: kernelSize, stride: 1, dilation: dilation, padding: padding)
+            return depthwiseConv1d(x, weight: w, bias: bias, kernelSize: kernelSize, dilation: dilation, padding: padding, frames: 0..<tOut)
         case .plain(let w):
             return directConv1d(x, weight: w, bias: bias, outChannels: outChannels, kernelSize: kernelSize,
                                 stride: stride, dilation: dilation, padding: padding, groups: groups)
@@ -76,7 +84,7 @@ extension Kernels {
     ) -> Matrix {
         let tOut = convolutionFrames(x.cols, kernelSize: kernelSize, stride: stride, dilation: dilation, padding: padding)
         precondition(frames.lowerBound >= 0 && frames.upperBound <= tOut, "conv1d: frames \(frames) beyond the \(tOut) output frames")
-        if case .plain(let w) = weight, stride == 1, groups == x.rows, outChannels == groups, !frames.isEmpty {
+        if case .depthwise(let w) = weight, !frames.isEmpty {
             return depthwiseConv1d(x, weight: w, bias: bias, kernelSize: kernelSize, dilation: dilation, padding: padding, frames: frames)
         }
         let y = conv1d(x, weight: weight, bias: bias, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
@@ -84,8 +92,8 @@ extension Kernels {
         return frames == 0..<tOut ? y : y.columns(frames)
     }
 
-    /// `conv1d` as loops over output channels, input channels and taps (grouped convolutions and
-    /// the single-channel ones, where a product has nothing to share).
+    /// `conv1d` as loops over output channels, input channels and taps (grouped convolutions
+    /// other than depth-wise ones, where a product has nothing to share).
     private static func directConv1d(
         _ x: Matrix, weight: [Float], bias: [Float]?, outChannels: Int, kernelSize: Int,
         stride: Int, dilation: Int, padding: Int, groups: Int
@@ -95,9 +103,6 @@ extension Kernels {
         let cinG = cin / groups, coutG = cout / groups
         precondition(weight.count == cout * cinG * k, "conv1d: weight has \(weight.count) values, expected \(cout * cinG * k)")
         let tOut = convolutionFrames(t, kernelSize: k, stride: stride, dilation: dilation, padding: padding)
-        if stride == 1 && cinG == 1 && coutG == 1 && tOut > 0 {
-            return depthwiseConv1d(x, weight: weight, bias: bias, kernelSize: k, dilation: dilation, padding: padding, frames: 0..<tOut)
-        }
         var out = Matrix(rows: cout, cols: tOut)
         if tOut == 0 { return out }
         x.data.withUnsafeBufferPointer { xp in
