@@ -44,6 +44,14 @@ struct SpectralChunk {
         return x - x.rounded(.down)
     }
 
+    /// The step index frame `j` of the chunk is coded with at the chunk's (fractional) step
+    /// index g: g plus the frame's loudness offset (`BandStatistics.offset`) plus its dither,
+    /// rounded down, within the format's range.
+    func stepIndex(frame j: Int, g: Double) -> Int {
+        let gf = Int((g + statistics.offset(frame: j) + Self.dither(firstFrame + j)).rounded(.down))
+        return min(max(gf, 0), SpectralStep.maxIndex)
+    }
+
     /// A stereo band is coded as M/S when the product of its M and S energies is below this
     /// fraction of the product of its L and R energies. At high rate a band costs ½·log2 of its
     /// variance per coefficient and channel, so the products compare the two pairs' bits: M/S

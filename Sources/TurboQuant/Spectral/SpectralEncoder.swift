@@ -388,8 +388,7 @@ public struct SpectralEncoder: PacketEncoder {
             var e = RangeEncoder()
             e.encodeBits(UInt32(count), count: 6)
             for j in i ..< i + count {
-                let gf = Int((g + chunk.statistics.offset(frame: j) + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
-                noise += frameCoder.encode(chunk, frame: j, g: min(max(gf, 0), SpectralStep.maxIndex), &e)
+                noise += frameCoder.encode(chunk, frame: j, g: chunk.stepIndex(frame: j, g: g), &e)
             }
             let payload = e.finish()
             let frameCount = max(1, min(count * n, received - firstSample))
@@ -460,8 +459,7 @@ public struct SpectralEncoder: PacketEncoder {
         var e = RangeEncoder()
         var j = 0
         while j < chunk.frames {
-            let gf = Int((g + chunk.statistics.offset(frame: j) + SpectralChunk.dither(chunk.firstFrame + j)).rounded(.down))
-            _ = frameCoder.encode(chunk, frame: j, g: min(max(gf, 0), SpectralStep.maxIndex), &e)
+            _ = frameCoder.encode(chunk, frame: j, g: chunk.stepIndex(frame: j, g: g), &e)
             j += k
         }
         return Double(e.tell)

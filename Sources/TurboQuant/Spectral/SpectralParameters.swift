@@ -38,7 +38,7 @@ public struct SpectralParameters: Sendable, Equatable {
     public var framesPerPacket: Int
     public var window: MDCTWindow
 
-    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = 8, window: MDCTWindow = .vorbis,
+    public init(frameSize: Int = 2048, shortBlockCount: Int = 8, framesPerPacket: Int = SpectralParameters.defaultFramesPerPacket, window: MDCTWindow = .vorbis,
                 formatVersion: UInt8 = SpectralParameters.version) {
         self.formatVersion = formatVersion
         self.frameSize = frameSize
@@ -49,8 +49,9 @@ public struct SpectralParameters: Sendable, Equatable {
 
     public var shortBlockSize: Int { frameSize / shortBlockCount }
 
-    /// Frames per packet the format allows (byte 3).
+    /// Frames per packet the format allows (byte 3), and the encoders' default.
     public static let framesPerPacketRange = 1 ... 32
+    public static let defaultFramesPerPacket = 8
 
     /// Whether bands carry their energy below the coded range and decode with noise (version 3).
     public var fillsNoise: Bool { formatVersion >= SpectralParameters.perceptualVersion }

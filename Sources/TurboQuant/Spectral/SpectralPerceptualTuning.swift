@@ -49,7 +49,7 @@ extension SpectralEncoder {
 
         /// Frames per packet for the perceptual frame size `frameSize`.
         static func framesPerPacket(frameSize: Int, sampleRate: Int) -> Int {
-            let standard = SpectralParameters().framesPerPacket
+            let standard = SpectralParameters.defaultFramesPerPacket
             guard sampleRate < 32000, frameSize > 0 else { return standard }
             let frames = (packetSecondsBelow32kHz * Double(sampleRate) / Double(frameSize)).rounded()
             return Int(min(max(frames, Double(standard)), Double(SpectralParameters.framesPerPacketRange.upperBound)))
