@@ -123,12 +123,15 @@ struct SeedCorpus {
             let e = try SpectralEncoder(sampleRate: 8000, channelCount: i + 1, target: .bitsPerSample(bps), seed: 3, parameters: sp)
             try save("tqa", "spectral-\(i + 1)ch.tqa", tqa(e, signal(frames: 700, channels: i + 1, rate: 8000)))
         }
-        // Parameter version 3 (--tune perceptual): noise bands, masking offsets, the 2-bit
-        // strength; at 32 kHz (strength 3) and 8 kHz (strength 0), mono and stereo.
+        // Parameter version 4 (--tune perceptual): noise bands, masking offsets, unrotated bands,
+        // side information predicted within a packet (several frames per packet here, so the
+        // predictions run); at 32 kHz (strength 3) and 8 kHz (strength 0), mono and stereo.
+        // Version 3 seeds are the golden files fuzz/run.sh copies in.
+        let perceptual = SpectralParameters(frameSize: 256, shortBlockCount: 4, framesPerPacket: 4)
         for (i, rate) in [32000, 8000].enumerated() {
             let e = try SpectralEncoder(sampleRate: rate, channelCount: 2 - i, target: .bitsPerSecond(Double(24_000 * (2 - i))), seed: 3,
-                                        parameters: sp, tuning: .perceptual)
-            try save("tqa", "spectral-v3-\(2 - i)ch.tqa", tqa(e, signal(frames: 1400, channels: 2 - i, rate: rate)))
+                                        parameters: perceptual, tuning: .perceptual)
+            try save("tqa", "spectral-v4-\(2 - i)ch.tqa", tqa(e, signal(frames: 1400, channels: 2 - i, rate: rate)))
         }
     }
 }

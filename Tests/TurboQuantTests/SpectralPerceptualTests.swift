@@ -4,8 +4,9 @@ import TQAudio
 import TQContainer
 @testable import TurboQuant
 
-/// The perceptual tuning (parameter version 3): rate in bits per second, energy kept in every
-/// band below the low-pass, every shape round-trips, damage is an error, version 2 untouched.
+/// The perceptual tuning (parameter version 4; version 3 decodes): rate in bits per second,
+/// energy kept in every band below the low-pass, every shape round-trips, damage is an error,
+/// version 2 untouched.
 @Suite struct SpectralPerceptualTests {
     typealias S = SpectralTestSupport
 
@@ -56,18 +57,52 @@ import TQContainer
         return out
     }
 
-    @Test func writesVersion3AndVersion2StaysTheDefault() throws {
+    @Test func writesVersion4AndVersion2StaysTheDefault() throws {
         let mse = try SpectralEncoder(sampleRate: 44100, channelCount: 2, seed: 1)
         let perceptual = try SpectralEncoder(sampleRate: 44100, channelCount: 2, seed: 1, tuning: .perceptual)
         #expect(mse.codecParameters[0] == 2 && mse.codecParameters == SpectralParameters().encoded)
-        #expect(perceptual.codecParameters[0] == 3 && Array(perceptual.codecParameters.dropFirst()) == Array(mse.codecParameters.dropFirst()))
+        #expect(perceptual.codecParameters[0] == 4 && Array(perceptual.codecParameters.dropFirst()) == Array(mse.codecParameters.dropFirst()))
         let decoded = try SpectralParameters(decoding: perceptual.codecParameters)
-        #expect(decoded.fillsNoise && !SpectralParameters().fillsNoise)
+        #expect(decoded.fillsNoise && !decoded.rotatesBands && decoded.predictsSideInformation)
+        let mseParameters = SpectralParameters()
+        #expect(!mseParameters.fillsNoise && mseParameters.rotatesBands && !mseParameters.predictsSideInformation)
+        // Version 3 still reads: noise filling with rotated bands and raw side information.
+        var v3 = perceptual.codecParameters
+        v3[0] = 3
+        let old = try SpectralParameters(decoding: v3)
+        #expect(old.fillsNoise && old.rotatesBands && !old.predictsSideInformation)
+    }
+
+    /// Version 4's packets decode alone: the side-information predictions start afresh at every
+    /// packet, so a decoder that starts at packet k gives, after that packet's first N samples
+    /// (which lack the previous frame's overlap), exactly what the whole decode gives.
+    @Test(arguments: [(16000, 1, 24_000.0), (48000, 2, 96_000.0)])
+    func packetsDecodeAlone(_ rate: Int, _ channels: Int, _ bitrate: Double) throws {
+        let x = S.music(sampleRate: rate, channels: channels, frames: 3 * rate / 2, seed: 23)
+        let r = try Self.roundTrip(x, bitrate: bitrate)
+        try #require(r.packets.count >= 3, "\(r.packets.count) packets")
+        let n = try SpectralParameters(decoding: r.header.codecParameters).frameSize
+        for k in 1 ..< r.packets.count {
+            var dec = try SpectralDecoder(header: r.header)
+            var got: [DecodedAudio] = []
+            for p in r.packets[k...] { got += try dec.decode(p) }
+            let first = Int(got[0].buffer.frameCount) > 0 ? Int(got[0].firstFrame) : 0
+            for c in 0 ..< channels {
+                let alone = got.flatMap { Array($0.buffer.channel(c)) }
+                let whole = Array(r.decoded.channel(c))
+                for i in n ..< min(alone.count, whole.count - first) {
+                    guard alone[i] == whole[first + i] else {
+                        Issue.record("packet \(k), channel \(c), sample \(first + i): \(alone[i]) against \(whole[first + i])")
+                        return
+                    }
+                }
+            }
+        }
     }
 
     /// Below 32 kHz the perceptual tuning writes frames of 512 (256 with 4 short blocks from
-    /// 20 kbit/s per channel) and low-passes at 7.5 / 7 kHz; the MSE tuning keeps 1024 and no
-    /// cut-off, and from 32 kHz up both keep 2048.
+    /// 20 kbit/s per channel) and low-passes at 7 kHz under 20 kbit/s per channel (none from
+    /// there); the MSE tuning keeps 1024 and no cut-off, and from 32 kHz up both keep 2048.
     @Test func speechRatesUseShortFramesAndALowPass() throws {
         for (rate, bps, mseSize, size, shorts) in [(16000, 16000.0, 1024, 512, 8), (16000, 24000.0, 1024, 256, 4), (22050, 32000.0, 1024, 256, 4),
                                                   (32000, 24000.0, 2048, 2048, 8), (48000, 64000.0, 2048, 2048, 8)] {
@@ -77,16 +112,20 @@ import TQContainer
             #expect(perceptual.parameters.frameSize == size && perceptual.parameters.shortBlockCount == shorts, "rate \(rate), \(bps) bit/s")
         }
         let cut = { (bps: Double) in SpectralEncoder.Perceptual.cutoffHz(target: .bitsPerSecond(bps), sampleRate: 16000, channelCount: 1) }
-        #expect(cut(16000) == 7000 && cut(24000) == 7500 && cut(32000) == 7500)
+        #expect(cut(16000) == 7000 && cut(24000) == .infinity && cut(32000) == .infinity)
+        let layout = BandLayout(blockSize: 256, seed: 0)
+        #expect(SpectralEncoder.Perceptual.bandLimit(layout, sampleRate: 16000, hz: cut(24000)) == layout.bandCount)
+        #expect(SpectralEncoder.Perceptual.bandLimit(layout, sampleRate: 16000, hz: cut(16000)) == layout.bandCount - 2)
         #expect(SpectralEncoder.Perceptual.cutoffHz(target: .bitsPerSecond(64000), sampleRate: 48000, channelCount: 2) == 20000)
     }
 
-    /// Below 32 kHz the perceptual tuning writes packets of about half a second (at least the
-    /// default 8 frames, at most the format's 32) and gives attack blocks no pre-echo guard; from
-    /// 32 kHz up, and in the MSE tuning everywhere, 8 frames and the guard.
+    /// Below 32 kHz the perceptual tuning writes packets of about a second (at least the default
+    /// 8 frames, at most version 4's 62) and gives attack blocks no pre-echo guard; from 32 kHz
+    /// up, and in the MSE tuning everywhere, 8 frames and the guard.
     @Test func speechPacketsAreLongerAndUnguarded() throws {
-        for (rate, bps, frames, guards) in [(16000, 16000.0, 16, false), (16000, 24000.0, 31, false), (22050, 32000.0, 32, false),
-                                            (8000, 12000.0, 8, false), (32000, 24000.0, 8, true), (48000, 64000.0, 8, true)] {
+        for (rate, bps, frames, guards) in [(16000, 16000.0, 31, false), (16000, 24000.0, 62, false), (22050, 32000.0, 62, false),
+                                            (8000, 12000.0, 16, false), (4000, 6000.0, 8, false), (32000, 24000.0, 8, true),
+                                            (48000, 64000.0, 8, true)] {
             let perceptual = try SpectralEncoder(sampleRate: rate, channelCount: 1, target: .bitsPerSecond(bps), seed: 1, tuning: .perceptual)
             let mse = try SpectralEncoder(sampleRate: rate, channelCount: 1, target: .bitsPerSecond(bps), seed: 1)
             #expect(perceptual.parameters.framesPerPacket == frames && perceptual.guardsPreEcho == guards, "rate \(rate), \(bps) bit/s")
@@ -198,7 +237,7 @@ import TQContainer
         let seed = UInt64(rate + channels * 7 + frames)
         let x = S.music(sampleRate: rate, channels: channels, frames: frames, seed: seed)
         let r = try Self.roundTrip(x, bitrate: Double(channels) * 48_000, seed: seed)
-        #expect(r.header.codecParameters[0] == 3)
+        #expect(r.header.codecParameters[0] == SpectralParameters.perceptualVersion)
         #expect(r.decoded.frameCount == frames && r.decoded.channelCount == channels, "seed \(seed)")
         #expect(r.decoded.samples.allSatisfy { $0.isFinite }, "seed \(seed)")
         // Far from silence and from blowing up: the energy comes back within 2 dB.
@@ -215,8 +254,8 @@ import TQContainer
         #expect(a.decoded != c.decoded)
     }
 
-    /// Damaged version-3 payloads throw a `SpectralError` or decode to finite audio; never trap.
-    @Test func damagedVersion3PacketsAreErrors() throws {
+    /// Damaged version-4 payloads throw a `SpectralError` or decode to finite audio; never trap.
+    @Test func damagedVersion4PacketsAreErrors() throws {
         let x = S.music(sampleRate: 44100, channels: 2, frames: 44100, seed: 19)
         let r = try Self.roundTrip(x, bitrate: 64_000)
         var rng = SplitMix64(seed: 19)

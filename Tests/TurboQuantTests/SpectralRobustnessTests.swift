@@ -22,10 +22,15 @@ import TQContainer
             ([v, 11, 0, 8, 0], .sizeOutOfRange(frameSizeLog2: 11, shortBlockCountLog2: 0)),
             ([v, 11, 3, 0, 0], .invalidParameters(frameSize: 2048, shortBlockCount: 8, framesPerPacket: 0)),
             ([v, 11, 3, 33, 0], .invalidParameters(frameSize: 2048, shortBlockCount: 8, framesPerPacket: 33)),
+            // Packets of 33…62 frames only from version 4 (predicted side information).
+            ([newest - 1, 11, 3, 62, 0], .invalidParameters(frameSize: 2048, shortBlockCount: 8, framesPerPacket: 62)),
+            ([newest, 11, 3, 63, 0], .invalidParameters(frameSize: 2048, shortBlockCount: 8, framesPerPacket: 63)),
             ([v, 11, 3, 8, 9], .unknownWindow(9)),
             ([v, 8, 4, 8, 0], .invalidParameters(frameSize: 256, shortBlockCount: 16, framesPerPacket: 8)),
             ([v, 11, 5, 8, 0], .sizeOutOfRange(frameSizeLog2: 11, shortBlockCountLog2: 5)),
         ]
+        let longest = SpectralParameters.predictedFramesPerPacketRange.upperBound
+        #expect((try? SpectralParameters(decoding: [newest, 11, 3, UInt8(longest), 0]))?.framesPerPacket == longest)
         for (p, expected) in cases {
             let h = TQAHeader(codec: .spectral, sourceFormat: .s16, sampleRate: 44100, channelCount: 2, frameCount: 0, seed: 1, codecParameters: p)
             #expect(throws: expected, "\(p)") { _ = try SpectralDecoder(header: h) }

@@ -7,6 +7,8 @@ struct SpectralBands: Sendable {
     /// Per frame kind: the frame's band entries in coding order (block-major).
     let longEntries: [(offset: Int, width: Int, band: Int)]
     let shortEntries: [(offset: Int, width: Int, band: Int)]
+    /// Whether bands are rotated before coding (`SpectralParameters.rotatesBands`).
+    let rotates: Bool
 
     init(parameters p: SpectralParameters, seed: UInt64) {
         let lg = BandLayout(blockSize: p.frameSize, seed: seed)
@@ -15,6 +17,7 @@ struct SpectralBands: Sendable {
         short = sh
         shortBlockCount = p.shortBlockCount
         shortSize = p.shortBlockSize
+        rotates = p.rotatesBands
         longEntries = (0 ..< lg.bandCount).map { (lg.edges[$0], lg.edges[$0 + 1] - lg.edges[$0], $0) }
         var se: [(offset: Int, width: Int, band: Int)] = []
         for j in 0 ..< p.shortBlockCount {

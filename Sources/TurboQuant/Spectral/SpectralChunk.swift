@@ -1,8 +1,8 @@
 import Foundation
 
 /// The encoder's view of a chunk of frames after the MDCT: coefficients (frames × channels × N,
-/// stereo bands already in M/S where chosen, then each band rotated), per-band variances and the statistics the step
-/// search runs on.
+/// stereo bands already in M/S where chosen, then each band rotated up to version 3), per-band variances and the
+/// statistics the step search runs on.
 struct SpectralChunk {
     let firstFrame: Int
     let frames: Int
@@ -81,7 +81,7 @@ struct SpectralChunk {
         return best
     }
 
-    /// M/S decisions, band rotations and statistics; with `statisticsOnly`, the statistics of
+    /// M/S decisions, band rotations (`SpectralBands.rotates`) and statistics; with `statisticsOnly`, the statistics of
     /// the coefficients as they are (for provisional decisions).
     ///
     /// With a masking model (version 3), the statistics' log-variances are lowered by each
@@ -133,7 +133,7 @@ struct SpectralChunk {
                 for c in 0 ..< ch {
                     let x = base + c * n
                     for (e, entry) in entries.enumerated() {
-                        if !statisticsOnly { rotations[entry.band].rotate(UnsafeMutableBufferPointer(start: x + entry.offset, count: entry.width)) }
+                        if !statisticsOnly && bands.rotates { rotations[entry.band].rotate(UnsafeMutableBufferPointer(start: x + entry.offset, count: entry.width)) }
                         var sum: Float = 0
                         for t in entry.offset ..< entry.offset + entry.width { sum += x[t] * x[t] }
                         energy += Double(sum)

@@ -34,7 +34,8 @@ public struct SpectralDecoder: PacketDecoder {
         transform = SpectralTransform(parameters: p)
         frameDecoder = SpectralFrameDecoder(bands: SpectralBands(parameters: p, seed: header.seed), channels: header.channelCount,
                                             fillsNoise: p.fillsNoise, seed: header.seed,
-                                            masking: SpectralMasking.pair(parameters: p, sampleRate: header.sampleRate))
+                                            masking: SpectralMasking.pair(parameters: p, sampleRate: header.sampleRate),
+                                            predictsSideInformation: p.predictsSideInformation)
         overlap = [Float](repeating: 0, count: header.channelCount * p.frameSize)
         coefficients = [Float](repeating: 0, count: header.channelCount * p.frameSize)
         span = [Float](repeating: 0, count: 2 * p.frameSize)
@@ -79,6 +80,7 @@ public struct SpectralDecoder: PacketDecoder {
         guard UInt64(count * n) >= UInt64(packet.frameCount) else {
             throw SpectralError.frameCountMismatch(packet: Int(packet.index), frames: count, samples: packet.frameCount)
         }
+        frameDecoder.beginPacket(&d)
         let start = max(0, (f0 - 1) * n)
         let end = (f0 + count - 1) * n
         var out = [Float](repeating: 0, count: ch * (end - start))

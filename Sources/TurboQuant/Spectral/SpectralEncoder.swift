@@ -59,7 +59,7 @@ public struct SpectralEncoder: PacketEncoder {
 
     /// `frameSize` nil: `SpectralParameters.recommendedFrameSize` for the rate (2048 from 32 kHz
     /// up, 1024 below), or under `.perceptual` `Perceptual.frame` (below 32 kHz 512, or 256 with
-    /// 4 short blocks from 20 kbit/s per channel, and packets of about half a second,
+    /// 4 short blocks from 20 kbit/s per channel, and packets of about a second,
     /// `Perceptual.framesPerPacket`). The frame size goes into the header, so decoding needs no
     /// option.
     public init(sampleRate: Int, channelCount: Int, target: SpectralTarget = .bitsPerSample(4), seed: UInt64,
@@ -387,6 +387,7 @@ public struct SpectralEncoder: PacketEncoder {
             if i + count < chunk.frames && (chunk.firstFrame + i + count) * n >= received { count = chunk.frames - i }
             var e = RangeEncoder()
             e.encodeBits(UInt32(count), count: 6)
+            frameCoder.beginPacket(&e)
             for j in i ..< i + count {
                 noise += frameCoder.encode(chunk, frame: j, g: chunk.stepIndex(frame: j, g: g), &e)
             }
@@ -450,13 +451,15 @@ public struct SpectralEncoder: PacketEncoder {
     /// A frame encoder for this stream's version and low-pass.
     private func frameEncoder() -> SpectralFrameEncoder {
         SpectralFrameEncoder(bands: bands, channels: channelCount, fillsNoise: parameters.fillsNoise, bandLimit: bandLimit,
-                             masking: masking, maskingStrength: maskingStrength, guardsPreEcho: guardsPreEcho)
+                             masking: masking, maskingStrength: maskingStrength, guardsPreEcho: guardsPreEcho,
+                             predictsSideInformation: parameters.predictsSideInformation)
     }
 
     /// Range-coder bits of frames 0, k, 2k, … of the chunk at step index g (payload only).
     private func codedBits(_ chunk: SpectralChunk, g: Double, everyKthFrame k: Int) -> Double {
         var frameCoder = frameEncoder()
         var e = RangeEncoder()
+        frameCoder.beginPacket(&e)
         var j = 0
         while j < chunk.frames {
             _ = frameCoder.encode(chunk, frame: j, g: chunk.stepIndex(frame: j, g: g), &e)

@@ -3,12 +3,15 @@ import Foundation
 /// One frame of the spectral bitstream, encoder and decoder side by side (docs/SPECTRAL.md,
 /// "Frame"):
 ///
-///     short (1) prevShort (1) nextShort (1) g (11)
+///     short (1) prevShort (1) nextShort (1) g (11; version 4: predicted, `SideCoding`)
+///     version 3: masking strength (2); version 4: short frames only, boosted (1)
 ///     for each block (1 long, or shortBlockCount short):
-///         short blocks only: step boost (10), the block's step index is min(g + boost, 2047)
+///         short blocks only (version 4: of boosted frames): step boost (10), the block's step
+///             index is min(g + boost, 2047)
 ///         for each channel: active band count, scale of band 0 (8 raw bits), scale deltas
+///             (version 4: both predicted from the packet's previous block of the same kind)
 ///         stereo only: one M/S bit per band below the larger active count
-///         for each channel, each coded band: the rotated band's coefficients
+///         for each channel, each coded band: the band's coefficients (rotated up to version 3)
 struct SpectralFrameEncoder {
     let bands: SpectralBands
     let channels: Int
@@ -22,13 +25,19 @@ struct SpectralFrameEncoder {
     /// Whether attack blocks get the pre-echo guard (`transientMarginDB`); without it every
     /// boost is 0.
     let guardsPreEcho: Bool
+    /// Version 4: side information predicted within a packet, the strength once per packet.
+    let predictsSide: Bool
+    private var side: SideInformationPrediction
     private var scales: [Int32]
     private var offsets: [Int32]
     private var active: [Int]
 
     init(bands: SpectralBands, channels: Int, fillsNoise: Bool = false, bandLimit: (long: Int, short: Int)? = nil,
-         masking: (long: SpectralMasking, short: SpectralMasking)? = nil, maskingStrength: Int = 0, guardsPreEcho: Bool = true) {
+         masking: (long: SpectralMasking, short: SpectralMasking)? = nil, maskingStrength: Int = 0, guardsPreEcho: Bool = true,
+         predictsSideInformation: Bool = false) {
         self.bands = bands
+        predictsSide = predictsSideInformation
+        side = SideInformationPrediction(channels: channels, maxBands: bands.long.bandCount)
         self.guardsPreEcho = guardsPreEcho
         self.channels = channels
         self.fillsNoise = fillsNoise
@@ -60,14 +69,26 @@ struct SpectralFrameEncoder {
         return min(max(needed - g, 0), (1 << SpectralStep.boostBits) - 1)
     }
 
+    /// Starts a packet: version 4 writes the masking strength and forgets the previous packet's
+    /// side information.
+    mutating func beginPacket(_ e: inout RangeEncoder) {
+        side.reset()
+        if predictsSide { e.encodeBits(UInt32(maskingStrength), count: SpectralMasking.strengthBits) }
+    }
+
     /// Codes frame `j` of the chunk at step index g; returns its squared error.
     mutating func encode(_ chunk: SpectralChunk, frame j: Int, g: Int, _ e: inout RangeEncoder) -> Double {
         let isShort = chunk.modes[j + 1]
         e.encodeBits(isShort ? 1 : 0, count: 1)
         e.encodeBits(chunk.modes[j] ? 1 : 0, count: 1)
         e.encodeBits(chunk.modes[j + 2] ? 1 : 0, count: 1)
-        e.encodeBits(UInt32(g), count: SpectralStep.bits)
-        if fillsNoise { e.encodeBits(UInt32(maskingStrength), count: SpectralMasking.strengthBits) }
+        if predictsSide {
+            SideCoding.encodeStep(g, previous: side.step, &e)
+            side.step = g
+        } else {
+            e.encodeBits(UInt32(g), count: SpectralStep.bits)
+            if fillsNoise { e.encodeBits(UInt32(maskingStrength), count: SpectralMasking.strengthBits) }
+        }
         let layout = bands.layout(short: isShort)
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, stride = chunk.entryStride
         let blockSize = layout.blockSize
@@ -92,9 +113,11 @@ struct SpectralFrameEncoder {
         }
         let off = fillsNoise ? SpectralNoiseFill.off : GaussianModel.off
         let limit = isShort ? bandLimit.short : bandLimit.long
+        let boosted = boosts.contains { $0 > 0 }
+        if isShort && predictsSide { e.encodeBits(boosted ? 1 : 0, count: 1) }
         for block in 0 ..< bands.blockCount(short: isShort) {
             var gb = g
-            if isShort {
+            if isShort && (boosted || !predictsSide) {
                 e.encodeBits(UInt32(boosts[block]), count: SpectralStep.boostBits)
                 gb = min(g + boosts[block], SpectralStep.maxIndex)
             }
@@ -121,7 +144,16 @@ struct SpectralFrameEncoder {
                         sc[c * nb + b] = Int32(s)
                     }
                     active[c] = last
-                    ScaleCoding.encode(sc.baseAddress! + c * nb, bandCount: nb, active: last, off: off, &e)
+                    if predictsSide {
+                        let at = sc.baseAddress! + c * nb
+                        SideCoding.encodeActive(last, bandCount: nb, previous: side.withPrevious(short: isShort, channel: c) { $0?.active ?? -1 }, &e)
+                        side.withPrevious(short: isShort, channel: c) { previous in
+                            SideCoding.encodeScales(at, active: last, edges: layout.edges, off: off, previous: previous, blockStep: gb, &e)
+                        }
+                        side.remember(short: isShort, channel: c, scales: at, bandCount: nb, active: last, blockStep: gb)
+                    } else {
+                        ScaleCoding.encode(sc.baseAddress! + c * nb, bandCount: nb, active: last, off: off, &e)
+                    }
                     if let masking {
                         offsets.withUnsafeMutableBufferPointer { k in
                             (isShort ? masking.short : masking.long).offsets(scales: sc.baseAddress! + c * nb, bandCount: nb,
@@ -168,6 +200,10 @@ struct SpectralFrameDecoder {
     let seed: UInt64
     /// Version 3: the masking model (long, short blocks).
     let masking: (long: SpectralMasking, short: SpectralMasking)?
+    /// Version 4: side information predicted within a packet, the strength once per packet.
+    let predictsSide: Bool
+    private var side: SideInformationPrediction
+    private var packetStrength = 0
     private var scales: [Int32]
     private var offsets: [Int32]
     private var active: [Int]
@@ -176,8 +212,10 @@ struct SpectralFrameDecoder {
     struct FrameInfo { var isShort: Bool; var prevShort: Bool; var nextShort: Bool }
 
     init(bands: SpectralBands, channels: Int, fillsNoise: Bool = false, seed: UInt64 = 0,
-         masking: (long: SpectralMasking, short: SpectralMasking)? = nil) {
+         masking: (long: SpectralMasking, short: SpectralMasking)? = nil, predictsSideInformation: Bool = false) {
         self.bands = bands
+        predictsSide = predictsSideInformation
+        side = SideInformationPrediction(channels: channels, maxBands: bands.long.bandCount)
         self.channels = channels
         self.fillsNoise = fillsNoise
         self.seed = seed
@@ -188,25 +226,54 @@ struct SpectralFrameDecoder {
         midSide = [Bool](repeating: false, count: bands.long.bandCount)
     }
 
-    /// Decodes frame `frame` (its index in the stream: it seeds the noise of version 3) into
-    /// coefficients[c·N ..< (c+1)·N]; nil when the stream is damaged.
+    /// Starts a packet: version 4 reads the masking strength and forgets the previous packet's
+    /// side information.
+    mutating func beginPacket(_ d: inout RangeDecoder) {
+        side.reset()
+        if predictsSide { packetStrength = Int(d.decodeBits(count: SpectralMasking.strengthBits)) }
+    }
+
+    /// Decodes frame `frame` (its index in the stream: it seeds the noise of versions 3 and 4)
+    /// into coefficients[c·N ..< (c+1)·N]; nil when the stream is damaged.
     mutating func decode(_ d: inout RangeDecoder, frame: Int = 0, into coefficients: UnsafeMutablePointer<Float>) -> FrameInfo? {
         let info = FrameInfo(isShort: d.decodeBits(count: 1) == 1, prevShort: d.decodeBits(count: 1) == 1,
                              nextShort: d.decodeBits(count: 1) == 1)
-        let g = Int(d.decodeBits(count: SpectralStep.bits))
-        let strength = fillsNoise ? Int(d.decodeBits(count: SpectralMasking.strengthBits)) : 0
+        let g: Int, strength: Int
+        if predictsSide {
+            guard let step = SideCoding.decodeStep(previous: side.step, &d) else { return nil }
+            g = step
+            side.step = g
+            strength = packetStrength
+        } else {
+            g = Int(d.decodeBits(count: SpectralStep.bits))
+            strength = fillsNoise ? Int(d.decodeBits(count: SpectralMasking.strengthBits)) : 0
+        }
         let layout = bands.layout(short: info.isShort)
         let nb = layout.bandCount, n = bands.long.blockSize, ch = channels, blockSize = layout.blockSize
         let half = Float(0.5).squareRoot()
         let off = fillsNoise ? SpectralNoiseFill.off : GaussianModel.off
+        let boosted = info.isShort && (!predictsSide || d.decodeBits(count: 1) == 1)
         for block in 0 ..< bands.blockCount(short: info.isShort) {
             var gb = g
-            if info.isShort { gb = min(g + Int(d.decodeBits(count: SpectralStep.boostBits)), SpectralStep.maxIndex) }
+            if boosted { gb = min(g + Int(d.decodeBits(count: SpectralStep.boostBits)), SpectralStep.maxIndex) }
             let step = SpectralStep.size(gb)
             let ok = scales.withUnsafeMutableBufferPointer { sc in
                 for c in 0 ..< ch {
-                    guard let a = ScaleCoding.decode(sc.baseAddress! + c * nb, bandCount: nb, off: off, &d) else { return false }
-                    active[c] = a
+                    if predictsSide {
+                        let at = sc.baseAddress! + c * nb
+                        let previousActive = side.withPrevious(short: info.isShort, channel: c) { $0?.active ?? -1 }
+                        guard let a = SideCoding.decodeActive(bandCount: nb, previous: previousActive, &d) else { return false }
+                        let ok = side.withPrevious(short: info.isShort, channel: c) { previous in
+                            SideCoding.decodeScales(at, active: a, bandCount: nb, edges: layout.edges, off: off, previous: previous,
+                                                    blockStep: gb, &d)
+                        }
+                        guard ok else { return false }
+                        side.remember(short: info.isShort, channel: c, scales: at, bandCount: nb, active: a, blockStep: gb)
+                        active[c] = a
+                    } else {
+                        guard let a = ScaleCoding.decode(sc.baseAddress! + c * nb, bandCount: nb, off: off, &d) else { return false }
+                        active[c] = a
+                    }
                     if let masking {
                         offsets.withUnsafeMutableBufferPointer { k in
                             (info.isShort ? masking.short : masking.long).offsets(scales: sc.baseAddress! + c * nb, bandCount: nb,
@@ -244,7 +311,7 @@ struct SpectralFrameDecoder {
                                                       rounding: GaussianModel.model(scale: s - k).rounding, seed: bandSeed)
                         }
                     }
-                    layout.rotations[b].unrotate(UnsafeMutableBufferPointer(start: x + lo, count: w))
+                    if bands.rotates { layout.rotations[b].unrotate(UnsafeMutableBufferPointer(start: x + lo, count: w)) }
                 }
             }
             if ch == 2 {

@@ -6,7 +6,7 @@ extension SpectralParameters: CodecDescription {
 
     public var summary: [String: Any] {
         var s: [String: Any] = ["frame": frameSize, "short_blocks": shortBlockCount, "frames_per_packet": framesPerPacket,
-                                "window": window == .sine ? "sine" : "vorbis"]
+                                "window": window == .sine ? "sine" : "vorbis", "version": Int(formatVersion)]
         if fillsNoise { s["tune"] = "perceptual" }
         return s
     }

@@ -16,22 +16,27 @@ public enum SpectralTarget: Sendable, Equatable {
 /// The spectral codec's parameters, stored in the header's `codecParameters`
 /// (docs/SPECTRAL.md, "Codec parameters"):
 ///
-///     byte 0  version: 2 (`--tune mse`), 3 (`--tune perceptual`: noise-filled bands, energy
-///             restored; docs/SPECTRAL.md "Perceptual tuning"); version 1 coded raw bits inside
-///             the range coder and is rejected
+///     byte 0  version: 2 (`--tune mse`), 4 (`--tune perceptual`: noise-filled bands, energy
+///             restored, bands unrotated, side information predicted; docs/SPECTRAL.md
+///             "Perceptual tuning"), 3 (the first perceptual version, rotated bands and raw side
+///             information: read, no longer written); version 1 coded raw bits inside the range
+///             coder and is rejected
 ///     byte 1  log2 frameSize (8…13): MDCT coefficients per long block = hop
 ///     byte 2  log2 short blocks per transient frame (1…4)
-///     byte 3  frames per packet (1…32)
+///     byte 3  frames per packet (1…32; version 4: 1…62)
 ///     byte 4  window (0 sine, 1 Vorbis)
 public struct SpectralParameters: Sendable, Equatable {
     /// The version the MSE tuning writes (its bitstream is the golden files').
     public static let version: UInt8 = 2
-    /// The version the perceptual tuning writes: scale indices below the coded range carry a
-    /// band's energy for the decoder's noise filling (`SpectralNoiseFill`).
-    public static let perceptualVersion: UInt8 = 3
+    /// The first perceptual version: scale indices below the coded range carry a band's energy
+    /// for the decoder's noise filling (`SpectralNoiseFill`). Read, no longer written.
+    public static let noiseFillVersion: UInt8 = 3
+    /// The version the perceptual tuning writes: version 3 with the bands coded unrotated and
+    /// the side information predicted within a packet (`SideCoding`).
+    public static let perceptualVersion: UInt8 = 4
     /// Versions this decoder reads.
     public static let versions: ClosedRange<UInt8> = version ... perceptualVersion
-    /// Byte 0: `version` or `perceptualVersion`.
+    /// Byte 0: one of `versions`.
     public var formatVersion: UInt8
     public var frameSize: Int
     public var shortBlockCount: Int
@@ -49,12 +54,26 @@ public struct SpectralParameters: Sendable, Equatable {
 
     public var shortBlockSize: Int { frameSize / shortBlockCount }
 
-    /// Frames per packet the format allows (byte 3), and the encoders' default.
+    /// Frames per packet the format allows (byte 3) up to version 3, and the encoders' default.
     public static let framesPerPacketRange = 1 ... 32
+    /// Version 4 allows packets of up to 62 frames (with the closing frame 63, what a packet's
+    /// 6-bit frame count holds): its first frame carries the side information predictions start
+    /// from, so longer packets spend less on it and on the container's framing.
+    public static let predictedFramesPerPacketRange = 1 ... 62
     public static let defaultFramesPerPacket = 8
 
-    /// Whether bands carry their energy below the coded range and decode with noise (version 3).
-    public var fillsNoise: Bool { formatVersion >= SpectralParameters.perceptualVersion }
+    /// The frames per packet this version allows.
+    public var allowedFramesPerPacket: ClosedRange<Int> {
+        predictsSideInformation ? SpectralParameters.predictedFramesPerPacketRange : SpectralParameters.framesPerPacketRange
+    }
+
+    /// Whether bands carry their energy below the coded range and decode with noise (version 3 on).
+    public var fillsNoise: Bool { formatVersion >= SpectralParameters.noiseFillVersion }
+    /// Whether each band's coefficients are coded after a seeded Hadamard rotation (up to version 3).
+    public var rotatesBands: Bool { formatVersion < SpectralParameters.perceptualVersion }
+    /// Whether step indices, active counts and scales are coded against the packet's previous
+    /// frame and block (`SideCoding`), and the masking strength once per packet (version 4).
+    public var predictsSideInformation: Bool { formatVersion >= SpectralParameters.perceptualVersion }
 
     /// The frame size to use when the user gives none: 2048 from 32 kHz up, 1024 below.
     /// Measured on the 16 kHz recordings (short blocks chosen by rate): speech gains 0.9–1.3 dB
@@ -70,7 +89,7 @@ public struct SpectralParameters: Sendable, Equatable {
     public var isValid: Bool {
         (256 ... 8192).contains(frameSize) && frameSize & (frameSize - 1) == 0
             && (2 ... 16).contains(shortBlockCount) && shortBlockCount & (shortBlockCount - 1) == 0
-            && frameSize / shortBlockCount >= 64 && SpectralParameters.framesPerPacketRange.contains(framesPerPacket)
+            && frameSize / shortBlockCount >= 64 && allowedFramesPerPacket.contains(framesPerPacket)
             && SpectralParameters.versions.contains(formatVersion)
     }
 

@@ -1,5 +1,5 @@
 /// The perceptual tuning's encoder choices (`SpectralTuning.perceptual`): not part of the format,
-/// so changing one changes which valid version-3 stream is written, never whether it decodes.
+/// so changing one changes which valid version-4 stream is written, never whether it decodes.
 extension SpectralEncoder {
     enum Perceptual {
         /// Low-pass cut-off (Hz) by rate per channel (bits per second): the bands above are not
@@ -8,11 +8,13 @@ extension SpectralEncoder {
         /// scales would take a noticeable share of the rate. Pairs (minimum rate, cut-off), the
         /// first that the rate reaches applies.
         static let cutoffs: [(bitsPerSecond: Double, hz: Double)] = [(28000, 20000), (20000, 16000), (12000, 12000), (0, 8000)]
-        /// The same below 32 kHz (speech, 8 kHz Nyquist and less): 7.5 kHz from 20 kbit/s, 7 kHz
-        /// under. Measured (docs/SPECTRAL.md, "Perceptual tuning", 16 kHz speech, frames of 512):
-        /// PESQ-WB means 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s without a cut-off, 3.48 / 4.19
-        /// / 4.45 at 7.5 kHz, 3.55 / 4.17 / 4.39 at 7 kHz, 3.45 / 4.04 / 4.22 at 6 kHz.
-        static let cutoffsBelow32kHz: [(bitsPerSecond: Double, hz: Double)] = [(20000, 7500), (0, 7000)]
+        /// The same below 32 kHz (speech, 8 kHz Nyquist and less): none from 20 kbit/s, 7 kHz
+        /// under. Measured (docs/SPECTRAL.md, "Perceptual tuning", 16 kHz speech, frames of 512,
+        /// version 3): PESQ-WB means 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s without a
+        /// cut-off, 3.48 / 4.19 / 4.45 at 7.5 kHz, 3.55 / 4.17 / 4.39 at 7 kHz, 3.45 / 4.04 / 4.22
+        /// at 6 kHz; version 4 (frames of 256, its side information cheaper) at 24 / 32 kbit/s
+        /// 4.506 / 4.575 with 7.5 kHz, 4.508 / 4.577 without (item 7).
+        static let cutoffsBelow32kHz: [(bitsPerSecond: Double, hz: Double)] = [(20000, .infinity), (0, 7000)]
 
         /// The cut-off for `target`; nil (no low-pass) at an SNR target.
         static func cutoffHz(target: SpectralTarget, sampleRate: Int, channelCount: Int) -> Double? {
@@ -38,21 +40,23 @@ extension SpectralEncoder {
         }
 
         /// Below 32 kHz packets of about this many seconds instead of 8 frames (128 ms with the
-        /// frames of 256 at 16 kHz): each packet costs its container framing (28 bytes) and its
-        /// range coders' flush, about 2 kbit/s at 8 frames of 256, 7 % of 32 kbit/s. Half a
-        /// second, as long as 32 frames of 256 at 16 kHz (the format's most), keeps seeking and
-        /// a lost packet's gap short. Measured (docs/SPECTRAL.md, "Perceptual tuning", item 6):
-        /// PESQ-WB at 16 / 24 / 32 kbit/s 3.82 / 4.41 / 4.53 with 8 frames, 3.87 / 4.44 / 4.54
-        /// with 16, 3.91 / 4.45 / 4.55 with 32. From 32 kHz up the 8 frames stay (341 ms of
-        /// 2048 at 48 kHz).
-        static let packetSecondsBelow32kHz = 0.5
+        /// frames of 256 at 16 kHz): each packet costs its container framing (28 bytes), its
+        /// range coders' flush and (version 4) its first frame's unpredicted side information,
+        /// about 2 kbit/s at 8 frames of 256, 7 % of 32 kbit/s. A second (62 frames of 256 at
+        /// 16 kHz, version 4's most) is as long as an Ogg page of Opus; seeking still lands on
+        /// the sample, it only decodes up to a second more. Measured (docs/SPECTRAL.md,
+        /// "Perceptual tuning", items 6 and 7): version 3, PESQ-WB at 16 / 24 / 32 kbit/s 3.82 /
+        /// 4.41 / 4.53 with 8 frames, 3.87 / 4.44 / 4.54 with 16, 3.91 / 4.45 / 4.55 with 32;
+        /// version 4 at 24 / 32 kbit/s 4.506 / 4.575 with half a second, 4.512 / 4.577 with a
+        /// second. From 32 kHz up the 8 frames stay (341 ms of 2048 at 48 kHz).
+        static let packetSecondsBelow32kHz = 1.0
 
         /// Frames per packet for the perceptual frame size `frameSize`.
         static func framesPerPacket(frameSize: Int, sampleRate: Int) -> Int {
             let standard = SpectralParameters.defaultFramesPerPacket
             guard sampleRate < 32000, frameSize > 0 else { return standard }
             let frames = (packetSecondsBelow32kHz * Double(sampleRate) / Double(frameSize)).rounded()
-            return Int(min(max(frames, Double(standard)), Double(SpectralParameters.framesPerPacketRange.upperBound)))
+            return Int(min(max(frames, Double(standard)), Double(SpectralParameters.predictedFramesPerPacketRange.upperBound)))
         }
 
         /// Whether attack blocks get the pre-echo guard (`SpectralFrameEncoder.transientMarginDB`,

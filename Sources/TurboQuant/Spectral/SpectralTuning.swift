@@ -3,8 +3,9 @@ public enum SpectralTuning: String, Sendable, CaseIterable {
     /// Least squared error: reverse water-filling, parameter version 2 (the default; its
     /// bitstream is the golden files').
     case mse
-    /// By ear: parameter version 3 (every band's energy survives, as noise where it is not
-    /// coded) and a low-pass that follows the rate (docs/SPECTRAL.md, "Perceptual tuning").
+    /// By ear: parameter version 4 (every band's energy survives, as noise where it is not
+    /// coded; bands unrotated; side information predicted) and a low-pass that follows the rate
+    /// (docs/SPECTRAL.md, "Perceptual tuning").
     case perceptual
 
     /// The parameter version this tuning writes.
