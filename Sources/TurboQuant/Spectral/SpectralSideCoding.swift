@@ -173,8 +173,9 @@ enum SideCoding {
                     if b == 0 && p == nil {
                         s = Int(d.decodeBits(count: ScaleCoding.absoluteBits)) + off
                     } else {
-                        let table = UnsafeBufferPointer(rebasing: tables[scaleTable(width: e[b + 1] - e[b]) * scaleTableStride ..< (scaleTable(width: e[b + 1] - e[b]) + 1) * scaleTableStride])
-                        let sym = d.decode(cumulative: table, totalBits: GaussianModel.totalBits)
+                        let at = scaleTable(width: e[b + 1] - e[b]) * scaleTableStride
+                        let sym = d.decode(cumulative: UnsafeBufferPointer(rebasing: tables[at ..< at + scaleTableStride]),
+                                           totalBits: GaussianModel.totalBits)
                         if sym == 2 * scaleLimit + 1 {
                             s = Int(d.decodeBits(count: ScaleCoding.absoluteBits)) + off
                         } else {
