@@ -9,21 +9,27 @@ enum ScaleCoding {
     static let absoluteBits = 8
 
     /// A fixed two-sided geometric table (ratio 5/8), integer arithmetic only.
-    static let deltaCumulative: [UInt32] = {
-        var f = [Int](repeating: 0, count: escape + 1)
-        var v = 6000
-        for d in 0 ... deltaLimit {
-            f[deltaLimit + d] = max(v, 4)
-            f[deltaLimit - d] = max(v, 4)
-            v = v * 5 / 8
+    static let deltaCumulative = geometricTable(first: 3750, ratio64: 40, limit: deltaLimit, minimum: 4, escape: 16)
+
+    /// Cumulative frequencies (total 2^15) of a two-sided geometric table over −limit…limit and
+    /// an escape (index 2·limit + 1): f(±1) = `first`, f(±d) = ⌊f(±(d − 1))·ratio64/64⌋, each at
+    /// least `minimum`, the escape `escape`, and f(0) the rest. Integer arithmetic only: every
+    /// machine builds the same table. (Version 4's tables, `SideCoding`, are made here too.)
+    static func geometricTable(first: Int, ratio64: Int, limit: Int, minimum: Int = 1, escape: Int = 32) -> [UInt32] {
+        var f = [Int](repeating: 0, count: 2 * limit + 2)
+        var v = first
+        for d in 1 ... limit {
+            f[limit + d] = max(v, minimum)
+            f[limit - d] = max(v, minimum)
+            v = v * ratio64 / 64
         }
-        f[escape] = 16
-        let total = 1 << GaussianModel.totalBits
-        f[deltaLimit] += total - f.reduce(0, +)
+        f[2 * limit + 1] = escape
+        f[limit] = (1 << GaussianModel.totalBits) - f.reduce(0, +)
+        precondition(f[limit] > 0)
         var cum: [UInt32] = [0]
         for x in f { cum.append(cum.last! + UInt32(x)) }
         return cum
-    }()
+    }
 
     /// Bits of the active-band count of a block with `bandCount` bands.
     static func countBits(_ bandCount: Int) -> Int { Int.bitWidth - bandCount.leadingZeroBitCount }

@@ -52,43 +52,24 @@ enum SideCoding {
     static let scaleLimit = 20
     static let stepLimit = 60
 
-    /// A two-sided geometric table over −limit…limit and an escape (index 2·limit + 1), total
-    /// 2^15: f(±1) = `first`, f(±d) = ⌊f(±(d − 1))·ratio/64⌋ (at least 1), the escape 32, and
-    /// f(0) the rest. Integer arithmetic only: every machine builds the same table.
-    static func geometric(first: Int, ratio64: Int, limit: Int) -> [UInt32] {
-        var f = [Int](repeating: 0, count: 2 * limit + 2)
-        var v = first
-        for d in 1 ... limit {
-            f[limit + d] = max(v, 1)
-            f[limit - d] = max(v, 1)
-            v = v * ratio64 / 64
-        }
-        f[2 * limit + 1] = 32
-        f[limit] = (1 << GaussianModel.totalBits) - f.reduce(0, +)
-        precondition(f[limit] > 0)
-        var cum: [UInt32] = [0]
-        for x in f { cum.append(cum.last! + UInt32(x)) }
-        return cum
-    }
-
     /// Scale residual tables by band width (4, 8, 16, 32, ≥ 64 coefficients): a band's scale is
     /// estimated from its own w coefficients, so narrow bands' scales scatter more. Fitted on the
     /// residuals of 16 kHz speech (frames of 256) and 48 kHz music (2048) at 32 and 96 kbit/s:
     /// P(0) ≈ 0.10, 0.13, 0.14, 0.22, 0.30 and ratios 0.76, 0.68, 0.64, 0.48, 0.44; the two
     /// kinds of audio gave the same fit for the same width.
     static let scaleTables: [[UInt32]] = [
-        geometric(first: 3476, ratio64: 49, limit: scaleLimit),
-        geometric(first: 4459, ratio64: 44, limit: scaleLimit),
-        geometric(first: 5068, ratio64: 41, limit: scaleLimit),
-        geometric(first: 6584, ratio64: 31, limit: scaleLimit),
-        geometric(first: 6443, ratio64: 28, limit: scaleLimit),
+        ScaleCoding.geometricTable(first: 3476, ratio64: 49, limit: scaleLimit),
+        ScaleCoding.geometricTable(first: 4459, ratio64: 44, limit: scaleLimit),
+        ScaleCoding.geometricTable(first: 5068, ratio64: 41, limit: scaleLimit),
+        ScaleCoding.geometricTable(first: 6584, ratio64: 31, limit: scaleLimit),
+        ScaleCoding.geometricTable(first: 6443, ratio64: 28, limit: scaleLimit),
     ]
     /// `scaleTables` end to end (each `scaleTableStride` long), for the decoder's loop.
     static let scaleTableStride = 2 * scaleLimit + 3
     static let flatScaleTables: [UInt32] = scaleTables.flatMap { $0 }
     /// Frame-to-frame step index changes (the loudness offsets and the rate dither move g):
     /// P(0) ≈ 0.16, ratio 0.82.
-    static let stepTable = geometric(first: 2590, ratio64: 52, limit: stepLimit)
+    static let stepTable = ScaleCoding.geometricTable(first: 2590, ratio64: 52, limit: stepLimit)
 
     @inline(__always)
     static func scaleTable(width: Int) -> Int { min(max(Int.bitWidth - width.leadingZeroBitCount - 3, 0), scaleTables.count - 1) }
