@@ -51,12 +51,14 @@ extension SpectralEncoder {
         /// second. From 32 kHz up the 8 frames stay (341 ms of 2048 at 48 kHz).
         static let packetSecondsBelow32kHz = 1.0
 
-        /// Frames per packet for the perceptual frame size `frameSize`.
+        /// Frames per packet for the perceptual frame size `frameSize`, within what the version
+        /// the tuning writes allows.
         static func framesPerPacket(frameSize: Int, sampleRate: Int) -> Int {
             let standard = SpectralParameters.defaultFramesPerPacket
             guard sampleRate < 32000, frameSize > 0 else { return standard }
+            let most = SpectralParameters(formatVersion: SpectralTuning.perceptual.formatVersion).allowedFramesPerPacket.upperBound
             let frames = (packetSecondsBelow32kHz * Double(sampleRate) / Double(frameSize)).rounded()
-            return Int(min(max(frames, Double(standard)), Double(SpectralParameters.predictedFramesPerPacketRange.upperBound)))
+            return Int(min(max(frames, Double(standard)), Double(most)))
         }
 
         /// Whether attack blocks get the pre-echo guard (`SpectralFrameEncoder.transientMarginDB`,
