@@ -13,7 +13,8 @@ extension SpectralEncoder {
         /// version 3): PESQ-WB means 3.44 / 4.16 / 4.44 at 16 / 24 / 32 kbit/s without a
         /// cut-off, 3.48 / 4.19 / 4.45 at 7.5 kHz, 3.55 / 4.17 / 4.39 at 7 kHz, 3.45 / 4.04 / 4.22
         /// at 6 kHz; version 4 (frames of 256, its side information cheaper) at 24 / 32 kbit/s
-        /// 4.506 / 4.575 with 7.5 kHz, 4.508 / 4.577 without (item 7).
+        /// 4.506 / 4.575 with 7.5 kHz, 4.508 / 4.577 without (item 7; development builds with
+        /// the setting behind a temporary hook, not reproducible from a commit).
         static let cutoffsBelow32kHz: [(bitsPerSecond: Double, hz: Double)] = [(20000, .infinity), (0, 7000)]
 
         /// The cut-off for `target`; nil (no low-pass) at an SNR target.
@@ -48,7 +49,8 @@ extension SpectralEncoder {
         /// "Perceptual tuning", items 6 and 7): version 3, PESQ-WB at 16 / 24 / 32 kbit/s 3.82 /
         /// 4.41 / 4.53 with 8 frames, 3.87 / 4.44 / 4.54 with 16, 3.91 / 4.45 / 4.55 with 32;
         /// version 4 at 24 / 32 kbit/s 4.506 / 4.575 with half a second, 4.512 / 4.577 with a
-        /// second. From 32 kHz up the 8 frames stay (341 ms of 2048 at 48 kHz).
+        /// second (development builds, as above). From 32 kHz up the 8 frames stay (341 ms of
+        /// 2048 at 48 kHz).
         static let packetSecondsBelow32kHz = 1.0
 
         /// Frames per packet for the perceptual frame size `frameSize`, within what the version
